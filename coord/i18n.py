@@ -1,0 +1,63 @@
+"""Translations: English message ids, Simplified Chinese from a gettext catalog.
+
+Message ids are English text with ``{named}`` parameters. ``N_`` marks a string for
+extraction (``pybabel extract -k N_``) without translating it where it is written.
+The catalog is read with Babel straight from the ``.po`` file, so no compile step is needed.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+CATALOGS = {"zh": "zh_CN"}
+DEFAULT_LANGUAGE = "en"
+
+
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` for translation; return it unchanged."""
+    return msgid
+
+
+@functools.cache
+def _catalog(language: str) -> dict[str, str]:
+    folder = CATALOGS.get(language)
+    if folder is None:
+        return {}
+    path = LOCALE_DIR / folder / "LC_MESSAGES" / "coord.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+class _Lenient(dict[str, Any]):
+    """Leave an unknown ``{name}`` in place instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def translate(msgid: str, language: str | None = None, /, **params: Any) -> str:
+    """The text of ``msgid`` in ``language`` (English when missing), with ``params`` filled in."""
+    text = _catalog(language or DEFAULT_LANGUAGE).get(msgid, msgid)
+    if not params:
+        return text
+    try:
+        return string.Formatter().vformat(text, (), _Lenient(params))
+    except (ValueError, IndexError):
+        return text
+
+
+def normalise_language(value: str | None) -> str:
+    """Map the many spellings of a language (``zh-Hans``, ``中文``, ``EN``) to ``en`` or ``zh``."""
+    if not value:
+        return DEFAULT_LANGUAGE
+    value = value.strip().lower()
+    if value.startswith("zh") or value in {"中文", "简体中文", "chinese", "cn"}:
+        return "zh"
+    return "en"

@@ -1,0 +1,170 @@
+"""The kinds of work (DOMAIN.md) and the figures each records when it is done."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from coord.errors import InvalidFigures
+from coord.i18n import N_
+
+TRUE_WORDS = frozenset({"yes", "y", "true", "1", "是", "有", "对", "接通"})
+FALSE_WORDS = frozenset({"no", "n", "false", "0", "否", "无", "没有", "未接通"})
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number (or yes/no) a finished task records."""
+
+    name: str
+    label: str
+    type: type = int
+    required: bool = False
+    low: float = 0
+    high: float = 100_000
+
+    def parse(self, raw: Any) -> int | float | bool:
+        """The value of ``raw`` for this figure, or ``InvalidFigures`` saying what is expected."""
+        if self.type is bool:
+            if isinstance(raw, bool):
+                return raw
+            word = str(raw).strip().lower()
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+            raise InvalidFigures(N_("{figure} must be yes or no."), figure=self.name)
+        try:
+            value: int | float = self.type(str(raw).strip())
+        except (TypeError, ValueError):
+            expected = N_("a whole number") if self.type is int else N_("a number")
+            raise InvalidFigures(
+                N_("{figure} must be {expected}, not “{value}”."),
+                figure=self.name,
+                expected=expected,
+                value=str(raw)[:20],
+            ) from None
+        if not self.low <= value <= self.high:
+            raise InvalidFigures(
+                N_("{figure} must be between {low} and {high}."),
+                figure=self.name,
+                low=_plain(self.low),
+                high=_plain(self.high),
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    name: str
+    label: str
+    figures: tuple[Figure, ...]
+    shift: bool = False  # a time window at a post rather than a deadline
+    needs_check_in: bool = False  # "done" only after checking in at the post
+
+    def figure(self, name: str) -> Figure | None:
+        return next((f for f in self.figures if f.name == name), None)
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+KINDS: dict[str, TaskKind] = {
+    k.name: k
+    for k in (
+        TaskKind(
+            "delivery",
+            N_("doorstep delivery"),
+            (Figure("households", N_("households served"), required=True), Figure("items", N_("items"))),
+        ),
+        TaskKind(
+            "purchase",
+            N_("purchase / medicine"),
+            (Figure("orders", N_("orders"), required=True), Figure("households", N_("households"))),
+        ),
+        TaskKind(
+            "gate_shift",
+            N_("gate duty"),
+            (
+                Figure("people_checked", N_("people checked"), required=True),
+                Figure("temperatures", N_("temperatures taken")),
+                Figure("health_codes", N_("health codes verified")),
+                Figure("turned_away", N_("turned away")),
+            ),
+            shift=True,
+            needs_check_in=True,
+        ),
+        TaskKind(
+            "disinfection",
+            N_("disinfection"),
+            (
+                Figure("buildings", N_("buildings"), required=True, high=1_000),
+                Figure("floors", N_("floors")),
+                Figure("households", N_("households covered")),
+                Figure("litres", N_("litres"), type=float, high=10_000),
+            ),
+            shift=True,
+        ),
+        TaskKind("patrol", N_("patrol"), (Figure("issues_found", N_("issues found"), required=True),), shift=True),
+        TaskKind(
+            "screening",
+            N_("door-to-door screening"),
+            (
+                Figure("households_visited", N_("households visited"), required=True),
+                Figure("people_registered", N_("people registered")),
+            ),
+        ),
+        TaskKind(
+            "checkin_call",
+            N_("check-in call"),
+            (
+                Figure("reached", N_("reached"), type=bool, required=True),
+                Figure("temperature", N_("temperature (°C)"), type=float, low=34, high=43),
+                Figure("symptoms", N_("symptoms"), type=bool),
+            ),
+        ),
+        TaskKind(
+            "outreach",
+            N_("outreach"),
+            (Figure("flyers", N_("flyers"), required=True), Figure("households", N_("households"))),
+        ),
+    )
+}
+
+
+def get_kind(name: str) -> TaskKind:
+    kind = KINDS.get(name.strip().lower())
+    if kind is None:
+        from coord.errors import InvalidInput
+
+        raise InvalidInput(
+            N_("Unknown kind of work “{kind}”. Known kinds: {known}."),
+            kind=name[:30],
+            known=", ".join(KINDS),
+        )
+    return kind
+
+
+def validate_figures(kind: TaskKind, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Check ``raw`` against what ``kind`` records; return the typed figures."""
+    unknown = [name for name in raw if kind.figure(name) is None]
+    if unknown:
+        raise InvalidFigures(
+            N_("{kind} does not record “{figure}”. It records: {known}."),
+            kind=kind.name,
+            figure=unknown[0][:30],
+            known=", ".join(f.name for f in kind.figures),
+        )
+    figures = {name: kind.figure(name).parse(value) for name, value in raw.items()}  # type: ignore[union-attr]
+    missing = [f.name for f in kind.figures if f.required and f.name not in figures]
+    if missing:
+        raise InvalidFigures(
+            N_("Please give {figure} for this {kind}."), figure=missing[0], kind=kind.name
+        )
+    if kind.name == "checkin_call" and figures.get("reached") is False:
+        # Nobody answered: there can be no temperature or symptoms to record.
+        figures.pop("temperature", None)
+        figures.pop("symptoms", None)
+    return figures

@@ -1,0 +1,60 @@
+"""The data model (SQLAlchemy 2.0, typed)."""
+
+from coord.models.base import Base, UTCDateTime
+from coord.models.community import Area, AreaKind, Community, Household, Place, PlaceKind, WatchColour
+from coord.models.people import (
+    ChatAccount,
+    CommunityRole,
+    Invite,
+    InviteRole,
+    HealthDeclaration,
+    Membership,
+    Person,
+    Team,
+    TeamChat,
+    TeamRole,
+)
+from coord.models.records import Event, Notification, NotificationStatus
+from coord.models.work import (
+    ACTIVE_STATES,
+    HOLDING_STATES,
+    Assignment,
+    AssignmentState,
+    Priority,
+    Task,
+    TaskStatus,
+    Template,
+)
+
+__all__ = [
+    "ACTIVE_STATES",
+    "HOLDING_STATES",
+    "Area",
+    "AreaKind",
+    "Assignment",
+    "AssignmentState",
+    "Base",
+    "ChatAccount",
+    "Community",
+    "CommunityRole",
+    "Event",
+    "HealthDeclaration",
+    "Household",
+    "Invite",
+    "InviteRole",
+    "Membership",
+    "Notification",
+    "NotificationStatus",
+    "Person",
+    "Place",
+    "PlaceKind",
+    "Priority",
+    "Task",
+    "TaskStatus",
+    "Team",
+    "TeamChat",
+    "TeamRole",
+    "Template",
+    "UTCDateTime",
+    "WatchColour",
+]

@@ -1,0 +1,109 @@
+"""Where the work happens: a community, its zones and grids, its places and households."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coord.clock import utcnow
+from coord.models.base import Base, enum_column
+
+
+class AreaKind(enum.StrEnum):
+    ZONE = "zone"  # 片区
+    GRID = "grid"  # 网格
+
+
+class PlaceKind(enum.StrEnum):
+    BUILDING = "building"  # 楼栋
+    GATE = "gate"  # 卡口 / 门岗
+    DEPOT = "depot"  # 物资分发点 / 储运点
+    DROP_POINT = "drop_point"  # 快递临时接收点
+    DESK = "desk"  # 线下预定点
+
+
+class WatchColour(enum.StrEnum):
+    """The four-colour watch list (四色标示法) for returnees."""
+
+    RED = "red"
+    YELLOW = "yellow"
+    BLUE = "blue"
+    GREEN = "green"
+
+
+class Community(Base):
+    __tablename__ = "community"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    timezone: Mapped[str] = mapped_column(String(60), default="Asia/Shanghai")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    summary_time: Mapped[time] = mapped_column(default=time(20, 0))
+    service_standard: Mapped[str] = mapped_column(Text, default="")
+    requires_health_declaration: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Area(Base):
+    """A zone (片区) or a grid (网格); grids sit inside zones."""
+
+    __tablename__ = "area"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    kind: Mapped[AreaKind] = mapped_column(enum_column(AreaKind))
+    name: Mapped[str] = mapped_column(String(120))
+
+    parent: Mapped[Area | None] = relationship(remote_side=[id])
+
+
+class Place(Base):
+    """A building, gate, depot, parcel drop point or ordering desk."""
+
+    __tablename__ = "place"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    kind: Mapped[PlaceKind] = mapped_column(enum_column(PlaceKind))
+    name: Mapped[str] = mapped_column(String(120))
+    floors: Mapped[int | None]
+    units: Mapped[int | None]
+
+    area: Mapped[Area | None] = relationship()
+
+
+class Household(Base):
+    """A household (户). Its contact details and health data are private (DESIGN.md invariant 7)."""
+
+    __tablename__ = "household"
+    __table_args__ = (UniqueConstraint("building_id", "unit", "room"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    room: Mapped[str] = mapped_column(String(20))
+    elderly: Mapped[bool] = mapped_column(default=False)
+    lives_alone: Mapped[bool] = mapped_column(default=False)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    watch_colour: Mapped[WatchColour | None] = mapped_column(enum_column(WatchColour))
+    quarantine_until: Mapped[date | None]
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    building: Mapped[Place] = relationship()
+
+    @property
+    def address(self) -> str:
+        """Building, unit and room, e.g. ``12-3-402``; private."""
+        parts = [self.building.name, self.unit, self.room]
+        return "-".join(p for p in parts if p)

@@ -1,0 +1,114 @@
+"""Who is acting, and what their roles let them do. Every permission check lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from coord.errors import NotAllowed
+from coord.i18n import N_
+from coord.models import Assignment, CommunityRole, HOLDING_STATES, Membership, Person, Task, TeamRole
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind an action and the channel it came from; ``person`` is None for the system."""
+
+    person: Person | None
+    channel: str
+
+    @classmethod
+    def system(cls, channel: str = "system") -> Actor:
+        """The operator's CLI or a worker: allowed everything, recorded as such."""
+        return cls(None, channel)
+
+    @property
+    def is_system(self) -> bool:
+        return self.person is None
+
+    @property
+    def person_id(self) -> int | None:
+        return self.person.id if self.person else None
+
+    def require_person(self) -> Person:
+        if self.person is None:
+            raise NotAllowed(N_("This action must be taken by a person, not by the system."))
+        return self.person
+
+
+def is_coordinator(session: Session, person: Person, community_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    CommunityRole.community_id == community_id,
+                    CommunityRole.person_id == person.id,
+                    CommunityRole.role == "coordinator",
+                )
+            )
+        )
+    )
+
+
+def is_captain(session: Session, person: Person, team_id: int | None) -> bool:
+    if team_id is None:
+        return False
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Membership.team_id == team_id,
+                    Membership.person_id == person.id,
+                    Membership.role == TeamRole.CAPTAIN,
+                )
+            )
+        )
+    )
+
+
+def is_member(session: Session, person_id: int, team_id: int) -> bool:
+    return bool(
+        session.scalar(select(exists().where(Membership.team_id == team_id, Membership.person_id == person_id)))
+    )
+
+
+def can_lead(session: Session, actor: Actor, community_id: int, team_id: int | None) -> bool:
+    """The system, a coordinator of the community, or the captain of the team."""
+    if actor.person is None:
+        return True
+    if actor.person.community_id != community_id:
+        return False
+    return is_coordinator(session, actor.person, community_id) or is_captain(session, actor.person, team_id)
+
+
+def require_lead(session: Session, actor: Actor, community_id: int, team_id: int | None) -> None:
+    if not can_lead(session, actor, community_id, team_id):
+        raise NotAllowed(N_("Only the team's captain or a coordinator can do this."))
+
+
+def require_coordinator(session: Session, actor: Actor, community_id: int) -> None:
+    if actor.person is None:
+        return
+    if actor.person.community_id != community_id or not is_coordinator(session, actor.person, community_id):
+        raise NotAllowed(N_("Only a coordinator can do this."))
+
+
+def can_see_private(session: Session, actor: Actor, task: Task) -> bool:
+    """Private details are for the assignee, their captain and coordinators (invariant 7)."""
+    if actor.person is None:
+        return True
+    if can_lead(session, actor, task.community_id, task.team_id):
+        return True
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Assignment.task_id == task.id,
+                    Assignment.person_id == actor.person.id,
+                    Assignment.state.in_(HOLDING_STATES),
+                )
+            )
+        )
+    )

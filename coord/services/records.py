@@ -1,0 +1,92 @@
+"""Writing the event log and the notification outbox, in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from coord.clock import utcnow
+from coord.models import Assignment, Event, Notification, Task
+from coord.services.access import Actor
+
+
+def record_event(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    community_id: int,
+    task: Task | None = None,
+    assignment: Assignment | None = None,
+    subject_id: int | None = None,
+    at: Any = None,
+    **data: Any,
+) -> Event:
+    """Append one event: who, when, what, from which channel."""
+    event = Event(
+        community_id=community_id,
+        at=at or utcnow(),
+        actor_id=actor.person_id,
+        channel=actor.channel,
+        action=action,
+        task_id=task.id if task else (assignment.task_id if assignment else None),
+        assignment_id=assignment.id if assignment else None,
+        subject_id=subject_id if subject_id is not None else (assignment.person_id if assignment else None),
+        data=data,
+    )
+    session.add(event)
+    return event
+
+
+def notify(
+    session: Session,
+    *,
+    dedupe_key: str,
+    community_id: int,
+    msgid: str,
+    params: dict[str, Any] | None = None,
+    person_id: int | None = None,
+    team_id: int | None = None,
+    task_id: int | None = None,
+    private: bool = False,
+    buttons: list[Any] | None = None,
+    at: Any = None,
+) -> bool:
+    """Queue a message for delivery after commit; a second call with the same key does nothing.
+
+    Returns True when the notification is new.
+    """
+    if (person_id is None) == (team_id is None):
+        raise ValueError("a notification goes to exactly one person or one team")
+    if private and person_id is None:
+        raise ValueError("private details go to a person by direct message, never to a team chat")
+    values = {
+        "dedupe_key": dedupe_key,
+        "community_id": community_id,
+        "msgid": msgid,
+        "params": params or {},
+        "person_id": person_id,
+        "team_id": team_id,
+        "task_id": task_id,
+        "private": private,
+        "buttons": buttons or [],
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": at or utcnow(),
+        "created_at": utcnow(),
+        "last_error": "",
+    }
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt = postgresql.insert(Notification).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(Notification).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    else:  # pragma: no cover - only the two supported databases
+        if session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)):
+            return False
+        stmt = insert(Notification).values(values)
+    result = session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]

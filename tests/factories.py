@@ -1,0 +1,86 @@
+"""Building test communities through the real services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from coord.models import AreaKind, Community, Household, Person, Place, PlaceKind, Team, TeamRole, WatchColour
+from coord.services.access import Actor
+from coord.services.communities import add_area, add_household, add_place, create_community
+from coord.services.people import add_member, add_person, create_team, make_coordinator
+
+NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # 14:00 in Asia/Shanghai
+SYSTEM = Actor.system("test")
+
+
+@dataclass
+class World:
+    community: Community
+    coordinator: Person
+    gate_team: Team
+    supply_team: Team
+    gate_captain: Person
+    supply_captain: Person
+    volunteers: list[Person]
+    supply_volunteers: list[Person]
+    buildings: list[Place]
+    north_gate: Place
+    households: list[Household] = field(default_factory=list)
+
+    def actor(self, person: Person, channel: str = "test") -> Actor:
+        return Actor(person, channel)
+
+
+def build_world(session: Session, *, volunteers: int = 4) -> World:
+    community = create_community(session=session, actor=SYSTEM, name="Youkeyuan Community", slug="ykc",
+                                 service_standard="Wear a mask. Knock, leave the goods at the door, step back.")
+    zone = add_area(session=session, actor=SYSTEM, community=community, name="Zone 1", kind=AreaKind.ZONE)
+    grid = add_area(session=session, actor=SYSTEM, community=community, name="Grid 1-1", kind=AreaKind.GRID,
+                    parent=zone)
+    buildings = [
+        add_place(session=session, actor=SYSTEM, community=community, name=f"Building {n}",
+                  kind=PlaceKind.BUILDING, area=grid, floors=7, units=3)
+        for n in (1, 2, 3)
+    ]
+    gate = add_place(session=session, actor=SYSTEM, community=community, name="North Gate", kind=PlaceKind.GATE,
+                     area=zone)
+    households = [
+        add_household(session=session, actor=SYSTEM, building=buildings[0], unit="2", room="301", elderly=True,
+                      lives_alone=True, contact_name="Wang Lan", phone="13800000001"),
+        add_household(session=session, actor=SYSTEM, building=buildings[1], unit="1", room="502",
+                      watch_colour=WatchColour.BLUE, quarantine_until=date(2026, 3, 10),
+                      contact_name="Li Ming", phone="13800000002"),
+    ]
+    gate_team = create_team(session=session, actor=SYSTEM, community=community, name="Gate duty")
+    supply_team = create_team(session=session, actor=SYSTEM, community=community, name="Supplies")
+
+    def person(name: str, team: Team, role: TeamRole = TeamRole.VOLUNTEER) -> Person:
+        p = add_person(session=session, actor=SYSTEM, community=community, name=name)
+        add_member(session=session, actor=SYSTEM, team=team, person=p, role=role)
+        return p
+
+    coordinator = add_person(session=session, actor=SYSTEM, community=community, name="Secretary Zhou")
+    make_coordinator(session=session, actor=SYSTEM, person=coordinator)
+    world = World(
+        community=community,
+        coordinator=coordinator,
+        gate_team=gate_team,
+        supply_team=supply_team,
+        gate_captain=person("Captain Chen", gate_team, TeamRole.CAPTAIN),
+        supply_captain=person("Captain Liu", supply_team, TeamRole.CAPTAIN),
+        volunteers=[person(f"Volunteer {i}", gate_team) for i in range(1, volunteers + 1)],
+        supply_volunteers=[person(f"Helper {i}", supply_team) for i in range(1, 3)],
+        buildings=buildings,
+        north_gate=gate,
+        households=households,
+    )
+    session.flush()
+    return world
+
+
+def shift_times(hours_from_now: float = 2, length_hours: float = 4) -> tuple[datetime, datetime]:
+    start = NOW + timedelta(hours=hours_from_now)
+    return start, start + timedelta(hours=length_hours)
