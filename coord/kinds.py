@@ -107,7 +107,9 @@ KINDS: dict[str, TaskKind] = {
             ),
             shift=True,
         ),
-        TaskKind("patrol", N_("patrol"), (Figure("issues_found", N_("issues found"), required=True),), shift=True),
+        TaskKind(
+            "patrol", N_("patrol"), (Figure("issues_found", N_("issues found"), required=True),), shift=True
+        ),
         TaskKind(
             "screening",
             N_("door-to-door screening"),
@@ -160,9 +162,7 @@ def validate_figures(kind: TaskKind, raw: Mapping[str, Any]) -> dict[str, Any]:
     figures = {name: kind.figure(name).parse(value) for name, value in raw.items()}  # type: ignore[union-attr]
     missing = [f.name for f in kind.figures if f.required and f.name not in figures]
     if missing:
-        raise InvalidFigures(
-            N_("Please give {figure} for this {kind}."), figure=missing[0], kind=kind.name
-        )
+        raise InvalidFigures(N_("Please give {figure} for this {kind}."), figure=missing[0], kind=kind.name)
     if kind.name == "checkin_call" and figures.get("reached") is False:
         # Nobody answered: there can be no temperature or symptoms to record.
         figures.pop("temperature", None)

@@ -35,24 +35,56 @@ class World:
 
 
 def build_world(session: Session, *, volunteers: int = 4) -> World:
-    community = create_community(session=session, actor=SYSTEM, name="Youkeyuan Community", slug="ykc",
-                                 service_standard="Wear a mask. Knock, leave the goods at the door, step back.")
+    community = create_community(
+        session=session,
+        actor=SYSTEM,
+        name="Youkeyuan Community",
+        slug="ykc",
+        service_standard="Wear a mask. Knock, leave the goods at the door, step back.",
+    )
     zone = add_area(session=session, actor=SYSTEM, community=community, name="Zone 1", kind=AreaKind.ZONE)
-    grid = add_area(session=session, actor=SYSTEM, community=community, name="Grid 1-1", kind=AreaKind.GRID,
-                    parent=zone)
+    grid = add_area(
+        session=session, actor=SYSTEM, community=community, name="Grid 1-1", kind=AreaKind.GRID, parent=zone
+    )
     buildings = [
-        add_place(session=session, actor=SYSTEM, community=community, name=f"Building {n}",
-                  kind=PlaceKind.BUILDING, area=grid, floors=7, units=3)
+        add_place(
+            session=session,
+            actor=SYSTEM,
+            community=community,
+            name=f"Building {n}",
+            kind=PlaceKind.BUILDING,
+            area=grid,
+            floors=7,
+            units=3,
+        )
         for n in (1, 2, 3)
     ]
-    gate = add_place(session=session, actor=SYSTEM, community=community, name="North Gate", kind=PlaceKind.GATE,
-                     area=zone)
+    gate = add_place(
+        session=session, actor=SYSTEM, community=community, name="North Gate", kind=PlaceKind.GATE, area=zone
+    )
     households = [
-        add_household(session=session, actor=SYSTEM, building=buildings[0], unit="2", room="301", elderly=True,
-                      lives_alone=True, contact_name="Wang Lan", phone="13800000001"),
-        add_household(session=session, actor=SYSTEM, building=buildings[1], unit="1", room="502",
-                      watch_colour=WatchColour.BLUE, quarantine_until=date(2026, 3, 10),
-                      contact_name="Li Ming", phone="13800000002"),
+        add_household(
+            session=session,
+            actor=SYSTEM,
+            building=buildings[0],
+            unit="2",
+            room="301",
+            elderly=True,
+            lives_alone=True,
+            contact_name="Wang Lan",
+            phone="13800000001",
+        ),
+        add_household(
+            session=session,
+            actor=SYSTEM,
+            building=buildings[1],
+            unit="1",
+            room="502",
+            watch_colour=WatchColour.BLUE,
+            quarantine_until=date(2026, 3, 10),
+            contact_name="Li Ming",
+            phone="13800000002",
+        ),
     ]
     gate_team = create_team(session=session, actor=SYSTEM, community=community, name="Gate duty")
     supply_team = create_team(session=session, actor=SYSTEM, community=community, name="Supplies")

@@ -17,16 +17,34 @@ from tests.factories import NOW, SYSTEM, World, shift_times
 
 def gate_shift(session: Session, world: World, capacity: int = 2):
     start, end = shift_times()
-    return create_task(session=session, actor=world.actor(world.gate_captain), community=world.community,
-                       kind="gate_shift", title="North gate morning", team=world.gate_team, place=world.north_gate,
-                       starts_at=start, ends_at=end, capacity=capacity, now=NOW)
+    return create_task(
+        session=session,
+        actor=world.actor(world.gate_captain),
+        community=world.community,
+        kind="gate_shift",
+        title="North gate morning",
+        team=world.gate_team,
+        place=world.north_gate,
+        starts_at=start,
+        ends_at=end,
+        capacity=capacity,
+        now=NOW,
+    )
 
 
 def delivery(session: Session, world: World):
-    return create_task(session=session, actor=world.actor(world.supply_captain), community=world.community,
-                       kind="delivery", title="Rice and vegetables", team=world.supply_team,
-                       household=world.households[0], private_details="Leave at the door, call first",
-                       due_at=NOW + timedelta(hours=3), now=NOW)
+    return create_task(
+        session=session,
+        actor=world.actor(world.supply_captain),
+        community=world.community,
+        kind="delivery",
+        title="Rice and vegetables",
+        team=world.supply_team,
+        household=world.households[0],
+        private_details="Leave at the door, call first",
+        due_at=NOW + timedelta(hours=3),
+        now=NOW,
+    )
 
 
 def events(session: Session, task_id: int) -> list[str]:
@@ -66,9 +84,13 @@ def test_gate_shift_needs_check_in_before_done(session: Session, world: World) -
         claims.check_in(session=session, actor=me, task_id=task.id, now=NOW - timedelta(hours=1))
     claims.check_in(session=session, actor=me, task_id=task.id, now=task.starts_at)
     assert task.status == TaskStatus.IN_PROGRESS
-    done = claims.complete(session=session, actor=me, task_id=task.id,
-                           figures={"people_checked": "120", "temperatures": 118, "turned_away": 2},
-                           now=task.ends_at)
+    done = claims.complete(
+        session=session,
+        actor=me,
+        task_id=task.id,
+        figures={"people_checked": "120", "temperatures": 118, "turned_away": 2},
+        now=task.ends_at,
+    )
     assert done.state == AssignmentState.DONE
     assert done.figures == {"people_checked": 120, "temperatures": 118, "turned_away": 2}
     assert task.status == TaskStatus.DONE
@@ -112,7 +134,9 @@ def test_cannot_complete_tells_the_captain(session: Session, world: World) -> No
     claims.claim(session=session, actor=me, task_id=task.id, now=NOW)
     claims.cannot_complete(session=session, actor=me, task_id=task.id, reason="road closed", now=NOW)
     assert task.status == TaskStatus.OPEN
-    told = session.scalars(select(Notification).where(Notification.person_id == world.supply_captain.id)).all()
+    told = session.scalars(
+        select(Notification).where(Notification.person_id == world.supply_captain.id)
+    ).all()
     assert [n.params["reason"] for n in told] == ["road closed"]
 
 
@@ -122,7 +146,9 @@ def test_private_details_go_to_the_assignee_only(session: Session, world: World)
     private = session.scalars(select(Notification).where(Notification.private.is_(True))).all()
     assert len(private) == 1
     assert private[0].person_id == world.supply_volunteers[0].id and private[0].team_id is None
-    assert "13800000001" in private[0].params["details"] and "Leave at the door" in private[0].params["details"]
+    assert (
+        "13800000001" in private[0].params["details"] and "Leave at the door" in private[0].params["details"]
+    )
     # no other notification carries the phone
     others = session.scalars(select(Notification).where(Notification.private.is_(False))).all()
     assert all("13800000001" not in str(n.params) for n in others)
@@ -133,13 +159,24 @@ def test_no_show_only_after_start_and_by_a_lead(session: Session, world: World) 
     volunteer = world.volunteers[0]
     claims.claim(session=session, actor=world.actor(volunteer), task_id=task.id, now=NOW)
     with pytest.raises(NotAllowed):
-        claims.mark_no_show(session=session, actor=world.actor(world.volunteers[1]), task_id=task.id,
-                            person=volunteer, now=task.starts_at + timedelta(minutes=15))
+        claims.mark_no_show(
+            session=session,
+            actor=world.actor(world.volunteers[1]),
+            task_id=task.id,
+            person=volunteer,
+            now=task.starts_at + timedelta(minutes=15),
+        )
     with pytest.raises(InvalidTransition, match="not started"):
-        claims.mark_no_show(session=session, actor=world.actor(world.gate_captain), task_id=task.id,
-                            person=volunteer, now=NOW)
-    a = claims.mark_no_show(session=session, actor=world.actor(world.gate_captain), task_id=task.id,
-                            person=volunteer, now=task.starts_at + timedelta(minutes=15))
+        claims.mark_no_show(
+            session=session, actor=world.actor(world.gate_captain), task_id=task.id, person=volunteer, now=NOW
+        )
+    a = claims.mark_no_show(
+        session=session,
+        actor=world.actor(world.gate_captain),
+        task_id=task.id,
+        person=volunteer,
+        now=task.starts_at + timedelta(minutes=15),
+    )
     assert a.state == AssignmentState.NO_SHOW and task.filled == 0
 
 
@@ -148,19 +185,35 @@ def test_reassign_within_team_by_captain(session: Session, world: World) -> None
     a, b = world.volunteers[0], world.volunteers[1]
     claims.claim(session=session, actor=world.actor(a), task_id=task.id, now=NOW)
     captain = world.actor(world.gate_captain)
-    new = claims.reassign(session=session, actor=captain, task_id=task.id, from_person=a, to_person=b, now=NOW)
+    new = claims.reassign(
+        session=session, actor=captain, task_id=task.id, from_person=a, to_person=b, now=NOW
+    )
     assert new.person_id == b.id and new.assigned_by_id == world.gate_captain.id
     assert task.filled == 1
     # a captain cannot hand work to someone outside the team; a coordinator can
     outsider = world.supply_volunteers[0]
     with pytest.raises(NotAllowed, match="within the team"):
-        claims.reassign(session=session, actor=captain, task_id=task.id, from_person=b, to_person=outsider, now=NOW)
-    claims.reassign(session=session, actor=world.actor(world.coordinator), task_id=task.id, from_person=b,
-                    to_person=outsider, now=NOW)
+        claims.reassign(
+            session=session, actor=captain, task_id=task.id, from_person=b, to_person=outsider, now=NOW
+        )
+    claims.reassign(
+        session=session,
+        actor=world.actor(world.coordinator),
+        task_id=task.id,
+        from_person=b,
+        to_person=outsider,
+        now=NOW,
+    )
     # the other team's captain may not touch it
     with pytest.raises(NotAllowed):
-        claims.reassign(session=session, actor=world.actor(world.supply_captain), task_id=task.id,
-                        from_person=outsider, to_person=a, now=NOW)
+        claims.reassign(
+            session=session,
+            actor=world.actor(world.supply_captain),
+            task_id=task.id,
+            from_person=outsider,
+            to_person=a,
+            now=NOW,
+        )
     assert events(session, task.id)[-2:] == ["reassigned", "reassigned"]
 
 
@@ -187,15 +240,31 @@ def test_unknown_task_and_other_community(session: Session, world: World) -> Non
 
 def test_checkin_call_with_symptoms_turns_household_red(session: Session, world: World) -> None:
     household = world.households[1]
-    task = create_task(session=session, actor=world.actor(world.supply_captain), community=world.community,
-                       kind="checkin_call", title="Daily call", team=world.supply_team, household=household,
-                       due_at=NOW + timedelta(hours=4), now=NOW)
+    task = create_task(
+        session=session,
+        actor=world.actor(world.supply_captain),
+        community=world.community,
+        kind="checkin_call",
+        title="Daily call",
+        team=world.supply_team,
+        household=household,
+        due_at=NOW + timedelta(hours=4),
+        now=NOW,
+    )
     me = world.actor(world.supply_volunteers[0])
     claims.claim(session=session, actor=me, task_id=task.id, now=NOW)
-    claims.complete(session=session, actor=me, task_id=task.id,
-                    figures={"reached": "yes", "temperature": "38.2", "symptoms": "是"}, now=NOW)
+    claims.complete(
+        session=session,
+        actor=me,
+        task_id=task.id,
+        figures={"reached": "yes", "temperature": "38.2", "symptoms": "是"},
+        now=NOW,
+    )
     assert household.watch_colour == WatchColour.RED
-    told = {n.person_id for n in session.scalars(select(Notification).where(Notification.dedupe_key.like("red:%")))}
+    told = {
+        n.person_id
+        for n in session.scalars(select(Notification).where(Notification.dedupe_key.like("red:%")))
+    }
     assert told == {world.supply_captain.id, world.coordinator.id}
 
 
@@ -203,11 +272,24 @@ def test_two_unanswered_calls_turn_household_red(session: Session, world: World)
     household = world.households[1]
     me = world.actor(world.supply_volunteers[0])
     for hour in (1, 2):
-        task = create_task(session=session, actor=SYSTEM, community=world.community, kind="checkin_call",
-                           title="Daily call", team=world.supply_team, household=household,
-                           due_at=NOW + timedelta(hours=hour + 4), now=NOW)
+        task = create_task(
+            session=session,
+            actor=SYSTEM,
+            community=world.community,
+            kind="checkin_call",
+            title="Daily call",
+            team=world.supply_team,
+            household=household,
+            due_at=NOW + timedelta(hours=hour + 4),
+            now=NOW,
+        )
         claims.claim(session=session, actor=me, task_id=task.id, now=NOW + timedelta(hours=hour))
         assert household.watch_colour == WatchColour.BLUE
-        claims.complete(session=session, actor=me, task_id=task.id, figures={"reached": "no"},
-                        now=NOW + timedelta(hours=hour))
+        claims.complete(
+            session=session,
+            actor=me,
+            task_id=task.id,
+            figures={"reached": "no"},
+            now=NOW + timedelta(hours=hour),
+        )
     assert household.watch_colour == WatchColour.RED

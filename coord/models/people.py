@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -129,9 +128,6 @@ class Invite(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     team: Mapped[Team | None] = relationship()
-
-
-
 
 
 class HealthDeclaration(Base):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from coord.errors import NotAllowed
 from coord.i18n import N_
-from coord.models import Assignment, CommunityRole, HOLDING_STATES, Membership, Person, Task, TeamRole
+from coord.models import HOLDING_STATES, Assignment, CommunityRole, Membership, Person, Task, TeamRole
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,9 @@ def is_captain(session: Session, person: Person, team_id: int | None) -> bool:
 
 def is_member(session: Session, person_id: int, team_id: int) -> bool:
     return bool(
-        session.scalar(select(exists().where(Membership.team_id == team_id, Membership.person_id == person_id)))
+        session.scalar(
+            select(exists().where(Membership.team_id == team_id, Membership.person_id == person_id))
+        )
     )
 
 

@@ -43,8 +43,14 @@ def claim(*, session: Session, actor: Actor, task_id: int, now: datetime | None 
     moment = now or utcnow()
     _check_claimable(session, task, person, moment)
     assignment = _take_slot(session, task, person, assigned_by=None, now=moment)
-    record_event(session, actor=actor, action="claimed", community_id=task.community_id, assignment=assignment,
-                 at=moment)
+    record_event(
+        session,
+        actor=actor,
+        action="claimed",
+        community_id=task.community_id,
+        assignment=assignment,
+        at=moment,
+    )
     _send_private_details(session, task, assignment)
     return assignment
 
@@ -60,31 +66,56 @@ def assign(
         raise NotAllowed(N_("{name} cannot take work in this community."), name=person.name)
     _check_claimable(session, task, person, moment, declaration_needed=False)
     assignment = _take_slot(session, task, person, assigned_by=actor.person_id, now=moment)
-    record_event(session, actor=actor, action="assigned", community_id=task.community_id, assignment=assignment,
-                 at=moment)
+    record_event(
+        session,
+        actor=actor,
+        action="assigned",
+        community_id=task.community_id,
+        assignment=assignment,
+        at=moment,
+    )
     _send_private_details(session, task, assignment)
     return assignment
 
 
 def check_in(*, session: Session, actor: Actor, task_id: int, now: datetime | None = None) -> Assignment:
-    """"I'm at my post": the holder starts the work."""
+    """ "I'm at my post": the holder starts the work."""
     person = actor.require_person()
     task = get_task(session, task_id, community_id=person.community_id)
-    assignment = _holding(session, task, person, N_("You have not claimed task #{task_id}, so you cannot check in."))
+    assignment = _holding(
+        session, task, person, N_("You have not claimed task #{task_id}, so you cannot check in.")
+    )
     moment = now or utcnow()
     if task.starts_at and moment < task.starts_at - CHECK_IN_EARLY:
-        raise InvalidTransition(N_("Task #{task_id} starts at {start}; check in when you are at the post."),
-                                task_id=task.id, start=_local(session, task, task.starts_at))
-    _move(session, assignment, ACTIVE_STATES[:1], AssignmentState.CHECKED_IN, checked_in_at=moment,
-          refusal=_refusal(assignment))
+        raise InvalidTransition(
+            N_("Task #{task_id} starts at {start}; check in when you are at the post."),
+            task_id=task.id,
+            start=_local(session, task, task.starts_at),
+        )
+    _move(
+        session,
+        assignment,
+        ACTIVE_STATES[:1],
+        AssignmentState.CHECKED_IN,
+        checked_in_at=moment,
+        refusal=_refusal(assignment),
+    )
     session.execute(
-        update(Task).where(Task.id == task.id, Task.status.in_([TaskStatus.OPEN, TaskStatus.FULL]))
-        .values(status=TaskStatus.IN_PROGRESS).execution_options(synchronize_session=False)
+        update(Task)
+        .where(Task.id == task.id, Task.status.in_([TaskStatus.OPEN, TaskStatus.FULL]))
+        .values(status=TaskStatus.IN_PROGRESS)
+        .execution_options(synchronize_session=False)
     )
     session.refresh(task)
     _stop_escalation(session, task)
-    record_event(session, actor=actor, action="checked_in", community_id=task.community_id, assignment=assignment,
-                 at=moment)
+    record_event(
+        session,
+        actor=actor,
+        action="checked_in",
+        community_id=task.community_id,
+        assignment=assignment,
+        at=moment,
+    )
     return assignment
 
 
@@ -105,26 +136,47 @@ def complete(
         raise NotAllowed(N_("Only the team's captain or a coordinator can report for someone else."))
     kind = get_kind(task.kind)
     typed = validate_figures(kind, figures)
-    assignment = _holding(session, task, holder, N_("You have not claimed task #{task_id}, so you cannot finish it."))
+    assignment = _holding(
+        session, task, holder, N_("You have not claimed task #{task_id}, so you cannot finish it.")
+    )
     allowed = (AssignmentState.CHECKED_IN,) if kind.needs_check_in else ACTIVE_STATES
     if assignment.state == AssignmentState.CLAIMED and kind.needs_check_in:
-        raise InvalidTransition(N_("Check in at your post first, then report task #{task_id} done."),
-                                task_id=task.id)
+        raise InvalidTransition(
+            N_("Check in at your post first, then report task #{task_id} done."), task_id=task.id
+        )
     moment = now or utcnow()
-    _move(session, assignment, allowed, AssignmentState.DONE, ended_at=moment, figures=typed, note=note.strip()[:1000],
-          refusal=_refusal(assignment))
+    _move(
+        session,
+        assignment,
+        allowed,
+        AssignmentState.DONE,
+        ended_at=moment,
+        figures=typed,
+        note=note.strip()[:1000],
+        refusal=_refusal(assignment),
+    )
     still_working = session.scalar(
         select(exists().where(Assignment.task_id == task.id, Assignment.state.in_(ACTIVE_STATES)))
     )
     if not still_working:
         session.execute(
-            update(Task).where(Task.id == task.id, Task.status.not_in([TaskStatus.DONE, TaskStatus.CANCELLED]))
-            .values(status=TaskStatus.DONE, escalation_due_at=None, escalation_token=Task.escalation_token + 1)
+            update(Task)
+            .where(Task.id == task.id, Task.status.not_in([TaskStatus.DONE, TaskStatus.CANCELLED]))
+            .values(
+                status=TaskStatus.DONE, escalation_due_at=None, escalation_token=Task.escalation_token + 1
+            )
             .execution_options(synchronize_session=False)
         )
         session.refresh(task)
-    record_event(session, actor=actor, action="completed", community_id=task.community_id, assignment=assignment,
-                 at=moment, figures=typed)
+    record_event(
+        session,
+        actor=actor,
+        action="completed",
+        community_id=task.community_id,
+        assignment=assignment,
+        at=moment,
+        figures=typed,
+    )
     if task.kind == "checkin_call" and task.household_id is not None:
         from coord.services.households import after_checkin_call
 
@@ -142,13 +194,31 @@ def release(
     moment = now or utcnow()
     if task.starts_at and moment >= task.starts_at:
         raise InvalidTransition(
-            N_("Task #{task_id} has started; if you cannot do it, say “can't complete” with a reason "
-               "so your captain can find someone."), task_id=task.id)
-    _move(session, assignment, (AssignmentState.CLAIMED,), AssignmentState.RELEASED, ended_at=moment,
-          note=reason.strip()[:1000], refusal=_refusal(assignment))
+            N_(
+                "Task #{task_id} has started; if you cannot do it, say “can't complete” with a reason "
+                "so your captain can find someone."
+            ),
+            task_id=task.id,
+        )
+    _move(
+        session,
+        assignment,
+        (AssignmentState.CLAIMED,),
+        AssignmentState.RELEASED,
+        ended_at=moment,
+        note=reason.strip()[:1000],
+        refusal=_refusal(assignment),
+    )
     _free_slot(session, task)
-    record_event(session, actor=actor, action="released", community_id=task.community_id, assignment=assignment,
-                 at=moment, reason=reason)
+    record_event(
+        session,
+        actor=actor,
+        action="released",
+        community_id=task.community_id,
+        assignment=assignment,
+        at=moment,
+        reason=reason,
+    )
     return assignment
 
 
@@ -165,14 +235,32 @@ def cannot_complete(
     task = get_task(session, task_id, community_id=person.community_id)
     assignment = _holding(session, task, person, N_("You do not hold a slot of task #{task_id}."))
     moment = now or utcnow()
-    _move(session, assignment, ACTIVE_STATES, AssignmentState.RELEASED, ended_at=moment, note=reason[:1000],
-          refusal=_refusal(assignment))
+    _move(
+        session,
+        assignment,
+        ACTIVE_STATES,
+        AssignmentState.RELEASED,
+        ended_at=moment,
+        note=reason[:1000],
+        refusal=_refusal(assignment),
+    )
     _free_slot(session, task)
-    record_event(session, actor=actor, action="cannot_complete", community_id=task.community_id,
-                 assignment=assignment, at=moment, reason=reason)
-    _tell_leads(session, task, key=f"cannot:{assignment.id}",
-                msgid=N_("{name} cannot complete task #{task_id} “{title}”: {reason}"),
-                params={"name": person.name, "task_id": task.id, "title": task.title, "reason": reason})
+    record_event(
+        session,
+        actor=actor,
+        action="cannot_complete",
+        community_id=task.community_id,
+        assignment=assignment,
+        at=moment,
+        reason=reason,
+    )
+    _tell_leads(
+        session,
+        task,
+        key=f"cannot:{assignment.id}",
+        msgid=N_("{name} cannot complete task #{task_id} “{title}”: {reason}"),
+        params={"name": person.name, "task_id": task.id, "title": task.title, "reason": reason},
+    )
     return assignment
 
 
@@ -184,23 +272,50 @@ def mark_no_show(
     require_lead(session, actor, task.community_id, task.team_id)
     moment = now or utcnow()
     if task.starts_at is None or moment < task.starts_at:
-        raise InvalidTransition(N_("Task #{task_id} has not started yet; nobody can be a no-show before the start."),
-                                task_id=task.id)
+        raise InvalidTransition(
+            N_("Task #{task_id} has not started yet; nobody can be a no-show before the start."),
+            task_id=task.id,
+        )
     assignment = _holding(session, task, person, N_("{name} does not hold a slot of task #{task_id}."))
-    _move(session, assignment, (AssignmentState.CLAIMED,), AssignmentState.NO_SHOW, ended_at=moment,
-          refusal=_refusal(assignment))
+    _move(
+        session,
+        assignment,
+        (AssignmentState.CLAIMED,),
+        AssignmentState.NO_SHOW,
+        ended_at=moment,
+        refusal=_refusal(assignment),
+    )
     _free_slot(session, task)
-    record_event(session, actor=actor, action="no_show", community_id=task.community_id, assignment=assignment,
-                 at=moment)
-    notify(session, dedupe_key=f"noshow:{assignment.id}", community_id=task.community_id, person_id=person.id,
-           task_id=task.id, msgid=N_("You were marked as not at your post for task #{task_id} “{title}”. "
-                                     "If this is wrong, tell your captain."),
-           params={"task_id": task.id, "title": task.title})
+    record_event(
+        session,
+        actor=actor,
+        action="no_show",
+        community_id=task.community_id,
+        assignment=assignment,
+        at=moment,
+    )
+    notify(
+        session,
+        dedupe_key=f"noshow:{assignment.id}",
+        community_id=task.community_id,
+        person_id=person.id,
+        task_id=task.id,
+        msgid=N_(
+            "You were marked as not at your post for task #{task_id} “{title}”. "
+            "If this is wrong, tell your captain."
+        ),
+        params={"task_id": task.id, "title": task.title},
+    )
     return assignment
 
 
 def reassign(
-    *, session: Session, actor: Actor, task_id: int, from_person: Person, to_person: Person,
+    *,
+    session: Session,
+    actor: Actor,
+    task_id: int,
+    from_person: Person,
+    to_person: Person,
     now: datetime | None = None,
 ) -> Assignment:
     """A captain (within the team) or coordinator (within the community) hands a slot to someone else."""
@@ -208,30 +323,51 @@ def reassign(
     require_lead(session, actor, task.community_id, task.team_id)
     if to_person.community_id != task.community_id or not to_person.active:
         raise NotAllowed(N_("{name} cannot take work in this community."), name=to_person.name)
-    if actor.person is not None and not _is_coordinator(session, actor, task) and (
-        task.team_id is None or not is_member(session, to_person.id, task.team_id)
+    if (
+        actor.person is not None
+        and not _is_coordinator(session, actor, task)
+        and (task.team_id is None or not is_member(session, to_person.id, task.team_id))
     ):
-        raise NotAllowed(N_("A captain reassigns within the team; {name} is not in it. Ask a coordinator."),
-                         name=to_person.name)
+        raise NotAllowed(
+            N_("A captain reassigns within the team; {name} is not in it. Ask a coordinator."),
+            name=to_person.name,
+        )
     if from_person.id == to_person.id:
         raise InvalidTransition(N_("{name} already holds this task."), name=to_person.name)
     old = _holding(session, task, from_person, N_("{name} does not hold a slot of task #{task_id}."))
     moment = now or utcnow()
     _move(session, old, ACTIVE_STATES, AssignmentState.REASSIGNED, ended_at=moment, refusal=_refusal(old))
-    new = Assignment(task_id=task.id, person_id=to_person.id, assigned_by_id=actor.person_id, claimed_at=moment)
+    new = Assignment(
+        task_id=task.id, person_id=to_person.id, assigned_by_id=actor.person_id, claimed_at=moment
+    )
     try:
         with session.begin_nested():
             session.add(new)
             session.flush()
     except IntegrityError:
-        raise AlreadyClaimed(N_("{name} already holds a slot of task #{task_id}."),
-                             name=to_person.name, task_id=task.id) from None
-    record_event(session, actor=actor, action="reassigned", community_id=task.community_id, assignment=new,
-                 at=moment, from_person=from_person.id, to_person=to_person.id, previous_assignment=old.id)
-    notify(session, dedupe_key=f"reassigned-away:{old.id}", community_id=task.community_id,
-           person_id=from_person.id, task_id=task.id,
-           msgid=N_("Task #{task_id} “{title}” has been handed to someone else by your captain. Thank you."),
-           params={"task_id": task.id, "title": task.title})
+        raise AlreadyClaimed(
+            N_("{name} already holds a slot of task #{task_id}."), name=to_person.name, task_id=task.id
+        ) from None
+    record_event(
+        session,
+        actor=actor,
+        action="reassigned",
+        community_id=task.community_id,
+        assignment=new,
+        at=moment,
+        from_person=from_person.id,
+        to_person=to_person.id,
+        previous_assignment=old.id,
+    )
+    notify(
+        session,
+        dedupe_key=f"reassigned-away:{old.id}",
+        community_id=task.community_id,
+        person_id=from_person.id,
+        task_id=task.id,
+        msgid=N_("Task #{task_id} “{title}” has been handed to someone else by your captain. Thank you."),
+        params={"task_id": task.id, "title": task.title},
+    )
     _send_private_details(session, task, new)
     return new
 
@@ -243,28 +379,49 @@ def _check_claimable(
     session: Session, task: Task, person: Person, moment: datetime, *, declaration_needed: bool = True
 ) -> None:
     if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
-        raise InvalidTransition(N_("Task #{task_id} is {status}; look at the open tasks instead."),
-                                task_id=task.id, status=str(task.status))
-    if (task.ends_at and moment >= task.ends_at) or (task.due_at and moment >= task.due_at and not task.starts_at):
-        raise InvalidTransition(N_("Task #{task_id} is already over; look at the open tasks instead."),
-                                task_id=task.id)
+        raise InvalidTransition(
+            N_("Task #{task_id} is {status}; look at the open tasks instead."),
+            task_id=task.id,
+            status=str(task.status),
+        )
+    if (task.ends_at and moment >= task.ends_at) or (
+        task.due_at and moment >= task.due_at and not task.starts_at
+    ):
+        raise InvalidTransition(
+            N_("Task #{task_id} is already over; look at the open tasks instead."), task_id=task.id
+        )
     missing = sorted(set(task.skills) - set(person.skills))
     if missing:
-        raise NotAllowed(N_("Task #{task_id} needs: {skills}. Ask your captain if you can help otherwise."),
-                         task_id=task.id, skills=", ".join(missing))
+        raise NotAllowed(
+            N_("Task #{task_id} needs: {skills}. Ask your captain if you can help otherwise."),
+            task_id=task.id,
+            skills=", ".join(missing),
+        )
     if declaration_needed:
         community = session.get(Community, task.community_id)
         if community is not None and community.requires_health_declaration:
             today = moment.astimezone(ZoneInfo(community.timezone)).date()
-            healthy = session.scalar(select(HealthDeclaration.healthy).where(
-                HealthDeclaration.person_id == person.id, HealthDeclaration.day == today))
+            healthy = session.scalar(
+                select(HealthDeclaration.healthy).where(
+                    HealthDeclaration.person_id == person.id, HealthDeclaration.day == today
+                )
+            )
             if not healthy:
                 raise NotAllowed(N_("Please send today's health declaration before claiming work."))
 
 
-def _take_slot(session: Session, task: Task, person: Person, *, assigned_by: int | None, now: datetime) -> Assignment:
-    already = session.scalar(select(exists().where(
-        Assignment.task_id == task.id, Assignment.person_id == person.id, Assignment.state.in_(HOLDING_STATES))))
+def _take_slot(
+    session: Session, task: Task, person: Person, *, assigned_by: int | None, now: datetime
+) -> Assignment:
+    already = session.scalar(
+        select(
+            exists().where(
+                Assignment.task_id == task.id,
+                Assignment.person_id == person.id,
+                Assignment.state.in_(HOLDING_STATES),
+            )
+        )
+    )
     if already:
         raise AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task.id)
     try:
@@ -275,16 +432,23 @@ def _take_slot(session: Session, task: Task, person: Person, *, assigned_by: int
                 .values(
                     filled=Task.filled + 1,
                     status=case(
-                        ((Task.filled + 1 >= Task.capacity) & (Task.status == TaskStatus.OPEN), TaskStatus.FULL),
+                        (
+                            (Task.filled + 1 >= Task.capacity) & (Task.status == TaskStatus.OPEN),
+                            TaskStatus.FULL,
+                        ),
                         else_=Task.status,
                     ),
                 )
                 .execution_options(synchronize_session=False)
             )
             if taken.rowcount == 0:  # type: ignore[attr-defined]
-                raise TaskFull(N_("Task #{task_id} is full: every slot is taken. Look at the other open tasks."),
-                               task_id=task.id)
-            assignment = Assignment(task_id=task.id, person_id=person.id, assigned_by_id=assigned_by, claimed_at=now)
+                raise TaskFull(
+                    N_("Task #{task_id} is full: every slot is taken. Look at the other open tasks."),
+                    task_id=task.id,
+                )
+            assignment = Assignment(
+                task_id=task.id, person_id=person.id, assigned_by_id=assigned_by, claimed_at=now
+            )
             session.add(assignment)
             session.flush()
     except IntegrityError:
@@ -296,7 +460,8 @@ def _take_slot(session: Session, task: Task, person: Person, *, assigned_by: int
 
 def _free_slot(session: Session, task: Task) -> None:
     session.execute(
-        update(Task).where(Task.id == task.id, Task.filled > 0)
+        update(Task)
+        .where(Task.id == task.id, Task.filled > 0)
         .values(
             filled=Task.filled - 1,
             status=case((Task.status == TaskStatus.FULL, TaskStatus.OPEN), else_=Task.status),
@@ -307,12 +472,19 @@ def _free_slot(session: Session, task: Task) -> None:
 
 
 def _move(
-    session: Session, assignment: Assignment, from_states: tuple[AssignmentState, ...], to: AssignmentState,
-    *, refusal: Exception, **values: Any,
+    session: Session,
+    assignment: Assignment,
+    from_states: tuple[AssignmentState, ...],
+    to: AssignmentState,
+    *,
+    refusal: Exception,
+    **values: Any,
 ) -> None:
     moved = session.execute(
-        update(Assignment).where(Assignment.id == assignment.id, Assignment.state.in_(from_states))
-        .values(state=to, **values).execution_options(synchronize_session=False)
+        update(Assignment)
+        .where(Assignment.id == assignment.id, Assignment.state.in_(from_states))
+        .values(state=to, **values)
+        .execution_options(synchronize_session=False)
     )
     if moved.rowcount == 0:  # type: ignore[attr-defined]
         raise refusal
@@ -321,8 +493,11 @@ def _move(
 
 def _holding(session: Session, task: Task, person: Person, msgid: str) -> Assignment:
     assignment = session.scalar(
-        select(Assignment).where(Assignment.task_id == task.id, Assignment.person_id == person.id,
-                                 Assignment.state.in_(HOLDING_STATES))
+        select(Assignment).where(
+            Assignment.task_id == task.id,
+            Assignment.person_id == person.id,
+            Assignment.state.in_(HOLDING_STATES),
+        )
     )
     if assignment is None:
         raise NotFound(msgid, task_id=task.id, name=person.name)
@@ -331,20 +506,30 @@ def _holding(session: Session, task: Task, person: Person, msgid: str) -> Assign
 
 def _refusal(assignment: Assignment) -> InvalidTransition:
     if assignment.state == AssignmentState.DONE:
-        return InvalidTransition(N_("Task #{task_id} is already done. Thank you!"), task_id=assignment.task_id)
+        return InvalidTransition(
+            N_("Task #{task_id} is already done. Thank you!"), task_id=assignment.task_id
+        )
     if assignment.state == AssignmentState.CHECKED_IN:
         return InvalidTransition(
-            N_("You are already checked in for task #{task_id}; report it done when finished, "
-               "or say “can't complete” with a reason."), task_id=assignment.task_id)
-    return InvalidTransition(N_("Task #{task_id} cannot change from “{state}” that way."),
-                             task_id=assignment.task_id, state=str(assignment.state))
+            N_(
+                "You are already checked in for task #{task_id}; report it done when finished, "
+                "or say “can't complete” with a reason."
+            ),
+            task_id=assignment.task_id,
+        )
+    return InvalidTransition(
+        N_("Task #{task_id} cannot change from “{state}” that way."),
+        task_id=assignment.task_id,
+        state=str(assignment.state),
+    )
 
 
 def _stop_escalation(session: Session, task: Task) -> None:
     """Claiming, checking in or finishing ends an escalation under way: later steps find a stale token."""
     if task.escalation_due_at is not None or task.escalation_policy is not None:
         session.execute(
-            update(Task).where(Task.id == task.id)
+            update(Task)
+            .where(Task.id == task.id)
             .values(escalation_due_at=None, escalation_token=Task.escalation_token + 1)
             .execution_options(synchronize_session=False)
         )
@@ -353,10 +538,16 @@ def _stop_escalation(session: Session, task: Task) -> None:
 
 def _send_private_details(session: Session, task: Task, assignment: Assignment) -> None:
     """The address, phone and health details go to the assignee alone, by direct message."""
-    notify(session, dedupe_key=f"private:{assignment.id}", community_id=task.community_id,
-           person_id=assignment.person_id, task_id=task.id, private=True,
-           msgid=N_("You have task #{task_id} “{title}”. Details for you only: {details}"),
-           params={"task_id": task.id, "title": task.title, "details": private_text(session, task)})
+    notify(
+        session,
+        dedupe_key=f"private:{assignment.id}",
+        community_id=task.community_id,
+        person_id=assignment.person_id,
+        task_id=task.id,
+        private=True,
+        msgid=N_("You have task #{task_id} “{title}”. Details for you only: {details}"),
+        params={"task_id": task.id, "title": task.title, "details": private_text(session, task)},
+    )
 
 
 def private_text(session: Session, task: Task) -> str:
@@ -367,16 +558,24 @@ def private_text(session: Session, task: Task) -> str:
     return "; ".join(parts) or "—"
 
 
-def _tell_leads(session: Session, task: Task, *, key: str, msgid: str, params: dict[str, Any],
-                coordinators: bool = False) -> None:
+def _tell_leads(
+    session: Session, task: Task, *, key: str, msgid: str, params: dict[str, Any], coordinators: bool = False
+) -> None:
     from coord.services.people import captains_of, coordinators_of
 
     people = captains_of(session, task.team_id) if task.team_id else []
     if coordinators or not people:
         people = [*people, *coordinators_of(session, task.community_id)]
     for person_id in dict.fromkeys(people):
-        notify(session, dedupe_key=f"{key}:{person_id}", community_id=task.community_id, person_id=person_id,
-               task_id=task.id, msgid=msgid, params=params)
+        notify(
+            session,
+            dedupe_key=f"{key}:{person_id}",
+            community_id=task.community_id,
+            person_id=person_id,
+            task_id=task.id,
+            msgid=msgid,
+            params=params,
+        )
 
 
 def _is_coordinator(session: Session, actor: Actor, task: Task) -> bool:

@@ -39,7 +39,9 @@ def create_community(
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(N_("Unknown timezone “{value}”; use a name such as Asia/Shanghai."), value=timezone) from None
+        raise InvalidInput(
+            N_("Unknown timezone “{value}”; use a name such as Asia/Shanghai."), value=timezone
+        ) from None
     slug = slugify(slug or name)
     if session.scalar(select(Community.id).where(Community.slug == slug)):
         raise InvalidInput(N_("A community called “{name}” exists already."), name=slug)
@@ -70,11 +72,16 @@ def get_community(session: Session, ref: str | int) -> Community:
     return community
 
 
-def update_community(
-    *, session: Session, actor: Actor, community: Community, **changes: object
-) -> Community:
+def update_community(*, session: Session, actor: Actor, community: Community, **changes: object) -> Community:
     require_coordinator(session, actor, community.id)
-    allowed = {"name", "timezone", "language", "summary_time", "service_standard", "requires_health_declaration"}
+    allowed = {
+        "name",
+        "timezone",
+        "language",
+        "summary_time",
+        "service_standard",
+        "requires_health_declaration",
+    }
     for key, value in changes.items():
         if key not in allowed:
             raise InvalidInput(N_("“{field}” cannot be changed."), field=key)
@@ -82,17 +89,30 @@ def update_community(
             try:
                 ZoneInfo(str(value))
             except (ZoneInfoNotFoundError, ValueError):
-                raise InvalidInput(N_("Unknown timezone “{value}”; use a name such as Asia/Shanghai."), value=value) from None
+                raise InvalidInput(
+                    N_("Unknown timezone “{value}”; use a name such as Asia/Shanghai."), value=value
+                ) from None
         if key == "language":
             value = normalise_language(str(value))
         setattr(community, key, value)
-    record_event(session, actor=actor, action="community_updated", community_id=community.id,
-                 changes={k: str(v) for k, v in changes.items()})
+    record_event(
+        session,
+        actor=actor,
+        action="community_updated",
+        community_id=community.id,
+        changes={k: str(v) for k, v in changes.items()},
+    )
     return community
 
 
 def add_area(
-    *, session: Session, actor: Actor, community: Community, name: str, kind: AreaKind, parent: Area | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    community: Community,
+    name: str,
+    kind: AreaKind,
+    parent: Area | None = None,
 ) -> Area:
     require_coordinator(session, actor, community.id)
     name = _required(name, N_("area name"))
@@ -101,7 +121,9 @@ def add_area(
     area = Area(community_id=community.id, name=name, kind=kind, parent_id=parent.id if parent else None)
     session.add(area)
     session.flush()
-    record_event(session, actor=actor, action="area_added", community_id=community.id, area_id=area.id, name=name)
+    record_event(
+        session, actor=actor, action="area_added", community_id=community.id, area_id=area.id, name=name
+    )
     return area
 
 
@@ -127,7 +149,9 @@ def add_place(
     )
     session.add(place)
     session.flush()
-    record_event(session, actor=actor, action="place_added", community_id=community.id, place_id=place.id, name=name)
+    record_event(
+        session, actor=actor, action="place_added", community_id=community.id, place_id=place.id, name=name
+    )
     return place
 
 
@@ -164,8 +188,13 @@ def add_household(
     )
     session.add(household)
     session.flush()
-    record_event(session, actor=actor, action="household_added", community_id=building.community_id,
-                 household_id=household.id)
+    record_event(
+        session,
+        actor=actor,
+        action="household_added",
+        community_id=building.community_id,
+        household_id=household.id,
+    )
     return household
 
 
@@ -175,14 +204,23 @@ def set_watch_colour(
     require_coordinator(session, actor, household.community_id)
     old = household.watch_colour
     household.watch_colour = colour
-    record_event(session, actor=actor, action="watch_colour_set", community_id=household.community_id,
-                 household_id=household.id, old=str(old) if old else None, new=str(colour) if colour else None,
-                 reason=reason)
+    record_event(
+        session,
+        actor=actor,
+        action="watch_colour_set",
+        community_id=household.community_id,
+        household_id=household.id,
+        old=str(old) if old else None,
+        new=str(colour) if colour else None,
+        reason=reason,
+    )
     return household
 
 
 def find_place(session: Session, community_id: int, name: str) -> Place:
-    place = session.scalar(select(Place).where(Place.community_id == community_id, Place.name == name.strip()))
+    place = session.scalar(
+        select(Place).where(Place.community_id == community_id, Place.name == name.strip())
+    )
     if place is None:
         raise NotFound(N_("There is no place called “{name}”."), name=name.strip()[:60])
     return place

@@ -30,24 +30,48 @@ def after_checkin_call(session: Session, task: Task, assignment: Assignment, *, 
         return
     old = household.watch_colour
     household.watch_colour = WatchColour.RED
-    record_event(session, actor=Actor.system(), action="household_red", community_id=task.community_id, task=task,
-                 at=now, household_id=household.id, old=str(old) if old else None, reason=reason)
+    record_event(
+        session,
+        actor=Actor.system(),
+        action="household_red",
+        community_id=task.community_id,
+        task=task,
+        at=now,
+        household_id=household.id,
+        old=str(old) if old else None,
+        reason=reason,
+    )
     from coord.services.claims import _tell_leads
 
-    msgid = (N_("Household under watch (task #{task_id}) reported symptoms: it is now RED. Please follow up now.")
-             if reason == "symptoms" else
-             N_("Household under watch (task #{task_id}) could not be reached twice: it is now RED. "
-                "Please follow up now."))
-    _tell_leads(session, task, key=f"red:{household.id}:{task.id}", msgid=msgid,
-                params={"task_id": task.id}, coordinators=True)
+    msgid = (
+        N_("Household under watch (task #{task_id}) reported symptoms: it is now RED. Please follow up now.")
+        if reason == "symptoms"
+        else N_(
+            "Household under watch (task #{task_id}) could not be reached twice: it is now RED. "
+            "Please follow up now."
+        )
+    )
+    _tell_leads(
+        session,
+        task,
+        key=f"red:{household.id}:{task.id}",
+        msgid=msgid,
+        params={"task_id": task.id},
+        coordinators=True,
+    )
 
 
 def _unreached_in_a_row(session: Session, household_id: int) -> int:
     results = session.scalars(
-        select(Assignment.figures).join(Task, Task.id == Assignment.task_id)
-        .where(Task.household_id == household_id, Task.kind == "checkin_call",
-               Assignment.state == AssignmentState.DONE)
-        .order_by(Assignment.ended_at.desc(), Assignment.id.desc()).limit(UNREACHED_LIMIT)
+        select(Assignment.figures)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(
+            Task.household_id == household_id,
+            Task.kind == "checkin_call",
+            Assignment.state == AssignmentState.DONE,
+        )
+        .order_by(Assignment.ended_at.desc(), Assignment.id.desc())
+        .limit(UNREACHED_LIMIT)
     ).all()
     count = 0
     for figures in results:

@@ -63,8 +63,16 @@ def create_invite(
     )
     session.add(invite)
     session.flush()
-    record_event(session, actor=actor, action="invite_created", community_id=community.id,
-                 invite_id=invite.id, role=str(role), team_id=invite.team_id, uses=uses)
+    record_event(
+        session,
+        actor=actor,
+        action="invite_created",
+        community_id=community.id,
+        invite_id=invite.id,
+        role=str(role),
+        team_id=invite.team_id,
+        uses=uses,
+    )
     return invite
 
 
@@ -98,8 +106,10 @@ def redeem_invite(
         raise InviteInvalid(N_("That invite code has been used up. Ask your captain for a new one."))
     # Spend one use atomically: two people redeeming the last use at once cannot both succeed.
     spent = session.execute(
-        update(Invite).where(Invite.id == invite.id, Invite.uses_left > 0)
-        .values(uses_left=Invite.uses_left - 1).execution_options(synchronize_session=False)
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.uses_left > 0)
+        .values(uses_left=Invite.uses_left - 1)
+        .execution_options(synchronize_session=False)
     )
     if spent.rowcount == 0:  # type: ignore[attr-defined]
         raise InviteInvalid(N_("That invite code has been used up. Ask your captain for a new one."))
@@ -123,13 +133,27 @@ def redeem_invite(
         session.add(person)
         session.flush()
         new_person = True
-    link_account(session=session, actor=system, person=person, network=channel, external_id=external_id,
-                 display_name=display_name, dm_chat_id=dm_chat_id)
+    link_account(
+        session=session,
+        actor=system,
+        person=person,
+        network=channel,
+        external_id=external_id,
+        display_name=display_name,
+        dm_chat_id=dm_chat_id,
+    )
     if invite.role == InviteRole.COORDINATOR:
         make_coordinator(session=session, actor=system, person=person)
     if invite.team is not None:
         role = TeamRole.CAPTAIN if invite.role == InviteRole.CAPTAIN else TeamRole.VOLUNTEER
         add_member(session=session, actor=system, team=invite.team, person=person, role=role)
-    record_event(session, actor=Actor(person, channel), action="invite_redeemed",
-                 community_id=invite.community_id, subject_id=person.id, invite_id=invite.id, role=str(invite.role))
+    record_event(
+        session,
+        actor=Actor(person, channel),
+        action="invite_redeemed",
+        community_id=invite.community_id,
+        subject_id=person.id,
+        invite_id=invite.id,
+        role=str(invite.role),
+    )
     return Joined(person=person, invite=invite, new_person=new_person)

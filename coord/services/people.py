@@ -51,17 +51,26 @@ def add_person(
 
 
 def create_team(
-    *, session: Session, actor: Actor, community: Community, name: str, area: Area | None = None,
+    *,
+    session: Session,
+    actor: Actor,
+    community: Community,
+    name: str,
+    area: Area | None = None,
     is_reserve: bool = False,
 ) -> Team:
     require_coordinator(session, actor, community.id)
     name = _required(name, N_("team name"))
     if session.scalar(select(Team.id).where(Team.community_id == community.id, Team.name == name)):
         raise InvalidInput(N_("A team called “{name}” exists already."), name=name)
-    team = Team(community_id=community.id, name=name, area_id=area.id if area else None, is_reserve=is_reserve)
+    team = Team(
+        community_id=community.id, name=name, area_id=area.id if area else None, is_reserve=is_reserve
+    )
     session.add(team)
     session.flush()
-    record_event(session, actor=actor, action="team_created", community_id=community.id, team_id=team.id, name=name)
+    record_event(
+        session, actor=actor, action="team_created", community_id=community.id, team_id=team.id, name=name
+    )
     return team
 
 
@@ -69,7 +78,9 @@ def find_team(session: Session, community_id: int, ref: str | int) -> Team:
     """A team by id or by name."""
     query = select(Team).where(Team.community_id == community_id)
     text = str(ref).strip()
-    team = session.scalar(query.where(Team.id == int(text)) if text.isdigit() else query.where(Team.name == text))
+    team = session.scalar(
+        query.where(Team.id == int(text)) if text.isdigit() else query.where(Team.name == text)
+    )
     if team is None:
         raise NotFound(N_("There is no team “{ref}”."), ref=text[:60])
     return team
@@ -84,8 +95,11 @@ def find_person(session: Session, community_id: int, ref: str | int) -> Person:
     else:
         matches = session.scalars(query.where(Person.name == text)).all()
         if len(matches) > 1:
-            raise InvalidInput(N_("{count} people are called “{name}”; use their number instead."),
-                               count=len(matches), name=text[:60])
+            raise InvalidInput(
+                N_("{count} people are called “{name}”; use their number instead."),
+                count=len(matches),
+                name=text[:60],
+            )
         person = matches[0] if matches else None
     if person is None:
         raise NotFound(N_("There is no person “{ref}”."), ref=text[:60])
@@ -111,8 +125,15 @@ def add_member(
     else:
         membership.role = role
     session.flush()
-    record_event(session, actor=actor, action="member_added", community_id=team.community_id,
-                 subject_id=person.id, team_id=team.id, role=str(role))
+    record_event(
+        session,
+        actor=actor,
+        action="member_added",
+        community_id=team.community_id,
+        subject_id=person.id,
+        team_id=team.id,
+        role=str(role),
+    )
     return membership
 
 
@@ -124,8 +145,14 @@ def remove_member(*, session: Session, actor: Actor, team: Team, person: Person)
     if membership is None:
         raise NotFound(N_("{name} is not in team {team}."), name=person.name, team=team.name)
     session.delete(membership)
-    record_event(session, actor=actor, action="member_removed", community_id=team.community_id,
-                 subject_id=person.id, team_id=team.id)
+    record_event(
+        session,
+        actor=actor,
+        action="member_removed",
+        community_id=team.community_id,
+        subject_id=person.id,
+        team_id=team.id,
+    )
 
 
 def make_coordinator(*, session: Session, actor: Actor, person: Person) -> CommunityRole:
@@ -139,21 +166,34 @@ def make_coordinator(*, session: Session, actor: Actor, person: Person) -> Commu
         role = CommunityRole(community_id=person.community_id, person_id=person.id, role="coordinator")
         session.add(role)
         session.flush()
-        record_event(session, actor=actor, action="coordinator_added", community_id=person.community_id,
-                     subject_id=person.id)
+        record_event(
+            session,
+            actor=actor,
+            action="coordinator_added",
+            community_id=person.community_id,
+            subject_id=person.id,
+        )
     return role
 
 
 def teams_of(session: Session, person: Person) -> list[tuple[Team, TeamRole]]:
     rows = session.execute(
-        select(Team, Membership.role).join(Membership, Membership.team_id == Team.id)
-        .where(Membership.person_id == person.id).order_by(Team.name)
+        select(Team, Membership.role)
+        .join(Membership, Membership.team_id == Team.id)
+        .where(Membership.person_id == person.id)
+        .order_by(Team.name)
     ).all()
     return [(team, role) for team, role in rows]
 
 
 def link_account(
-    *, session: Session, actor: Actor, person: Person, network: str, external_id: str, display_name: str = "",
+    *,
+    session: Session,
+    actor: Actor,
+    person: Person,
+    network: str,
+    external_id: str,
+    display_name: str = "",
     dm_chat_id: str | None = None,
 ) -> ChatAccount:
     """Bind a chat identity to ``person``; an identity already bound elsewhere is refused."""
@@ -169,15 +209,24 @@ def link_account(
     if dm_chat_id:
         account.dm_chat_id = dm_chat_id
     session.flush()
-    record_event(session, actor=actor, action="account_linked", community_id=person.community_id,
-                 subject_id=person.id, network=network)
+    record_event(
+        session,
+        actor=actor,
+        action="account_linked",
+        community_id=person.community_id,
+        subject_id=person.id,
+        network=network,
+    )
     return account
 
 
 def person_by_account(session: Session, network: str, external_id: str) -> Person | None:
     return session.scalar(
-        select(Person).join(ChatAccount, ChatAccount.person_id == Person.id)
-        .where(ChatAccount.network == network, ChatAccount.external_id == external_id, Person.active.is_(True))
+        select(Person)
+        .join(ChatAccount, ChatAccount.person_id == Person.id)
+        .where(
+            ChatAccount.network == network, ChatAccount.external_id == external_id, Person.active.is_(True)
+        )
     )
 
 
@@ -190,15 +239,27 @@ def link_team_chat(*, session: Session, actor: Actor, team: Team, network: str, 
     else:
         chat.team_id = team.id
     session.flush()
-    record_event(session, actor=actor, action="team_chat_linked", community_id=team.community_id,
-                 team_id=team.id, network=network)
+    record_event(
+        session,
+        actor=actor,
+        action="team_chat_linked",
+        community_id=team.community_id,
+        team_id=team.id,
+        network=network,
+    )
     return chat
 
 
 def set_language(*, session: Session, actor: Actor, person: Person, language: str) -> Person:
     person.language = normalise_language(language)
-    record_event(session, actor=actor, action="language_set", community_id=person.community_id,
-                 subject_id=person.id, language=person.language)
+    record_event(
+        session,
+        actor=actor,
+        action="language_set",
+        community_id=person.community_id,
+        subject_id=person.id,
+        language=person.language,
+    )
     return person
 
 
@@ -210,7 +271,9 @@ def declare_health(
     if temperature is not None and not 34 <= temperature <= 43:
         raise InvalidInput(N_("A body temperature must be between 34 and 43 °C."))
     declaration = session.scalar(
-        select(HealthDeclaration).where(HealthDeclaration.person_id == person.id, HealthDeclaration.day == day)
+        select(HealthDeclaration).where(
+            HealthDeclaration.person_id == person.id, HealthDeclaration.day == day
+        )
     )
     if declaration is None:
         declaration = HealthDeclaration(person_id=person.id, day=day, healthy=healthy)
@@ -218,17 +281,32 @@ def declare_health(
     declaration.healthy = healthy
     declaration.temperature = temperature
     session.flush()
-    record_event(session, actor=actor, action="health_declared", community_id=person.community_id,
-                 subject_id=person.id, healthy=healthy)
+    record_event(
+        session,
+        actor=actor,
+        action="health_declared",
+        community_id=person.community_id,
+        subject_id=person.id,
+        healthy=healthy,
+    )
     return declaration
 
 
 def captains_of(session: Session, team_id: int) -> list[int]:
-    return list(session.scalars(select(Membership.person_id).where(
-        Membership.team_id == team_id, Membership.role == TeamRole.CAPTAIN).order_by(Membership.person_id)))
+    return list(
+        session.scalars(
+            select(Membership.person_id)
+            .where(Membership.team_id == team_id, Membership.role == TeamRole.CAPTAIN)
+            .order_by(Membership.person_id)
+        )
+    )
 
 
 def coordinators_of(session: Session, community_id: int) -> list[int]:
-    return list(session.scalars(select(CommunityRole.person_id).where(
-        CommunityRole.community_id == community_id, CommunityRole.role == "coordinator")
-        .order_by(CommunityRole.person_id)))
+    return list(
+        session.scalars(
+            select(CommunityRole.person_id)
+            .where(CommunityRole.community_id == community_id, CommunityRole.role == "coordinator")
+            .order_by(CommunityRole.person_id)
+        )
+    )

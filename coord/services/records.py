@@ -80,10 +80,17 @@ def notify(
         "last_error": "",
     }
     dialect = session.get_bind().dialect.name
+    stmt: Any
     if dialect == "postgresql":
-        stmt = postgresql.insert(Notification).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        stmt = (
+            postgresql.insert(Notification)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
     elif dialect == "sqlite":
-        stmt = sqlite.insert(Notification).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        stmt = (
+            sqlite.insert(Notification).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
     else:  # pragma: no cover - only the two supported databases
         if session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)):
             return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, case, or_, select, update
 from sqlalchemy.orm import Session
@@ -92,12 +93,23 @@ def create_task(
     )
     session.add(task)
     session.flush()
-    record_event(session, actor=actor, action="task_created", community_id=community.id, task=task, at=moment,
-                 kind=task.kind, capacity=capacity, priority=str(priority))
+    record_event(
+        session,
+        actor=actor,
+        action="task_created",
+        community_id=community.id,
+        task=task,
+        at=moment,
+        kind=task.kind,
+        capacity=capacity,
+        priority=str(priority),
+    )
     return task
 
 
-def get_task(session: Session, task_id: int, *, community_id: int | None = None, for_update: bool = False) -> Task:
+def get_task(
+    session: Session, task_id: int, *, community_id: int | None = None, for_update: bool = False
+) -> Task:
     """The task ``task_id``; one of another community is reported as unknown."""
     query = select(Task).where(Task.id == task_id)
     if for_update:
@@ -118,13 +130,17 @@ def cancel_task(
     done = session.execute(
         update(Task)
         .where(Task.id == task.id, Task.status.in_([TaskStatus.OPEN, TaskStatus.FULL]))
-        .values(status=TaskStatus.CANCELLED, escalation_due_at=None, escalation_token=Task.escalation_token + 1)
+        .values(
+            status=TaskStatus.CANCELLED, escalation_due_at=None, escalation_token=Task.escalation_token + 1
+        )
         .execution_options(synchronize_session=False)
     )
     if done.rowcount == 0:  # type: ignore[attr-defined]
         raise InvalidTransition(
-            N_("Task #{task_id} is {status} and can no longer be cancelled. "
-               "Reassign it or let it finish instead."),
+            N_(
+                "Task #{task_id} is {status} and can no longer be cancelled. "
+                "Reassign it or let it finish instead."
+            ),
             task_id=task.id,
             status=str(session.scalar(select(Task.status).where(Task.id == task.id))),
         )
@@ -135,12 +151,25 @@ def cancel_task(
     for assignment in holders:
         assignment.state = AssignmentState.CANCELLED
         assignment.ended_at = moment
-        notify(session, dedupe_key=f"task:{task.id}:cancelled:{assignment.person_id}",
-               community_id=task.community_id, person_id=assignment.person_id, task_id=task.id,
-               msgid=N_("Task #{task_id} “{title}” was cancelled. {reason}"),
-               params={"task_id": task.id, "title": task.title, "reason": reason})
-    record_event(session, actor=actor, action="task_cancelled", community_id=task.community_id, task=task,
-                 at=moment, reason=reason, released=len(holders))
+        notify(
+            session,
+            dedupe_key=f"task:{task.id}:cancelled:{assignment.person_id}",
+            community_id=task.community_id,
+            person_id=assignment.person_id,
+            task_id=task.id,
+            msgid=N_("Task #{task_id} “{title}” was cancelled. {reason}"),
+            params={"task_id": task.id, "title": task.title, "reason": reason},
+        )
+    record_event(
+        session,
+        actor=actor,
+        action="task_cancelled",
+        community_id=task.community_id,
+        task=task,
+        at=moment,
+        reason=reason,
+        released=len(holders),
+    )
     return task
 
 
@@ -157,12 +186,17 @@ class TaskFilter:
 
 
 def list_tasks(
-    session: Session, community_id: int, flt: TaskFilter = TaskFilter(), *,
-    first_team_id: int | None = None, limit: int = 50, offset: int = 0,
+    session: Session,
+    community_id: int,
+    flt: TaskFilter = TaskFilter(),
+    *,
+    first_team_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[Task]:
     """Tasks of a community: urgent first, then the given team's, then by time."""
     query = _filtered(select(Task).where(Task.community_id == community_id), flt)
-    order = [case((Task.priority == Priority.URGENT, 0), else_=1)]
+    order: list[Any] = [case((Task.priority == Priority.URGENT, 0), else_=1)]
     if first_team_id is not None:
         order.append(case((Task.team_id == first_team_id, 0), else_=1))
     when = case((Task.starts_at.is_not(None), Task.starts_at), else_=Task.due_at)
