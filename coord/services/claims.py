@@ -413,16 +413,7 @@ def _check_claimable(
 def _take_slot(
     session: Session, task: Task, person: Person, *, assigned_by: int | None, now: datetime
 ) -> Assignment:
-    already = session.scalar(
-        select(
-            exists().where(
-                Assignment.task_id == task.id,
-                Assignment.person_id == person.id,
-                Assignment.state.in_(HOLDING_STATES),
-            )
-        )
-    )
-    if already:
+    if _holds(session, task, person):
         raise AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task.id)
     try:
         with session.begin_nested():
@@ -452,10 +443,30 @@ def _take_slot(
             session.add(assignment)
             session.flush()
     except IntegrityError:
-        raise AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task.id) from None
+        # A concurrent claim by the same person (the unique index) or, as a last line of
+        # defence, the capacity CHECK constraint: say which.
+        if _holds(session, task, person):
+            raise AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task.id) from None
+        raise TaskFull(
+            N_("Task #{task_id} is full: every slot is taken. Look at the other open tasks."), task_id=task.id
+        ) from None
     session.refresh(task)
     _stop_escalation(session, task)
     return assignment
+
+
+def _holds(session: Session, task: Task, person: Person) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Assignment.task_id == task.id,
+                    Assignment.person_id == person.id,
+                    Assignment.state.in_(HOLDING_STATES),
+                )
+            )
+        )
+    )
 
 
 def _free_slot(session: Session, task: Task) -> None:
