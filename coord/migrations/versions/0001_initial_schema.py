@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 17:32:48.823590
+Create Date: 2026-11-23
 """
 
 from collections.abc import Sequence
@@ -92,6 +92,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_community_role_community_id'), ['community_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_community_role_person_id'), ['person_id'], unique=False)
 
+    op.create_table('health_declaration',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('healthy', sa.Boolean(), nullable=False),
+    sa.Column('temperature', sa.Float(), nullable=True),
+    sa.Column('declared_at', coord.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_health_declaration_person_id_person')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_health_declaration')),
+    sa.UniqueConstraint('person_id', 'day', name=op.f('uq_health_declaration_person_id_day'))
+    )
     op.create_table('place',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
@@ -406,6 +417,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_place_area_id'))
 
     op.drop_table('place')
+    op.drop_table('health_declaration')
     with op.batch_alter_table('community_role', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_community_role_person_id'))
         batch_op.drop_index(batch_op.f('ix_community_role_community_id'))
