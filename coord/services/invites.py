@@ -13,7 +13,7 @@ from coord.clock import utcnow
 from coord.errors import InvalidInput, InviteInvalid
 from coord.i18n import N_
 from coord.models import Community, Invite, InviteRole, Person, Team, TeamRole
-from coord.services.access import Actor, require_coordinator, require_lead
+from coord.services.access import Actor, is_captain, require_coordinator, require_lead
 from coord.services.people import add_member, link_account, make_coordinator, person_by_account
 from coord.services.records import record_event
 
@@ -146,7 +146,9 @@ def redeem_invite(
         make_coordinator(session=session, actor=system, person=person)
     if invite.team is not None:
         role = TeamRole.CAPTAIN if invite.role == InviteRole.CAPTAIN else TeamRole.VOLUNTEER
-        add_member(session=session, actor=system, team=invite.team, person=person, role=role)
+        # A volunteer invite never demotes someone who already captains the team.
+        if role == TeamRole.CAPTAIN or not is_captain(session, person, invite.team.id):
+            add_member(session=session, actor=system, team=invite.team, person=person, role=role)
     record_event(
         session,
         actor=Actor(person, channel),

@@ -82,18 +82,13 @@ def notify(
     dialect = session.get_bind().dialect.name
     stmt: Any
     if dialect == "postgresql":
-        stmt = (
-            postgresql.insert(Notification)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        )
+        stmt = postgresql.insert(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"])
     elif dialect == "sqlite":
-        stmt = (
-            sqlite.insert(Notification).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        )
+        stmt = sqlite.insert(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"])
     else:  # pragma: no cover - only the two supported databases
         if session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)):
             return False
-        stmt = insert(Notification).values(values)
-    result = session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        stmt = insert(Notification)
+    # RETURNING tells reliably whether a row was written (rowcount is -1 on some drivers).
+    new_id = session.execute(stmt.values(values).returning(Notification.id)).scalar_one_or_none()
+    return new_id is not None

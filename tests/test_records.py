@@ -1,0 +1,71 @@
+"""The event log is append-only; the outbox deduplicates; the schema from migrations matches the models."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from coord.migrate import current_revisions, head_revisions
+from coord.models import Base, Event, Notification
+from coord.services.records import notify
+from tests.factories import World
+
+
+def test_events_cannot_be_changed(session: Session, world: World) -> None:
+    event = session.scalars(select(Event).order_by(Event.id)).first()
+    assert event is not None
+    event.action = "forged"
+    with pytest.raises(PermissionError, match="append-only"):
+        session.flush()
+
+
+def test_events_cannot_be_deleted(session: Session, world: World) -> None:
+    event = session.scalars(select(Event).order_by(Event.id)).first()
+    assert event is not None
+    session.delete(event)
+    with pytest.raises(PermissionError, match="append-only"):
+        session.flush()
+
+
+def test_same_notification_twice_is_one_row(session: Session, world: World) -> None:
+    first = notify(
+        session,
+        dedupe_key="reminder:1:60",
+        community_id=world.community.id,
+        person_id=world.volunteers[0].id,
+        msgid="Your shift starts in an hour.",
+    )
+    second = notify(
+        session,
+        dedupe_key="reminder:1:60",
+        community_id=world.community.id,
+        person_id=world.volunteers[0].id,
+        msgid="Your shift starts in an hour.",
+    )
+    assert (first, second) == (True, False)
+    count = session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.dedupe_key == "reminder:1:60")
+    )
+    assert count == 1
+
+
+def test_private_notifications_never_go_to_a_team(session: Session, world: World) -> None:
+    with pytest.raises(ValueError, match="never to a team"):
+        notify(
+            session,
+            dedupe_key="x",
+            community_id=world.community.id,
+            team_id=world.gate_team.id,
+            msgid="secret",
+            private=True,
+        )
+
+
+def test_migrations_match_the_models(engine: Engine) -> None:
+    assert current_revisions(engine) == head_revisions()
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
