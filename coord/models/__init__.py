@@ -2,6 +2,7 @@
 
 from coord.models.base import Base, UTCDateTime
 from coord.models.community import Area, AreaKind, Community, Household, Place, PlaceKind, WatchColour
+from coord.models.conversation import Conversation
 from coord.models.people import (
     ChatAccount,
     CommunityRole,
@@ -37,6 +38,7 @@ __all__ = [
     "ChatAccount",
     "Community",
     "CommunityRole",
+    "Conversation",
     "Event",
     "HealthDeclaration",
     "Household",
