@@ -15,6 +15,7 @@ from coord.i18n import N_
 from coord.kinds import get_kind
 from coord.models import (
     ACTIVE_STATES,
+    Area,
     Assignment,
     AssignmentState,
     Community,
@@ -179,6 +180,7 @@ class TaskFilter:
     kind: str | None = None
     team_id: int | None = None
     area_id: int | None = None
+    within_area_id: int | None = None  # places in this area or in any grid inside it
     priority: Priority | None = None
     claimable: bool = False  # only tasks with a free slot
     starting_before: datetime | None = None
@@ -216,6 +218,10 @@ def _filtered(query: Select[tuple[Task]], flt: TaskFilter) -> Select[tuple[Task]
         query = query.where(Task.filled < Task.capacity)
     if flt.area_id is not None:
         query = query.where(Task.place_id.in_(select(Place.id).where(Place.area_id == flt.area_id)))
+    if flt.within_area_id is not None:
+        area = flt.within_area_id
+        inside = select(Area.id).where(or_(Area.id == area, Area.parent_id == area))
+        query = query.where(Task.place_id.in_(select(Place.id).where(Place.area_id.in_(inside))))
     if flt.starting_before is not None:
         query = query.where(or_(Task.starts_at < flt.starting_before, Task.due_at < flt.starting_before))
     if flt.starting_after is not None:
