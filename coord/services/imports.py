@@ -4,8 +4,9 @@ Rules a community office can rely on (the columns and values are described in ``
 - Columns a file has are the truth for the rows it names (an empty cell means the default, or "none");
   columns it leaves out are not touched on existing rows.
 - Re-importing does not duplicate: places are matched by name, households by (building, unit, room), people by
-  phone, or without one by name within the named team (or among people in no team). An import adds rows and
-  roles and never deletes any: it never clears a person's phone and never takes away a coordinator's role.
+  phone, else by name within the named team (or among people in no team; someone known there without a phone
+  takes the file's phone). An import adds rows and roles and never deletes any: it never clears a person's
+  phone, never takes a person out of a team and never takes away a coordinator's role.
 - Problems are reported by the file's line number (the header is line 1); with any problem nothing is written.
 - Rows are created the way the services create them, with the same events; changes are recorded as
   ``*_updated`` events naming the fields (not their values), and each import ends with an ``imported`` event.
