@@ -1,0 +1,258 @@
+"""A captain's commands: the team board, reassign, no-show, cancel, and a message to the whole team."""
+
+from __future__ import annotations
+
+from coord.chat import cards, conversations, payloads
+from coord.chat.context import Context, rows, task_arg
+from coord.chat.conversations import STOP_BUTTON, flow
+from coord.chat.parse import Command
+from coord.chat.port import Button, Joined, Phrase, Reply
+from coord.errors import NotAllowed, NotFound
+from coord.i18n import N_
+from coord.models import Conversation, Person, Task, Team
+from coord.services import boards, claims
+from coord.services.access import require_lead
+from coord.services.announcements import announce as announce_to_team
+from coord.services.people import find_person, find_team
+from coord.services.tasks import cancel_task, get_task
+
+LEADS_ONLY = N_("Only the team's captain or a coordinator can do this.")
+
+
+def pick_team(ctx: Context, ref: str | None) -> Team | None:
+    """The team named, else this group chat's team, else the one team the person leads."""
+    if ref:
+        return find_team(ctx.session, ctx.community.id, ref.lstrip("#"))
+    if ctx.in_group:
+        here = boards.team_of_chat(ctx.session, ctx.inbound.network, ctx.inbound.chat_id)
+        if here is not None:
+            return here
+    led = ctx.roles.led_teams
+    return led[0] if len(led) == 1 else None
+
+
+def team_choices(ctx: Context) -> list[Team]:
+    """The teams this person may choose from: all of them for a coordinator, else those they lead."""
+    if ctx.roles.coordinator:
+        return boards.community_teams(ctx.session, ctx.community.id)
+    if not ctx.roles.led_teams:
+        raise NotAllowed(LEADS_ONLY)
+    return ctx.roles.led_teams
+
+
+def board(ctx: Context, command: Command) -> list[Reply]:
+    team = pick_team(ctx, " ".join(command.args) or None)
+    if team is None:
+        choices = [
+            Button(N_("Board: {team}"), payloads.board(t.id), {"team": t.name}) for t in team_choices(ctx)
+        ]
+        return [ctx.say(N_("Which team?"), buttons=rows(choices))]
+    shown = boards.team_board(ctx.session, actor=ctx.actor, team=team, now=ctx.now)
+    if not shown.tasks and not shown.no_shows:
+        text = N_("Board of {team}, {time}: no live tasks. Create one with “new”.")
+        return [
+            ctx.say(text, buttons=[[Button(N_("New task"), "n")]], team=team.name, time=ctx.moment(ctx.now))
+        ]
+    lines: list[Phrase] = []
+    for task in shown.tasks:
+        lines.append(cards.task_line(task, ctx.zone))
+        held = shown.holders.get(task.id, [])
+        lines += [
+            Phrase(N_("   · {name}: {state}"), {"name": p.name, "state": Phrase(cards.STATE[s])})
+            for p, s in held
+        ]
+        if not held:
+            lines.append(Phrase(N_("   · nobody yet")))
+    lines += _trouble(ctx, shown)
+    fix = {t.id for t in shown.overdue(ctx.now)} | {t.id for t, _ in shown.no_shows}
+    buttons = [
+        Button(N_("Reassign #{task_id}"), payloads.reassign(i), {"task_id": i}) for i in sorted(fix)[:4]
+    ]
+    return [
+        ctx.say(
+            N_("Board of {team}, {time}:\n{lines}"),
+            buttons=[*rows(buttons), [Button(N_("New task"), "n")]],
+            team=team.name,
+            time=ctx.moment(ctx.now),
+            lines=tuple(lines),
+        )
+    ]
+
+
+def _trouble(ctx: Context, shown: boards.TeamBoard) -> list[Phrase]:
+    found = []
+    unfilled, overdue = shown.unfilled(ctx.now), shown.overdue(ctx.now)
+    if unfilled:
+        found.append(
+            Phrase(N_("Unfilled soon: {tasks}"), {"tasks": Joined(tuple(f"#{t.id}" for t in unfilled))})
+        )
+    if overdue:
+        found.append(Phrase(N_("Overdue: {tasks}"), {"tasks": Joined(tuple(f"#{t.id}" for t in overdue))}))
+    if shown.no_shows:
+        missed = tuple(f"{p.name} (#{t.id})" for t, p in shown.no_shows)
+        found.append(Phrase(N_("No-shows today: {people}"), {"people": Joined(missed)}))
+    return found
+
+
+def reassign(ctx: Context, command: Command) -> list[Reply]:
+    task_id = task_arg(command.args[0] if command.args else None, N_("reassign 12"))
+    task = get_task(ctx.session, task_id, community_id=ctx.community.id)
+    holders, candidates = boards.reassign_choices(ctx.session, actor=ctx.actor, task=task)
+    source = _person(ctx, command.options.get("from"))
+    if source is None and len(holders) > 1:
+        choices = [
+            Button(N_("Replace {name}"), payloads.reassign(task.id, from_person=p.id), {"name": p.name})
+            for p in holders
+        ]
+        return [
+            ctx.say(
+                N_("Task #{task_id} has several people. Whom should I replace?"),
+                buttons=rows(choices),
+                task_id=task.id,
+            )
+        ]
+    source = source or (holders[0] if holders else None)
+    target = _person(ctx, " ".join(command.args[1:]))
+    if target is None:
+        return [_picker(ctx, task, source, candidates)]
+    if source is None:
+        ctx.attempt(
+            lambda: claims.assign(
+                session=ctx.session, actor=ctx.actor, task_id=task.id, person=target, now=ctx.now
+            )
+        )
+    else:
+        ctx.attempt(
+            lambda: claims.reassign(
+                session=ctx.session,
+                actor=ctx.actor,
+                task_id=task.id,
+                from_person=source,
+                to_person=target,
+                now=ctx.now,
+            )
+        )
+    return [
+        ctx.say(
+            N_("Task #{task_id} “{title}” now goes to {name}. They have been told."),
+            task_id=task.id,
+            title=task.title,
+            name=target.name,
+        )
+    ]
+
+
+def _person(ctx: Context, ref: str | None) -> Person | None:
+    ref = (ref or "").strip().lstrip("#")
+    return find_person(ctx.session, ctx.community.id, ref) if ref else None
+
+
+def _picker(ctx: Context, task: Task, source: Person | None, candidates: list[Person]) -> Reply:
+    if not candidates:
+        text = N_(
+            "There is nobody else in the team to give task #{task_id} to. "
+            "Name the person: “reassign {task_id} NAME”."
+        )
+        return ctx.say(text, task_id=task.id)
+    source_id = source.id if source else None
+    choices = [
+        Button(
+            N_("{name}"), payloads.reassign(task.id, to_person=p.id, from_person=source_id), {"name": p.name}
+        )
+        for p in candidates
+    ]
+    if source is None:
+        text = N_("Task #{task_id} “{title}” has a free slot. Who should take it?")
+        return ctx.say(text, buttons=rows(choices), task_id=task.id, title=task.title)
+    text = N_("Task #{task_id} “{title}” is held by {name}. Who should take it instead?")
+    return ctx.say(text, buttons=rows(choices), task_id=task.id, title=task.title, name=source.name)
+
+
+def noshow(ctx: Context, command: Command) -> list[Reply]:
+    task_id = task_arg(command.args[0] if command.args else None, N_("noshow 12 NAME"))
+    task = get_task(ctx.session, task_id, community_id=ctx.community.id)
+    person = _person(ctx, " ".join(command.args[1:]))
+    if person is None:
+        holders, _ = boards.reassign_choices(ctx.session, actor=ctx.actor, task=task)
+        if not holders:
+            raise NotFound(N_("Nobody holds task #{task_id} now."), task_id=task.id)
+        choices = [Button(N_("{name}"), payloads.no_show(task.id, p.id), {"name": p.name}) for p in holders]
+        return [ctx.say(N_("Who did not come to task #{task_id}?"), buttons=rows(choices), task_id=task.id)]
+    ctx.attempt(
+        lambda: claims.mark_no_show(
+            session=ctx.session, actor=ctx.actor, task_id=task.id, person=person, now=ctx.now
+        )
+    )
+    return [
+        ctx.say(
+            N_(
+                "{name} is marked as a no-show for task #{task_id}; the "
+                "slot is free again. Give it to someone else?"
+            ),
+            buttons=[[Button(N_("Reassign #{task_id}"), payloads.reassign(task.id), {"task_id": task.id})]],
+            name=person.name,
+            task_id=task.id,
+        )
+    ]
+
+
+def cancel(ctx: Context, command: Command) -> list[Reply]:
+    task_id = task_arg(command.args[0] if command.args else None, N_("cancel 12 reason"))
+    reason = " ".join(command.args[1:])
+    task = ctx.attempt(
+        lambda: cancel_task(session=ctx.session, actor=ctx.actor, task_id=task_id, reason=reason, now=ctx.now)
+    )
+    if task.filled:
+        text = N_("Task #{task_id} “{title}” is cancelled; everyone who held it ({count}) has been told.")
+        return [ctx.say(text, task_id=task.id, title=task.title, count=task.filled)]
+    return [ctx.say(N_("Task #{task_id} “{title}” is cancelled."), task_id=task.id, title=task.title)]
+
+
+def announce(ctx: Context, command: Command) -> list[Reply]:
+    """A message to the whole team, through the outbox to the team's group chats."""
+    team = pick_team(ctx, None)
+    if team is not None:
+        require_lead(ctx.session, ctx.actor, ctx.community.id, team.id)
+    else:
+        team_choices(ctx)  # refuses someone who leads no team
+    text = command.rest.strip()
+    if not text:
+        conversations.begin(ctx, "announce", "text", {"team_id": team.id if team else None})
+        return [
+            ctx.say(
+                N_("What should I tell the team? Send the message, or press Stop."), buttons=[[STOP_BUTTON]]
+            )
+        ]
+    if team is None:
+        return [_ask_team(ctx, text)]
+    return _announce(ctx, team, text)
+
+
+def _ask_team(ctx: Context, text: str) -> Reply:
+    conversations.begin(ctx, "announce", "team", {"text": text})
+    choices = [Button(N_("{name}"), payloads.answer(str(t.id)), {"name": t.name}) for t in team_choices(ctx)]
+    return ctx.say(N_("Which team should get it?"), buttons=[*rows(choices), [STOP_BUTTON]])
+
+
+def _announce(ctx: Context, team: Team, text: str) -> list[Reply]:
+    ctx.attempt(
+        lambda: announce_to_team(session=ctx.session, actor=ctx.actor, team=team, text=text, now=ctx.now)
+    )
+    preview = text if len(text) <= 80 else text[:79] + "…"
+    return [ctx.say(N_("Sent to {team}: “{text}”"), team=team.name, text=preview)]
+
+
+@flow("announce")
+def _announce_answer(ctx: Context, conversation: Conversation, value: str) -> list[Reply]:
+    data = dict(conversation.data)
+    if conversation.step == "text":
+        team_id = data.get("team_id")
+        if team_id is None:
+            return [_ask_team(ctx, value.strip())]
+        team = find_team(ctx.session, ctx.community.id, int(team_id))
+        return conversations.finish(ctx, lambda: _announce(ctx, team, value.strip()))
+    chosen = value.strip().lstrip("#")
+    if not chosen.isdigit() or chosen not in {str(t.id) for t in team_choices(ctx)}:
+        return [ctx.say(N_("Please choose one of the teams, or press Stop."), buttons=[[STOP_BUTTON]])]
+    team = find_team(ctx.session, ctx.community.id, int(chosen))
+    return conversations.finish(ctx, lambda: _announce(ctx, team, str(data.get("text", ""))))

@@ -1,0 +1,169 @@
+"""What anyone can do: join with an invite code, get help, switch language, read the service standard."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from coord.chat import payloads
+from coord.chat.context import Context, error_params
+from coord.chat.parse import Command
+from coord.chat.port import Button, Inbound, Phrase, Reply
+from coord.chat.words import LANGUAGE_WORDS
+from coord.errors import CoordError
+from coord.i18n import N_, normalise_language
+from coord.models import Community, InviteRole
+from coord.services import invites, people
+
+EVERYONE = (
+    N_("tasks — open work you can claim (tasks today, tasks gate, tasks p2)"),
+    N_("task 12 — the card of task 12"),
+    N_("claim 12 — take task 12"),
+    N_("my — the tasks you hold"),
+    N_("checkin 12 — you are at your post"),
+    N_("done 12 — report it done; I ask for the figures (or: done 12 households=25 items=40)"),
+    N_("release 12 reason — give a task back before it starts"),
+    N_("cantdo 12 reason — you cannot finish it; your captain is told"),
+    N_("health — today's health declaration"),
+    N_("standard — the service standard"),
+    N_("language — English or 简体中文"),
+    N_("stop — leave a question I am asking you"),
+)
+CAPTAIN = (
+    N_("board — your team: who holds what, who is at the post, what is unfilled or overdue"),
+    N_("new — create a task step by step (or: new delivery due=18:00 Rice for Building 3)"),
+    N_("reassign 12 — choose someone else for task 12"),
+    N_("noshow 12 NAME — someone did not come to the post"),
+    N_("cancel 12 reason — cancel a task"),
+    N_("announce TEXT — message your whole team"),
+    N_("invite volunteer — an invite code for your team"),
+)
+COORDINATOR = (
+    N_("today — today's figures so far"),
+    N_("escalations — work that is falling through"),
+    N_("teams — all teams at a glance"),
+    N_("invite captain TEAM, invite coordinator — invite codes"),
+)
+
+
+def help_(ctx: Context, command: Command) -> list[Reply]:
+    """What this person can do, with examples, by role."""
+    lines: list[Phrase] = [Phrase(line) for line in EVERYONE]
+    buttons = [[Button(N_("Open tasks"), payloads.page(1)), Button(N_("My tasks"), payloads.MY)]]
+    if ctx.roles.is_captain or ctx.roles.coordinator:
+        lines += [Phrase(N_("As a captain:")), *(Phrase(line) for line in CAPTAIN)]
+        buttons.append([Button(N_("Team board"), payloads.board()), Button(N_("New task"), "n")])
+    if ctx.roles.coordinator:
+        lines += [Phrase(N_("As a coordinator:")), *(Phrase(line) for line in COORDINATOR)]
+        buttons.append([Button(N_("Today"), "td"), Button(N_("Teams"), payloads.TEAMS)])
+    return [
+        ctx.say(
+            N_("Hello {name}! What you can do:\n{lines}"),
+            buttons=buttons,
+            name=ctx.person.name,
+            lines=tuple(lines),
+        )
+    ]
+
+
+def language(ctx: Context, command: Command) -> list[Reply]:
+    chosen = LANGUAGE_WORDS.get(command.args[0].lower()) if command.args else None
+    if chosen is None:
+        choices = [Button("English", payloads.language("en")), Button("简体中文", payloads.language("zh"))]
+        return [ctx.say(N_("Which language should I use?"), buttons=[choices])]
+    ctx.attempt(
+        lambda: people.set_language(session=ctx.session, actor=ctx.actor, person=ctx.person, language=chosen)
+    )
+    return [
+        ctx.say(N_("I will answer in English from now on."), buttons=[[Button(N_("Help"), payloads.HELP)]])
+    ]
+
+
+def standard(ctx: Context, command: Command) -> list[Reply]:
+    text = ctx.community.service_standard.strip()
+    if not text:
+        return [ctx.say(N_("This community has not written its service standard yet. Ask your coordinator."))]
+    return [
+        ctx.say(
+            N_("Service standard of {community}:\n{standard}"), community=ctx.community.name, standard=text
+        )
+    ]
+
+
+def start(ctx: Context, command: Command) -> list[Reply]:
+    if command.args:
+        return join(ctx.session, ctx.inbound, command.args[0], ctx.now)
+    return [
+        ctx.say(
+            N_("Hello {name}! Send “help” to see what you can do."),
+            buttons=[[Button(N_("Help"), payloads.HELP), Button(N_("Open tasks"), payloads.page(1))]],
+            name=ctx.person.name,
+        )
+    ]
+
+
+def join(session: Session, inbound: Inbound, code: str, now: datetime) -> list[Reply]:
+    """Redeem an invite code: link this chat account to a person, a team and a role."""
+    hint = normalise_language(inbound.language_hint) if inbound.language_hint else None
+    try:
+        with session.begin_nested():
+            joined = invites.redeem_invite(
+                session=session,
+                channel=inbound.network[:20],
+                code=code[:40],
+                external_id=inbound.user_id[:255],
+                display_name=inbound.display_name[:120],
+                language=hint,
+                dm_chat_id=inbound.chat_id if inbound.is_private_chat else None,
+                now=now,
+            )
+    except CoordError as err:
+        return [Reply(err.msgid, error_params(err), language=hint or "en")]
+    community = session.get(Community, joined.person.community_id)
+    assert community is not None
+    ctx = Context(session, inbound, now, joined.person, community)
+    buttons = [[Button(N_("Help"), payloads.HELP), Button(N_("Open tasks"), payloads.page(1))]]
+    if joined.invite.role == InviteRole.COORDINATOR or joined.invite.team is None:
+        text = N_(
+            "Welcome, {name}! You are now a coordinator of {community}. Send “help” to see what you can do."
+        )
+        return [ctx.say(text, buttons=buttons, name=joined.person.name, community=community.name)]
+    role = Phrase(N_("captain") if joined.invite.role == InviteRole.CAPTAIN else N_("volunteer"))
+    text = N_("Welcome, {name}! You are now a {role} in team {team}. Send “help” to see what you can do.")
+    return [ctx.say(text, buttons=buttons, name=joined.person.name, role=role, team=joined.invite.team.name)]
+
+
+def stranger(session: Session, inbound: Inbound, command: Command, now: datetime) -> list[Reply]:
+    """Someone the bot does not know: an invite code lets them in; anything else says how to get one."""
+    if command.name == "start" and command.args:
+        return join(session, inbound, command.args[0], now)
+    if not inbound.is_private_chat and not command.explicit and not command.known:
+        return []  # chatter in a group is not addressed to the bot
+    language = normalise_language(inbound.language_hint)
+    text = N_("You are not registered yet. Ask your captain for an invite code, then send “/start CODE”.")
+    return [Reply(text, language=language)]
+
+
+def unknown(ctx: Context, command: Command) -> list[Reply]:
+    buttons = [[Button(N_("Help"), payloads.HELP)]]
+    if command.button:
+        return [
+            ctx.say(N_("That button no longer works. Send “help” to see what you can do."), buttons=buttons)
+        ]
+    text = command.raw if len(command.raw) <= 40 else command.raw[:39] + "…"
+    return [
+        ctx.say(
+            N_("Sorry, I did not understand “{text}”. Send “help” to see what you can do."),
+            buttons=buttons,
+            text=text,
+        )
+    ]
+
+
+def empty(ctx: Context, command: Command) -> list[Reply]:
+    return [ctx.say(N_("I can only read text and buttons. Send “help” to see what you can do."))]
+
+
+def no_question(ctx: Context, command: Command) -> list[Reply]:
+    return [ctx.say(N_("That question is no longer open. Send “help” to see what you can do."))]

@@ -1,0 +1,97 @@
+"""Everything one command needs: the session, the moment, who is speaking, where, and in which language."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from coord.chat.parse import task_id
+from coord.chat.port import Button, Inbound, Moment, Phrase, Reply, Target
+from coord.errors import CoordError, InvalidInput
+from coord.i18n import N_
+from coord.models import Community, Conversation, Person
+from coord.services.access import Actor
+from coord.services.boards import Roles, roles_of
+
+T = TypeVar("T")
+
+Buttons = Sequence[Sequence[Button]]
+
+
+@dataclass
+class Context:
+    """A registered person speaking in one chat at one moment."""
+
+    session: Session
+    inbound: Inbound
+    now: datetime
+    person: Person
+    community: Community
+    conversation: Conversation | None = None  # a guided conversation under way in this chat
+
+    @property
+    def language(self) -> str:
+        return self.person.language if self.person.language in ("en", "zh") else "en"
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.person, self.inbound.network[:20])
+
+    @property
+    def zone(self) -> str:
+        return self.community.timezone
+
+    @property
+    def in_group(self) -> bool:
+        return not self.inbound.is_private_chat
+
+    @functools.cached_property
+    def roles(self) -> Roles:
+        return roles_of(self.session, self.person)
+
+    def today(self) -> date:
+        return self.now.astimezone(ZoneInfo(self.zone)).date()
+
+    def moment(self, at: datetime, *, with_date: bool = True) -> Moment:
+        return Moment(at, self.zone, with_date)
+
+    def say(self, key: str, *, buttons: Buttons = (), target: Target = "here", **params: Any) -> Reply:
+        rows = tuple(tuple(row) for row in buttons if row)
+        return Reply(key, params, rows, target=target, language=self.language)
+
+    def error(self, err: CoordError, *, buttons: Buttons = ()) -> Reply:
+        return self.say(err.msgid, buttons=buttons, **error_params(err))
+
+    def attempt(self, action: Callable[[], T]) -> T:
+        """Run a service call in a savepoint: on a refusal nothing it wrote is kept; the error is raised."""
+        with self.session.begin_nested():
+            return action()
+
+
+def error_params(err: CoordError) -> dict[str, Any]:
+    """An error's parameters, each one translatable: the core passes some message ids as values."""
+    return {k: Phrase(v) if isinstance(v, str) else v for k, v in err.params.items()}
+
+
+def rows(buttons: Iterable[Button], width: int = 2) -> list[list[Button]]:
+    """Lay buttons out ``width`` to a row."""
+    laid: list[list[Button]] = []
+    for button in buttons:
+        if not laid or len(laid[-1]) >= width:
+            laid.append([])
+        laid[-1].append(button)
+    return laid
+
+
+def task_arg(word: str | None, example: str) -> int:
+    """The task number in ``word``, or a refusal that shows an ``example`` of the command."""
+    number = task_id(word)
+    if number is None:
+        raise InvalidInput(N_("Which task? Send its number, for example “{example}”."), example=example)
+    return number

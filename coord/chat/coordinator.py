@@ -1,0 +1,162 @@
+"""A coordinator's commands: today's figures, open escalations, the teams overview, invite codes."""
+
+from __future__ import annotations
+
+from coord.chat import cards, payloads
+from coord.chat.captain import pick_team, team_choices
+from coord.chat.context import Context, rows
+from coord.chat.parse import Command
+from coord.chat.port import Button, Joined, Phrase, Reply
+from coord.chat.words import ROLE_WORDS
+from coord.errors import InvalidInput
+from coord.i18n import N_
+from coord.kinds import KINDS
+from coord.models import InviteRole
+from coord.services import boards
+from coord.services.invites import create_invite
+
+
+def today(ctx: Context, command: Command) -> list[Reply]:
+    figures = boards.todays_figures(ctx.session, actor=ctx.actor, community=ctx.community, now=ctx.now)
+    lines: list[Phrase] = []
+    for kind, sums in sorted(figures.per_kind.items()):
+        known = KINDS.get(kind)
+        labels = {f.name: f.label for f in known.figures} if known else {}
+        parts = tuple(
+            Phrase(N_("{figure} {value}"), {"figure": Phrase(labels.get(name, name)), "value": value})
+            for name, value in sums.items()
+        )
+        lines.append(
+            Phrase(N_("{kind}: {figures}"), {"kind": cards.kind_phrase(kind), "figures": Joined(parts)})
+        )
+    if not lines:
+        lines.append(Phrase(N_("Nothing reported done yet today.")))
+    lines.append(
+        Phrase(
+            N_("{tasks} tasks done by {people} people."),
+            {"tasks": figures.tasks_done, "people": figures.people},
+        )
+    )
+    lines.append(
+        Phrase(
+            N_(
+                "Open now: {open}. Unfilled within a day: {unfilled}. "
+                "Overdue: {overdue}. No-shows today: {no_shows}."
+            ),
+            {
+                "open": figures.open_now,
+                "unfilled": figures.unfilled,
+                "overdue": figures.overdue,
+                "no_shows": figures.no_shows,
+            },
+        )
+    )
+    buttons = [[Button(N_("Escalations"), "e"), Button(N_("Teams"), payloads.TEAMS)]]
+    return [
+        ctx.say(
+            N_("{community}, today so far ({day}):\n{lines}"),
+            buttons=buttons,
+            community=ctx.community.name,
+            day=figures.day.isoformat(),
+            lines=tuple(lines),
+        )
+    ]
+
+
+def escalations(ctx: Context, command: Command) -> list[Reply]:
+    found = boards.open_escalations(ctx.session, actor=ctx.actor, community=ctx.community, now=ctx.now)
+    if not found:
+        return [ctx.say(N_("No escalations are open. Every task has an owner."))]
+    lines = []
+    for task in found:
+        due = (
+            Phrase(N_(", next step at {time}"), {"time": ctx.moment(task.escalation_due_at)})
+            if task.escalation_due_at
+            else ""
+        )
+        lines.append(
+            Phrase(
+                N_("{line} — step {step}{next}"),
+                {"line": cards.task_line(task, ctx.zone), "step": task.escalation_step, "next": due},
+            )
+        )
+    buttons = [
+        Button(N_("Reassign #{task_id}"), payloads.reassign(t.id), {"task_id": t.id}) for t in found[:6]
+    ]
+    return [ctx.say(N_("Open escalations:\n{lines}"), buttons=rows(buttons), lines=tuple(lines))]
+
+
+def teams(ctx: Context, command: Command) -> list[Reply]:
+    overview = boards.teams_overview(ctx.session, actor=ctx.actor, community=ctx.community, now=ctx.now)
+    if not overview:
+        return [ctx.say(N_("There are no teams yet. The operator creates them with the coord command."))]
+    lines = tuple(
+        Phrase(
+            N_(
+                "{team}: {members} members, captain {captains}; {live} live tasks, "
+                "{slots} free slots, {present} at their posts now"
+            ),
+            {
+                "team": line.team.name,
+                "members": line.members,
+                "captains": Joined(tuple(line.captains)) if line.captains else Phrase(N_("none")),
+                "live": line.live_tasks,
+                "slots": line.open_slots,
+                "present": line.checked_in,
+            },
+        )
+        for line in overview
+    )
+    buttons = [
+        Button(N_("Board: {team}"), payloads.board(line.team.id), {"team": line.team.name})
+        for line in overview[:8]
+    ]
+    return [
+        ctx.say(
+            N_("Teams of {community}:\n{lines}"),
+            buttons=rows(buttons),
+            community=ctx.community.name,
+            lines=lines,
+        )
+    ]
+
+
+def invite(ctx: Context, command: Command) -> list[Reply]:
+    role = ROLE_WORDS.get(command.args[0].lower()) if command.args else None
+    if role is None:
+        raise InvalidInput(
+            N_("Which role? Send “invite volunteer”, “invite captain TEAM” or “invite coordinator”.")
+        )
+    team = None
+    if role != "coordinator":
+        team = pick_team(ctx, " ".join(command.args[1:]) or None)
+        if team is None:
+            choices = [
+                Button(N_("{name}"), payloads.invite(role, t.id), {"name": t.name}) for t in team_choices(ctx)
+            ]
+            return [ctx.say(N_("An invite to which team?"), buttons=rows(choices))]
+    code = ctx.attempt(
+        lambda: create_invite(
+            session=ctx.session,
+            actor=ctx.actor,
+            community=ctx.community,
+            role=InviteRole(role),
+            team=team,
+            now=ctx.now,
+        )
+    )
+    where = Phrase(N_(" in team {team}"), {"team": team.name}) if team else ""
+    role_name = {"volunteer": N_("volunteer"), "captain": N_("captain")}.get(role, N_("coordinator"))
+    return [
+        ctx.say(
+            N_(
+                "Invite code for a new {role}{team}: {code}\nIt works once, until {until}. "
+                "The new member opens a chat with me and sends: /start {code}"
+            ),
+            target="direct" if ctx.in_group else "here",
+            role=Phrase(role_name),
+            team=where,
+            code=code.code,
+            until=ctx.moment(code.expires_at),
+        )
+    ]

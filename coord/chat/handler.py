@@ -1,0 +1,110 @@
+"""One entry for every chat network: an ``Inbound`` in, a list of ``Reply`` out.
+
+``handle`` works inside the caller's transaction; ``handle_safely`` is what adapters call: it owns the
+transaction, commits on success, and on any failure rolls back and answers that nothing was changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from coord.chat import captain, common, conversations, coordinator, creating, reporting, volunteer
+from coord.chat.context import Context
+from coord.chat.parse import Command, parse, parse_payload
+from coord.chat.port import Button, Inbound, Reply
+from coord.clock import utcnow
+from coord.errors import CoordError
+from coord.i18n import N_, normalise_language
+from coord.models import Community
+from coord.services.people import person_by_account
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Context, Command], list[Reply]]
+
+HANDLERS: dict[str, Handler] = {
+    "start": common.start,
+    "help": common.help_,
+    "language": common.language,
+    "standard": common.standard,
+    "tasks": volunteer.tasks,
+    "task": volunteer.task,
+    "claim": volunteer.claim,
+    "my": volunteer.my,
+    "checkin": volunteer.checkin,
+    "done": reporting.done,
+    "release": volunteer.release,
+    "cantdo": volunteer.cantdo,
+    "health": reporting.health,
+    "board": captain.board,
+    "new": creating.new,
+    "reassign": captain.reassign,
+    "noshow": captain.noshow,
+    "cancel": captain.cancel,
+    "announce": captain.announce,
+    "today": coordinator.today,
+    "escalations": coordinator.escalations,
+    "teams": coordinator.teams,
+    "invite": coordinator.invite,
+    "unknown": common.unknown,
+    "empty": common.empty,
+    "answer": common.no_question,
+}
+
+
+def read(inbound: Inbound) -> Command:
+    """The command in an inbound message or button press."""
+    return parse_payload(inbound.payload) if inbound.payload is not None else parse(inbound.text)
+
+
+def handle(inbound: Inbound, *, session: Session, now: datetime) -> list[Reply]:
+    """Answer one message or button press. Writes go to ``session``; the caller commits."""
+    command = read(inbound)
+    person = person_by_account(session, inbound.network[:20], inbound.user_id[:255])
+    community = session.get(Community, person.community_id) if person is not None else None
+    if person is None or community is None:
+        return common.stranger(session, inbound, command, now)
+    ctx = Context(session, inbound, now, person, community)
+    ctx.conversation, expired = conversations.find(session, inbound, now)
+    notes = [conversations.expired_note(ctx)] if expired else []
+    if command.name == "stop":
+        return notes + conversations.stop(ctx)
+    if ctx.conversation is not None and (command.name == "answer" or not command.explicit):
+        value = command.args[0] if command.name == "answer" and command.args else command.raw
+        return notes + _guarded(ctx, lambda: conversations.answer(ctx, value))
+    if ctx.in_group and not command.explicit and not command.known:
+        return notes  # chatter in a group is not addressed to the bot
+    return notes + _guarded(ctx, lambda: HANDLERS[command.name](ctx, command))
+
+
+def _guarded(ctx: Context, run: Callable[[], list[Reply]]) -> list[Reply]:
+    """Run a command in a savepoint; a refusal from the core becomes the reply and changes nothing."""
+    try:
+        with ctx.session.begin_nested():
+            return run()
+    except CoordError as err:
+        return [ctx.error(err, buttons=[[Button(N_("Help"), "?")]])]
+
+
+def handle_safely(
+    inbound: Inbound, *, session_factory: sessionmaker[Session], now: datetime | None = None
+) -> list[Reply]:
+    """What an adapter calls: one transaction per message; any failure is rolled back and apologised for."""
+    moment = now or utcnow()
+    try:
+        with session_factory() as session, session.begin():
+            return handle(inbound, session=session, now=moment)
+    except Exception:
+        log.exception("chat: could not handle a message from %s:%s", inbound.network, inbound.user_id)
+        return [something_went_wrong(inbound)]
+
+
+def something_went_wrong(inbound: Inbound) -> Reply:
+    return Reply(
+        N_("Sorry, something went wrong and nothing was changed. Please try again in a moment."),
+        language=normalise_language(inbound.language_hint),
+    )

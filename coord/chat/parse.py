@@ -1,0 +1,102 @@
+"""From what a person typed or pressed to a ``Command``: never raises, whatever the input."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from coord.chat import payloads
+from coord.chat.words import ALIASES, CHINESE_PREFIXES
+
+MAX_TEXT = 4000
+_ID = re.compile(r"#?(\d{1,12})", re.ASCII)
+_OPTION = re.compile(r"^([^\s=]{1,40})=(.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed input: the command's name, its words, its ``key=value`` options and the raw rest."""
+
+    name: str  # a command of words.COMMANDS, "unknown", "empty" or "answer" (a guided flow's answer)
+    args: tuple[str, ...] = ()
+    options: Mapping[str, str] = field(default_factory=dict)
+    rest: str = ""  # everything after the command word, as typed (a reason, a title, a message)
+    raw: str = ""
+    explicit: bool = False  # typed with "/" or "!", or pressed as a button: certainly meant for the bot
+    button: bool = False
+
+    @property
+    def known(self) -> bool:
+        return self.name not in ("unknown", "empty", "answer")
+
+
+def clean(text: str) -> str:
+    """Text safe to store and show: normalised (full-width digits become ASCII), no control characters."""
+    text = unicodedata.normalize("NFKC", text[: MAX_TEXT * 2])
+    kept = (c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs", "Cf", "Co", "Cn"))
+    return "".join(kept)[:MAX_TEXT].strip()
+
+
+def parse(text: str | None) -> Command:
+    """The command in ``text``: ``/claim 12``, ``claim 12``, ``!claim 12``, ``认领 12`` or ``认领12``."""
+    raw = clean(text or "")
+    if not raw:
+        return Command("empty", raw=raw)
+    explicit = raw[0] in "/!"
+    body = raw[1:].lstrip() if explicit else raw
+    head, rest = _first_word(body)
+    word = head.split("@", 1)[0].lower() if explicit else head.lower()  # Telegram: /claim@coord_bot
+    name = ALIASES.get(word)
+    if name is None:
+        prefix = next((p for p in CHINESE_PREFIXES if head.startswith(p)), None)
+        if prefix is None:
+            return Command("unknown", raw=raw, rest=raw, explicit=explicit)
+        name, rest = ALIASES[prefix], head[len(prefix) :] + " " + rest
+    return _command(name, rest.strip(), raw=raw, explicit=explicit)
+
+
+def _first_word(body: str) -> tuple[str, str]:
+    parts = body.split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+def _command(name: str, rest: str, *, raw: str, explicit: bool) -> Command:
+    words = rest.split()
+    options = {}
+    args = []
+    for word in words:
+        match = _OPTION.match(word)
+        if match and match.group(2):
+            options[match.group(1).lower()] = match.group(2)
+        else:
+            args.append(word)
+    if name == "tasks" and len(args) == 1 and task_id(args[0]) is not None and not options:
+        name = "task"  # "任务 12": the card of task 12
+    elif name == "task" and not args:
+        name = "tasks"
+    elif name == "cancel" and not args:
+        name = "stop"  # "cancel" alone leaves a guided conversation
+    return Command(name, tuple(args), options, rest=rest, raw=raw, explicit=explicit)
+
+
+def parse_payload(payload: str | None) -> Command:
+    """The command behind a pressed button; an unknown or damaged payload is ``unknown``."""
+    raw = clean(payload or "")[: payloads.MAX_BYTES]
+    decoded = payloads.decode(raw)
+    if decoded is None:
+        return Command("unknown", raw=raw, explicit=True, button=True)
+    name, args, options = decoded
+    return Command(name, args, options, rest=" ".join(args), raw=raw, explicit=True, button=True)
+
+
+def task_id(word: str | None) -> int | None:
+    """The task number in ``12`` or ``#12``; None when it is not one."""
+    match = _ID.fullmatch((word or "").strip())
+    if match is None:
+        return None
+    number = int(match.group(1))
+    return number if 0 < number < 2**31 else None

@@ -1,0 +1,181 @@
+"""Button payloads: short strings (at most 64 bytes) that a pressed button sends back.
+
+Workers may put these on outbox notifications too (e.g. a "reassign" button for a captain), so the
+encoders are the one place their shape is written down:
+
+- ``c:12`` claim 12, ``t:12`` its card, ``i:12`` check in, ``d:12`` done, ``rl:12`` release,
+  ``x:12`` can't complete, ``k:12`` cancel;
+- ``r:12`` reassign (choose a person), ``rf:12:56`` reassign away from 56, ``ra:12:34`` reassign to 34
+  (``ra:12:34:56`` from 56), ``ns:12:34`` 34 did not show;
+- ``p:2`` page 2 of the task list (``p:2:kind:zone:when``), ``m`` my tasks, ``b`` / ``b:3`` board,
+  ``tm`` teams;
+- ``l:zh`` language, ``h:y`` / ``h:n`` health, ``iv:v:3`` invite a volunteer to team 3;
+- ``v:...`` an answer in a guided conversation, ``s`` stop, ``?`` help.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_BYTES = 64
+
+_SINGLE_ID = {
+    "c": "claim",
+    "t": "task",
+    "i": "checkin",
+    "d": "done",
+    "rl": "release",
+    "x": "cantdo",
+    "r": "reassign",
+    "k": "cancel",
+}
+_BARE = {
+    "b": "board",
+    "m": "my",
+    "s": "stop",
+    "?": "help",
+    "tm": "teams",
+    "e": "escalations",
+    "td": "today",
+    "n": "new",
+}
+_NUMBER = re.compile(r"\d{1,12}", re.ASCII)
+_WORD = re.compile(r"[a-z_]{1,24}", re.ASCII)
+
+
+def claim(task_id: int) -> str:
+    return f"c:{task_id}"
+
+
+def card(task_id: int) -> str:
+    return f"t:{task_id}"
+
+
+def check_in(task_id: int) -> str:
+    return f"i:{task_id}"
+
+
+def done(task_id: int) -> str:
+    return f"d:{task_id}"
+
+
+def release(task_id: int) -> str:
+    return f"rl:{task_id}"
+
+
+def cannot_complete(task_id: int) -> str:
+    return f"x:{task_id}"
+
+
+def reassign(task_id: int, to_person: int | None = None, from_person: int | None = None) -> str:
+    if to_person is None:
+        return f"r:{task_id}" if from_person is None else f"rf:{task_id}:{from_person}"
+    return f"ra:{task_id}:{to_person}" + (f":{from_person}" if from_person is not None else "")
+
+
+def no_show(task_id: int, person_id: int) -> str:
+    return f"ns:{task_id}:{person_id}"
+
+
+def cancel(task_id: int) -> str:
+    return f"k:{task_id}"
+
+
+def page(number: int, kind: str = "", zone_id: int | None = None, when: str = "") -> str:
+    parts = [str(number), kind, str(zone_id) if zone_id else "", when]
+    while parts and not parts[-1]:
+        parts.pop()
+    return "p:" + ":".join(parts)
+
+
+def language(code: str) -> str:
+    return f"l:{code}"
+
+
+def health(healthy: bool) -> str:
+    return "h:y" if healthy else "h:n"
+
+
+def board(team_id: int | None = None) -> str:
+    return "b" if team_id is None else f"b:{team_id}"
+
+
+def invite(role: str, team_id: int) -> str:
+    return f"iv:{role[:1]}:{team_id}"
+
+
+def answer(value: str) -> str:
+    return f"v:{value}"[:MAX_BYTES]
+
+
+MY = "m"
+STOP = "s"
+HELP = "?"
+TEAMS = "tm"
+
+
+def decode(payload: str) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    """``(command, args, options)`` for a payload, or None when it is not one of ours."""
+    head, _, tail = payload.partition(":")
+    parts = tail.split(":") if tail else []
+    if head in _BARE and not tail:
+        return _BARE[head], (), {}
+    if head in _SINGLE_ID and len(parts) == 1 and _NUMBER.fullmatch(parts[0]):
+        return _SINGLE_ID[head], (parts[0],), {}
+    if head == "v" and tail:
+        return "answer", (tail,), {}
+    decoders = {"ra": _reassign, "ns": _no_show, "p": _page, "l": _language, "h": _health, "b": _board}
+    decoders["iv"] = _invite
+    decoders["rf"] = _reassign_from
+    decoder = decoders.get(head)
+    return decoder(parts) if decoder else None
+
+
+def _ids(parts: list[str], low: int, high: int) -> bool:
+    return low <= len(parts) <= high and all(_NUMBER.fullmatch(p) for p in parts)
+
+
+def _reassign(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    if not _ids(parts, 2, 3):
+        return None
+    options = {"from": parts[2]} if len(parts) == 3 else {}
+    return "reassign", (parts[0], parts[1]), options
+
+
+def _reassign_from(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    return ("reassign", (parts[0],), {"from": parts[1]}) if _ids(parts, 2, 2) else None
+
+
+def _no_show(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    return ("noshow", (parts[0], parts[1]), {}) if _ids(parts, 2, 2) else None
+
+
+def _page(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    if not 1 <= len(parts) <= 4 or not _NUMBER.fullmatch(parts[0]):
+        return None
+    page_no, kind, zone, when = [*parts, "", "", ""][:4]
+    if (kind and not _WORD.fullmatch(kind)) or (zone and not _NUMBER.fullmatch(zone)):
+        return None
+    if when not in ("", "today", "now"):
+        return None
+    options = {"page": page_no, "kind": kind, "zone_id": zone, "when": when}
+    return "tasks", (), {k: v for k, v in options.items() if v}
+
+
+def _language(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    return ("language", (parts[0],), {}) if len(parts) == 1 and parts[0] in ("en", "zh") else None
+
+
+def _health(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    return ("health", ({"y": "yes", "n": "no"}[parts[0]],), {}) if parts in (["y"], ["n"]) else None
+
+
+def _board(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    return ("board", (parts[0],), {}) if _ids(parts, 1, 1) else None
+
+
+def _invite(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    roles = {"v": "volunteer", "c": "captain"}
+    if len(parts) != 2 or parts[0] not in roles or not _NUMBER.fullmatch(parts[1]):
+        return None
+    return "invite", (roles[parts[0]], parts[1]), {}

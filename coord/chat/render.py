@@ -1,0 +1,58 @@
+"""Replies to plain text and button labels in the reader's language. Adapters add their own markup."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+from coord.chat.port import Button, Joined, Moment, Phrase, Reply
+from coord.i18n import N_, translate
+
+_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
+_DATE_TIME = {"en": "EEE d MMM HH:mm", "zh": "M月d日EEE HH:mm"}
+
+
+def render_text(reply: Reply, language: str | None = None) -> str:
+    """The reply as plain text, in ``language`` (the reply's own language when not given)."""
+    return render_phrase(reply.key, reply.params, language or reply.language)
+
+
+def render_buttons(reply: Reply, language: str | None = None) -> list[list[tuple[str, str]]]:
+    """Rows of ``(label, payload)``, labels translated."""
+    lang = language or reply.language
+    return [[(render_label(button, lang), button.payload) for button in row] for row in reply.buttons]
+
+
+def render_label(button: Button, language: str) -> str:
+    return render_phrase(button.label_key, button.params, language)
+
+
+def render_phrase(key: str, params: Mapping[str, Any], language: str) -> str:
+    values = {name: render_value(value, language) for name, value in params.items()}
+    return translate(key, language, **values)
+
+
+def render_value(value: Any, language: str) -> str:
+    """One parameter as text: phrases are translated, moments shown in their zone, lists one per line."""
+    if isinstance(value, Phrase):
+        return render_phrase(value.key, value.params, language)
+    if isinstance(value, Moment):
+        return render_moment(value, language)
+    if isinstance(value, Joined):
+        return value.separator.join(render_value(item, language) for item in value.items)
+    if isinstance(value, list | tuple):
+        return "\n".join(render_value(item, language) for item in value)
+    if isinstance(value, bool):
+        return translate(N_("yes") if value else N_("no"), language)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:g}"
+    return str(value)
+
+
+def render_moment(moment: Moment, language: str) -> str:
+    lang = language if language in _LOCALES else "en"
+    pattern = _DATE_TIME[lang] if moment.with_date else "HH:mm"
+    return format_datetime(moment.at, pattern, tzinfo=ZoneInfo(moment.zone), locale=_LOCALES[lang])

@@ -1,0 +1,128 @@
+"""The words people type: command names in English and Chinese, and short answers (yes, no, skip, stop)."""
+
+from __future__ import annotations
+
+#: Every spelling of each command, lower case. Chinese words are matched also without a space before the
+#: argument ("认领12").
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "start": ("start", "开始"),
+    "help": ("help", "menu", "?", "帮助", "菜单", "说明"),
+    "language": ("language", "lang", "语言", "切换语言"),
+    "standard": ("standard", "rules", "服务规范", "规范"),
+    "tasks": ("tasks", "list", "open", "任务", "任务列表", "任务清单"),
+    "task": ("task", "card", "show", "任务详情", "详情"),
+    "claim": ("claim", "take", "认领", "领取", "接单"),
+    "my": ("my", "mine", "mytasks", "我的", "我的任务"),
+    "checkin": ("checkin", "check-in", "check_in", "arrived", "签到", "到岗"),
+    "done": ("done", "finish", "finished", "完成", "已完成"),
+    "release": ("release", "giveback", "退领", "放弃", "退出任务"),
+    "cantdo": ("cantdo", "can't", "cant", "cannot", "无法完成", "完成不了", "做不了"),
+    "health": ("health", "healthy", "健康", "健康申报", "健康打卡"),
+    "board": ("board", "roster", "看板", "值班表", "排班表"),
+    "new": ("new", "newtask", "create", "新任务", "发布任务", "发布", "新建"),
+    "reassign": ("reassign", "assign", "改派", "指派", "派给"),
+    "noshow": ("noshow", "no-show", "no_show", "缺岗", "未到岗", "脱岗"),
+    "cancel": ("cancel", "取消"),
+    "announce": ("announce", "broadcast", "通知", "群发", "公告"),
+    "today": ("today", "figures", "今日", "今天", "今日数据", "数据"),
+    "escalations": ("escalations", "alerts", "升级", "预警", "告警"),
+    "teams": ("teams", "队伍", "团队", "各队"),
+    "invite": ("invite", "邀请", "邀请码"),
+    "stop": ("stop", "quit", "exit", "停止", "退出", "算了"),
+}
+
+#: Spelling → command name.
+ALIASES: dict[str, str] = {word: name for name, words in COMMANDS.items() for word in words}
+
+#: Chinese spellings, longest first, for matching a command glued to its argument.
+CHINESE_PREFIXES: tuple[str, ...] = tuple(
+    sorted((w for w in ALIASES if not w.isascii()), key=len, reverse=True)
+)
+
+STOP_WORDS = frozenset({"stop", "cancel", "quit", "exit", "停止", "取消", "退出", "算了", "/stop", "/cancel"})
+SKIP_WORDS = frozenset({"skip", "-", "—", "none", "跳过", "无", "没有", "不填"})
+YES_WORDS = frozenset(
+    {"yes", "y", "ok", "okay", "well", "fine", "1", "是", "好", "好的", "对", "正常", "健康", "有"}
+)
+NO_WORDS = frozenset(
+    {"no", "n", "not", "unwell", "sick", "0", "否", "不", "不是", "不好", "不适", "异常", "没有"}
+)
+
+TODAY_WORDS = frozenset({"today", "今天", "今日"})
+NOW_WORDS = frozenset({"now", "soon", "现在", "马上", "近期"})
+TOMORROW_WORDS = frozenset({"tomorrow", "明天", "明日"})
+URGENT_WORDS = frozenset({"urgent", "紧急", "加急", "急"})
+PAGE_WORDS = frozenset({"page", "p", "页", "第"})
+
+LANGUAGE_WORDS: dict[str, str] = {
+    "en": "en",
+    "english": "en",
+    "英文": "en",
+    "英语": "en",
+    "zh": "zh",
+    "cn": "zh",
+    "zh-cn": "zh",
+    "zh_cn": "zh",
+    "zh-hans": "zh",
+    "chinese": "zh",
+    "中文": "zh",
+    "简体中文": "zh",
+    "汉语": "zh",
+}
+
+ROLE_WORDS: dict[str, str] = {
+    "volunteer": "volunteer",
+    "v": "volunteer",
+    "志愿者": "volunteer",
+    "captain": "captain",
+    "c": "captain",
+    "队长": "captain",
+    "组长": "captain",
+    "网格长": "captain",
+    "coordinator": "coordinator",
+    "coord": "coordinator",
+    "协调员": "coordinator",
+    "书记": "coordinator",
+}
+
+#: Words for the kinds of work (coord.kinds), as people say them.
+KIND_WORDS: dict[str, str] = {
+    "delivery": "delivery",
+    "deliver": "delivery",
+    "送货": "delivery",
+    "送货上门": "delivery",
+    "送菜": "delivery",
+    "配送": "delivery",
+    "purchase": "purchase",
+    "medicine": "purchase",
+    "buy": "purchase",
+    "代买": "purchase",
+    "代购": "purchase",
+    "买药": "purchase",
+    "团购": "purchase",
+    "gate_shift": "gate_shift",
+    "gate": "gate_shift",
+    "卡口": "gate_shift",
+    "卡口值守": "gate_shift",
+    "门岗": "gate_shift",
+    "值守": "gate_shift",
+    "disinfection": "disinfection",
+    "disinfect": "disinfection",
+    "消杀": "disinfection",
+    "消毒": "disinfection",
+    "patrol": "patrol",
+    "巡查": "patrol",
+    "巡逻": "patrol",
+    "screening": "screening",
+    "排查": "screening",
+    "入户排查": "screening",
+    "checkin_call": "checkin_call",
+    "call": "checkin_call",
+    "电话": "checkin_call",
+    "电话询问": "checkin_call",
+    "回访": "checkin_call",
+    "outreach": "outreach",
+    "flyers": "outreach",
+    "宣传": "outreach",
+    "发传单": "outreach",
+}
