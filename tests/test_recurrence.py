@@ -358,6 +358,7 @@ def test_an_until_in_utc_and_an_rrule_prefix_are_understood(session: Session, wo
     # 20260303T100000Z is 18:00 in Shanghai: the 18:00 shift of 3 March is the last
     template = north_gate_template(session, world, rrule="RRULE:" + FOUR_SHIFTS + ";UNTIL=20260303T100000Z")
     assert materialise(session=session, template=template, now=NOW, days=7) == 5
+    assert template.rrule == FOUR_SHIFTS + ";UNTIL=20260303T100000Z"  # stored without the prefix
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,6 @@ MAX_SHIFT_MINUTES = 24 * 60
 MAX_DUE_MINUTES = 7 * 24 * 60
 TITLE_FIELDS = ("place", "date", "time")
 RECURRENCE = Actor.system("recurrence")
-_BATCH = 500  # rows per INSERT: well under both databases' bound-parameter limits
 _SLACK = timedelta(hours=3)  # wider than any UTC offset change, for comparing wall-clock times
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _EXAMPLE = "FREQ=DAILY;BYHOUR=8,14,20;BYMINUTE=0"
@@ -81,21 +80,22 @@ def create_template(
     place_kind: str | None = None,
     household_colour: WatchColour | None = None,
 ) -> Template:
-    """New recurring work for a team's captain or a coordinator; its tasks appear when materialised."""
+    """New recurring work, by the team's captain or a coordinator; its tasks appear when materialised.
+
+    Targets, at most one sort: ``place``; the places in ``area`` (a zone includes its grids) and/or of
+    ``place_kind``; or the households of ``household_colour``, each only up to its quarantine_until.
+    Without a target each occurrence is one task. Shift kinds need ``duration_minutes``; other kinds may
+    have ``due_minutes`` (a deadline after each occurrence), or neither. Titles may use {place}, {date}
+    and {time}; a household's task names only its building.
+    """
     require_lead(session, actor, community.id, team.id if team else None)
     task_kind = get_kind(kind)
-    name = (name or "").strip()
-    if not name or len(name) > 120:
-        raise InvalidInput(N_("A template needs a name of 1 to 120 characters."))
+    name = _check_basics(name, capacity, starts_on, until)
     kind_of_place = _check_targets(community, team, place, area, place_kind, household_colour)
     targeted = any(t is not None for t in (place, area, kind_of_place, household_colour))
     title = _check_title(title, has_place=targeted)
     _check_timing(task_kind, duration_minutes, due_minutes)
-    if not 1 <= capacity <= MAX_CAPACITY:
-        raise InvalidInput(N_("A task needs between 1 and {most} people."), most=MAX_CAPACITY)
-    if until is not None and until < starts_on:
-        raise InvalidInput(N_("The last day cannot be before the first day."))
-    rule_text = rrule.strip()
+    rule_text = _rule_body(rrule)
     _check_happens(parse_rule(rule_text, starts_on, ZoneInfo(community.timezone)), rule_text)
     template = Template(
         community_id=community.id,
@@ -120,7 +120,13 @@ def create_template(
     session.add(template)
     session.flush()
     record_event(
-        session, actor=actor, action="template_created", community_id=community.id, template_id=template.id
+        session,
+        actor=actor,
+        action="template_created",
+        community_id=community.id,
+        template_id=template.id,
+        name=name,
+        rrule=rule_text,
     )
     return template
 
@@ -185,9 +191,7 @@ def materialise_all(
 
 def parse_rule(body: str, starts_on: date, tz: ZoneInfo) -> Rule:
     """The RRULE ``body`` from ``starts_on`` 00:00, yielding naive wall-clock times of ``tz``."""
-    text = (body or "").strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[len("RRULE:") :]
+    text = _rule_body(body)
     if len(text) > 255 or "\n" in text or "\r" in text:
         raise _bad_rule(body, "give one line of at most 255 characters")
     parts: dict[str, str] = {}
@@ -218,6 +222,11 @@ def parse_rule(body: str, starts_on: date, tz: ZoneInfo) -> Rule:
         raise _bad_rule(body, "give a single RRULE")
     _check_days(body, parts)
     return rule
+
+
+def _rule_body(body: str) -> str:
+    text = (body or "").strip()
+    return text[len("RRULE:") :].strip() if text.upper().startswith("RRULE:") else text
 
 
 def _bad_rule(body: str, reason: str) -> InvalidInput:
@@ -255,19 +264,30 @@ def _check_days(body: str, parts: dict[str, str]) -> None:
     months = numbers.get("BYMONTH", range(1, 13))
     days = [abs(d) for d in numbers.get("BYMONTHDAY", [1])]
     if not any(day <= _DAYS_IN_MONTH[month - 1] for month in months for day in days):
-        raise InvalidInput(
-            N_("The repeat rule “{rule}” never happens: check its days, months, COUNT and UNTIL."),
-            rule=body[:80],
-        )
+        raise _never(body)
 
 
 def _check_happens(rule: Rule, body: str) -> None:
     # Slow (seconds) only for a rule that never matches, which is then refused once and for all.
     if next(iter(rule), None) is None:
-        raise InvalidInput(
-            N_("The repeat rule “{rule}” never happens: check its days, months, COUNT and UNTIL."),
-            rule=body[:80],
-        )
+        raise _never(body)
+
+
+def _never(body: str) -> InvalidInput:
+    return InvalidInput(
+        N_("The repeat rule “{rule}” never happens: check its days, months, COUNT and UNTIL."), rule=body[:80]
+    )
+
+
+def _check_basics(name: str, capacity: int, starts_on: date, until: date | None) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise InvalidInput(N_("A template needs a name of 1 to 120 characters."))
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise InvalidInput(N_("A task needs between 1 and {most} people."), most=MAX_CAPACITY)
+    if until is not None and until < starts_on:
+        raise InvalidInput(N_("The last day cannot be before the first day."))
+    return name
 
 
 def _check_title(title: str, *, has_place: bool) -> str:
@@ -484,48 +504,40 @@ def _task_row(
         "ends_at": moment + timedelta(minutes=template.duration_minutes or 0) if shift else None,
         "due_at": moment + timedelta(minutes=template.due_minutes) if template.due_minutes else None,
         "capacity": template.capacity,
-        "filled": 0,
-        "status": TaskStatus.OPEN,
+        "status": TaskStatus.OPEN,  # filled, escalation: the columns' defaults
         "skills": list(template.skills),
-        "created_by_id": None,
         "created_at": now,
         "template_id": template.id,
         "occurrence_key": key,
-        "escalation_step": 0,
-        "escalation_token": 0,
     }
 
 
 def _insert(session: Session, template: Template, rows: list[dict[str, Any]], now: datetime) -> int:
     """Insert the rows, skipping any another worker inserted first; one task_created event each."""
+    if not rows:
+        return 0
     module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    created = 0
-    for first in range(0, len(rows), _BATCH):
-        stmt = (
-            module.insert(Task)
-            .values(rows[first : first + _BATCH])
-            .on_conflict_do_nothing(index_elements=["template_id", "occurrence_key"])
-            .returning(Task.id, Task.occurrence_key)
+    # One statement, executed for many rows: SQLAlchemy batches them into multi-row INSERTs.
+    stmt = (
+        module.insert(Task)
+        .on_conflict_do_nothing(index_elements=["template_id", "occurrence_key"])
+        .returning(Task.id, Task.occurrence_key)
+    )
+    inserted = session.execute(stmt, rows).all()
+    if inserted:
+        session.execute(
+            insert(Event), [_created_event(template, task_id, key, now) for task_id, key in inserted]
         )
-        inserted = session.execute(stmt).all()
-        if inserted:
-            session.execute(
-                insert(Event), [_created_event(template, task_id, key, now) for task_id, key in inserted]
-            )
-        created += len(inserted)
-    return created
+    return len(inserted)
 
 
 def _created_event(template: Template, task_id: int, key: str, now: datetime) -> dict[str, Any]:
     return {
         "community_id": template.community_id,
         "at": now,
-        "actor_id": None,
         "channel": RECURRENCE.channel,
         "action": "task_created",
         "task_id": task_id,
-        "assignment_id": None,
-        "subject_id": None,
         "data": {
             "template_id": template.id,
             "occurrence": key,
