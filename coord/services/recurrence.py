@@ -17,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule as Rule
-from dateutil.rrule import rrulestr
 from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
@@ -41,6 +40,7 @@ from coord.models import (
 )
 from coord.services.access import Actor, require_lead
 from coord.services.records import record_event
+from coord.services.repeat_rules import check_happens, parse_rule, rule_body
 from coord.services.tasks import MAX_CAPACITY
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,6 @@ MAX_DUE_MINUTES = 7 * 24 * 60
 TITLE_FIELDS = ("place", "date", "time")
 RECURRENCE = Actor.system("recurrence")
 _SLACK = timedelta(hours=3)  # wider than any UTC offset change, for comparing wall-clock times
-_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_EXAMPLE = "FREQ=DAILY;BYHOUR=8,14,20;BYMINUTE=0"
 
 
 def create_template(
@@ -95,8 +93,8 @@ def create_template(
     targeted = any(t is not None for t in (place, area, kind_of_place, household_colour))
     title = _check_title(title, has_place=targeted)
     _check_timing(task_kind, duration_minutes, due_minutes)
-    rule_text = _rule_body(rrule)
-    _check_happens(parse_rule(rule_text, starts_on, ZoneInfo(community.timezone)), rule_text)
+    rule_text = rule_body(rrule)
+    check_happens(parse_rule(rule_text, starts_on, ZoneInfo(community.timezone)), rule_text)
     template = Template(
         community_id=community.id,
         name=name,
@@ -187,96 +185,6 @@ def materialise_all(
         except InvalidInput as error:  # a rule edited by hand into nonsense must not stop the others
             log.warning("template %s skipped: %s", template_id, error)
     return total
-
-
-def parse_rule(body: str, starts_on: date, tz: ZoneInfo) -> Rule:
-    """The RRULE ``body`` from ``starts_on`` 00:00, yielding naive wall-clock times of ``tz``."""
-    text = _rule_body(body)
-    if len(text) > 255 or "\n" in text or "\r" in text:
-        raise _bad_rule(body, "give one line of at most 255 characters")
-    parts: dict[str, str] = {}
-    for pair in filter(None, text.split(";")):
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise _bad_rule(body, "each part must look like NAME=VALUE")
-        parts[key.strip().upper()] = value.strip().upper()
-    if "FREQ" not in parts:
-        raise _bad_rule(body, "FREQ is missing, e.g. FREQ=DAILY")
-    if parts.get("FREQ") in ("SECONDLY", "MINUTELY") or "BYSECOND" in parts:
-        raise InvalidInput(
-            N_("Recurring work repeats at most hourly; for every half hour write {example}."),
-            example="FREQ=HOURLY;BYMINUTE=0,30",
-        )
-    for key in ("INTERVAL", "COUNT"):
-        if key in parts and not (parts[key].isdigit() and int(parts[key]) >= 1):
-            raise _bad_rule(body, f"{key} must be a whole number of at least 1")
-    if parts.get("UNTIL", "").endswith("Z"):
-        parts["UNTIL"] = _local_until(body, parts["UNTIL"], tz)
-    try:
-        rule = rrulestr(
-            ";".join(f"{k}={v}" for k, v in parts.items()), dtstart=datetime.combine(starts_on, time())
-        )
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
-        raise _bad_rule(body, str(error)) from None
-    if not isinstance(rule, Rule):
-        raise _bad_rule(body, "give a single RRULE")
-    _check_days(body, parts)
-    return rule
-
-
-def _rule_body(body: str) -> str:
-    text = (body or "").strip()
-    return text[len("RRULE:") :].strip() if text.upper().startswith("RRULE:") else text
-
-
-def _bad_rule(body: str, reason: str) -> InvalidInput:
-    return InvalidInput(
-        N_("The repeat rule “{rule}” is not valid ({reason}). For example: {example}"),
-        rule=(body or "")[:80],
-        reason=reason[:100],
-        example=_EXAMPLE,
-    )
-
-
-def _local_until(body: str, value: str, tz: ZoneInfo) -> str:
-    """An UNTIL given in UTC (``...Z``), as the wall-clock time the rule runs on."""
-    try:
-        moment = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        raise _bad_rule(body, "UNTIL must look like 20260331T235900Z") from None
-    return moment.astimezone(tz).strftime("%Y%m%dT%H%M%S")
-
-
-_RANGES = {"BYMONTH": (1, 12), "BYMONTHDAY": (1, 31), "BYYEARDAY": (1, 366), "BYWEEKNO": (1, 53)}
-
-
-def _check_days(body: str, parts: dict[str, str]) -> None:
-    """Numbers out of range (dateutil drops some silently), and a day its months never have (30 February)."""
-    numbers: dict[str, list[int]] = {}
-    for key, (low, high) in _RANGES.items():
-        if key in parts:
-            numbers[key] = [int(n) for n in parts[key].split(",")]
-            signed = key != "BYMONTH"  # days and weeks may count from the end, months may not
-            if not all(low <= (abs(n) if signed else n) <= high for n in numbers[key]):
-                raise _bad_rule(
-                    body, f"{key} must be between {low} and {high}" + (" or negative" if signed else "")
-                )
-    months = numbers.get("BYMONTH", range(1, 13))
-    days = [abs(d) for d in numbers.get("BYMONTHDAY", [1])]
-    if not any(day <= _DAYS_IN_MONTH[month - 1] for month in months for day in days):
-        raise _never(body)
-
-
-def _check_happens(rule: Rule, body: str) -> None:
-    # Slow (seconds) only for a rule that never matches, which is then refused once and for all.
-    if next(iter(rule), None) is None:
-        raise _never(body)
-
-
-def _never(body: str) -> InvalidInput:
-    return InvalidInput(
-        N_("The repeat rule “{rule}” never happens: check its days, months, COUNT and UNTIL."), rule=body[:80]
-    )
 
 
 def _check_basics(name: str, capacity: int, starts_on: date, until: date | None) -> str:
