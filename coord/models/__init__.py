@@ -3,6 +3,15 @@
 from coord.models.base import Base, UTCDateTime
 from coord.models.community import Area, AreaKind, Community, Household, Place, PlaceKind, WatchColour
 from coord.models.conversation import Conversation
+from coord.models.duties import (
+    LADDER_FINISHED,
+    DailySummary,
+    Delivery,
+    Duty,
+    DutyKind,
+    DutyStatus,
+    EscalationPolicy,
+)
 from coord.models.people import (
     ChatAccount,
     CommunityRole,
@@ -30,6 +39,7 @@ from coord.models.work import (
 __all__ = [
     "ACTIVE_STATES",
     "HOLDING_STATES",
+    "LADDER_FINISHED",
     "Area",
     "AreaKind",
     "Assignment",
@@ -39,6 +49,12 @@ __all__ = [
     "Community",
     "CommunityRole",
     "Conversation",
+    "DailySummary",
+    "Delivery",
+    "Duty",
+    "DutyKind",
+    "DutyStatus",
+    "EscalationPolicy",
     "Event",
     "HealthDeclaration",
     "Household",

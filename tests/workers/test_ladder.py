@@ -1,0 +1,229 @@
+"""Each task's ladder: reminders, unfilled shifts, auto-assignment, no-shows, overdue work, escalation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coord.errors import InvalidInput, NotAllowed
+from coord.models import LADDER_FINISHED, Assignment, AssignmentState, Event, Priority, Task, WatchColour
+from coord.services import claims
+from coord.services.alerts import MESSAGES
+from coord.services.escalation import Outcome, climb
+from coord.services.ladder import Condition, frozen_rungs, set_policy
+from coord.services.schedule import collect_due
+from tests.factories import NOW, SYSTEM, World
+from tests.workers.helpers import delivery, gate_shift, messages, settle, tick, with_team_chats
+
+REMINDER = MESSAGES[(Condition.CLAIMED, "assignee")]
+UNFILLED_TEAM = MESSAGES[(Condition.UNCLAIMED, "team")]
+UNFILLED_LEAD = MESSAGES[(Condition.UNCLAIMED, "lead")]
+MISSING_LEAD = MESSAGES[(Condition.NOT_CHECKED_IN, "lead")]
+OVERDUE_ASSIGNEE = MESSAGES[(Condition.NOT_DONE, "assignee")]
+OVERDUE_LEAD = MESSAGES[(Condition.NOT_DONE, "lead")]
+
+
+def p(person: object) -> str:
+    return f"p{person.id}"  # type: ignore[attr-defined]
+
+
+def actions(session: Session, task: Task) -> list[str]:
+    return list(session.scalars(select(Event.action).where(Event.task_id == task.id).order_by(Event.id)))
+
+
+def test_policy_is_frozen_when_the_escalation_starts(session: Session, world: World) -> None:
+    # Given a gate shift two hours ahead
+    task = gate_shift(session, world)
+    # When the first tick arms it
+    tick(session, NOW - timedelta(minutes=1))
+    rungs = frozen_rungs(task)
+    # Then the ladder is the default for shifts, in time order, pointed at its first rung (start - 2 h)
+    assert [r.at(task) for r in rungs] == sorted(r.at(task) for r in rungs)
+    assert len(rungs) == 9 and task.escalation_due_at == NOW
+    assert "escalation_started" in actions(session, task)
+    # And a later change of the community's policy does not touch the task under way
+    set_policy(session=session, actor=SYSTEM, community=world.community, kind="gate_shift", priority="*", steps=[])
+    tick(session, NOW - timedelta(minutes=1))
+    assert len(frozen_rungs(task)) == 9
+
+
+def test_unfilled_shift_tells_the_team_then_auto_assigns_then_stops(session: Session, world: World) -> None:
+    with_team_chats(session, world)
+    task = gate_shift(session, world)
+    # Two hours before the start the team chat is asked, with a Claim button
+    settle(session, NOW)
+    assert messages(session, task) == [(f"t{world.gate_team.id}", UNFILLED_TEAM)]
+    # Half an hour later the roster fills both slots
+    settle(session, NOW + timedelta(minutes=30))
+    session.refresh(task)
+    assert task.filled == 2
+    holders = session.scalars(select(Assignment.person_id).where(Assignment.task_id == task.id)).all()
+    assert len(holders) == 2 and set(holders) <= {v.id for v in world.volunteers}
+    # So at start - 1 h the captain hears nothing: the shift is full
+    settle(session, NOW + timedelta(minutes=60))
+    assert UNFILLED_LEAD not in [m for _, m in messages(session, task)]
+
+
+def test_a_claim_fences_off_a_step_already_in_flight(session: Session, world: World) -> None:
+    with_team_chats(session, world)
+    task = gate_shift(session, world, capacity=1)
+    tick(session, NOW - timedelta(minutes=1))  # armed, not yet due
+    # Given the step was dispatched with the current token ...
+    dispatched = [d for d in collect_due(session, now=NOW) if d.actor == "escalate"]
+    assert [d.args for d in dispatched] == [(task.id, task.escalation_token)]
+    # ... when a volunteer claims before the message is handled
+    claims.claim(session=session, actor=world.actor(world.volunteers[0]), task_id=task.id, now=NOW)
+    # Then the step finds a stale token and does nothing
+    outcome = climb(session=session, task_id=task.id, token=dispatched[0].args[1], now=NOW)
+    assert outcome.outcome == Outcome.STALE
+    assert UNFILLED_TEAM not in [m for _, m in messages(session, task)]
+
+
+def test_reminders_go_an_hour_and_ten_minutes_before(session: Session, world: World) -> None:
+    task = gate_shift(session, world)
+    first, second = world.volunteers[:2]
+    claims.claim(session=session, actor=world.actor(first), task_id=task.id, now=NOW)
+    claims.claim(session=session, actor=world.actor(second), task_id=task.id, now=NOW)
+    start = task.starts_at
+    assert start is not None
+    for moment in (start - timedelta(minutes=60), start - timedelta(minutes=10)):
+        settle(session, moment)
+    reminders = [who for who, m in messages(session, task) if m == REMINDER]
+    assert sorted(reminders) == sorted([p(first), p(second)] * 2)
+
+
+def test_no_show_is_marked_then_captain_then_coordinators(session: Session, world: World) -> None:
+    task = gate_shift(session, world)
+    present, absent = world.volunteers[:2]
+    for person in (present, absent):
+        claims.claim(session=session, actor=world.actor(person), task_id=task.id, now=NOW)
+    start = task.starts_at
+    assert start is not None
+    claims.check_in(session=session, actor=world.actor(present), task_id=task.id, now=start)
+    settle(session, start + timedelta(minutes=10))
+    slot = session.scalar(select(Assignment).where(Assignment.task_id == task.id, Assignment.person_id == absent.id))
+    assert slot is not None and slot.state == AssignmentState.NO_SHOW
+    settle(session, start + timedelta(minutes=20))
+    settle(session, start + timedelta(minutes=40))
+    told = [who for who, m in messages(session, task) if m == MISSING_LEAD]
+    assert told == [p(world.gate_captain), p(world.coordinator)]
+
+
+def test_a_replacement_at_the_post_stops_the_no_show_chain(session: Session, world: World) -> None:
+    task = gate_shift(session, world, capacity=1)
+    absent, stand_in = world.volunteers[:2]
+    claims.claim(session=session, actor=world.actor(absent), task_id=task.id, now=NOW)
+    start = task.starts_at
+    assert start is not None
+    settle(session, start + timedelta(minutes=10))  # marked no-show: the slot is free again
+    claims.claim(session=session, actor=world.actor(stand_in), task_id=task.id, now=start + timedelta(minutes=12))
+    claims.check_in(session=session, actor=world.actor(stand_in), task_id=task.id, now=start + timedelta(minutes=15))
+    settle(session, start + timedelta(minutes=20))
+    settle(session, start + timedelta(minutes=40))
+    assert MISSING_LEAD not in [m for _, m in messages(session, task)]
+
+
+def test_deadline_work_reminds_the_assignee_then_climbs(session: Session, world: World) -> None:
+    task = delivery(session, world)
+    helper = world.supply_volunteers[0]
+    claims.claim(session=session, actor=world.actor(helper), task_id=task.id, now=NOW)
+    due = task.due_at
+    assert due is not None
+    settle(session, due - timedelta(minutes=30))
+    settle(session, due)
+    assert [(w, m) for w, m in messages(session, task) if m in (OVERDUE_ASSIGNEE, OVERDUE_LEAD)] == [
+        (p(helper), OVERDUE_ASSIGNEE),
+        (p(world.supply_captain), OVERDUE_LEAD),
+    ]
+    # Finishing ends the ladder: coordinators are not told an hour later
+    claims.complete(
+        session=session, actor=world.actor(helper), task_id=task.id, figures={"households": 1}, now=due
+    )
+    settle(session, due + timedelta(minutes=60))
+    assert p(world.coordinator) not in [w for w, m in messages(session, task) if m == OVERDUE_LEAD]
+    assert task.escalation_due_at is None
+
+
+def test_urgent_work_unclaimed_goes_up_to_the_reserve_and_coordinators(session: Session, world: World) -> None:
+    with_team_chats(session, world)
+    world.gate_team.is_reserve = True
+    task = delivery(session, world, priority=Priority.URGENT)
+    for minutes in (15, 30, 45):
+        settle(session, NOW + timedelta(minutes=minutes))
+    urgent = [(w, m) for w, m in messages(session, task) if m in (UNFILLED_TEAM, UNFILLED_LEAD)]
+    assert urgent == [
+        (f"t{world.supply_team.id}", UNFILLED_TEAM),
+        (p(world.supply_captain), UNFILLED_LEAD),
+        (f"t{world.gate_team.id}", UNFILLED_TEAM),
+        (p(world.coordinator), UNFILLED_LEAD),
+    ]
+
+
+def test_a_red_household_reaches_captain_and_coordinators_at_every_step(session: Session, world: World) -> None:
+    world.households[0].watch_colour = WatchColour.RED
+    task = delivery(session, world)
+    helper = world.supply_volunteers[0]
+    claims.claim(session=session, actor=world.actor(helper), task_id=task.id, now=NOW)
+    assert task.due_at is not None
+    settle(session, task.due_at - timedelta(minutes=30))
+    told = {w for w, m in messages(session, task) if m in (OVERDUE_ASSIGNEE, OVERDUE_LEAD)}
+    assert told == {p(helper), p(world.supply_captain), p(world.coordinator)}
+
+
+def test_a_three_hour_clock_jump_runs_each_due_rung_once(session: Session, world: World) -> None:
+    with_team_chats(session, world)
+    task = gate_shift(session, world)
+    absent = world.volunteers[0]
+    claims.claim(session=session, actor=world.actor(absent), task_id=task.id, now=NOW)
+    tick(session, NOW - timedelta(minutes=5))
+    # When the clock jumps to an hour after the start
+    later = NOW + timedelta(hours=3)
+    settle(session, later)
+    settle(session, later)
+    sent = [m for _, m in messages(session, task)]
+    # Then no reminder arrives after the start, the superseded messages are skipped, the latest of each
+    # chain is sent once, and the missing volunteer is marked
+    assert REMINDER not in sent and UNFILLED_TEAM not in sent
+    assert sent.count(UNFILLED_LEAD) == 1 and sent.count(MISSING_LEAD) == 1
+    slot = session.scalar(select(Assignment).where(Assignment.person_id == absent.id, Assignment.task_id == task.id))
+    assert slot is not None and slot.state == AssignmentState.NO_SHOW
+    skipped = session.scalars(select(Event.data).where(Event.task_id == task.id, Event.action == "escalation_skipped"))
+    assert {d["reason"] for d in skipped} == {"superseded", "moment_passed"}
+    assert task.escalation_step == LADDER_FINISHED
+
+
+def test_the_same_step_twice_has_one_effect(session: Session, world: World) -> None:
+    with_team_chats(session, world)
+    task = gate_shift(session, world)
+    tick(session, NOW - timedelta(minutes=1))
+    dispatched = [d for d in collect_due(session, now=NOW) if d.actor == "escalate"]
+    first = climb(session=session, task_id=task.id, token=dispatched[0].args[1], now=NOW)
+    again = climb(session=session, task_id=task.id, token=dispatched[0].args[1], now=NOW)
+    assert (first.outcome, again.outcome) == (Outcome.CLIMBED, Outcome.STALE)
+    assert len(messages(session, task)) == 1
+
+
+def test_policies_are_checked_and_kept_for_coordinators(session: Session, world: World) -> None:
+    with pytest.raises(InvalidInput, match="anchor"):
+        set_policy(
+            session=session, actor=SYSTEM, community=world.community, kind="delivery", priority="*", steps=[{"x": 1}]
+        )
+    with pytest.raises(NotAllowed):
+        set_policy(
+            session=session,
+            actor=world.actor(world.gate_captain),
+            community=world.community,
+            kind="delivery",
+            priority="*",
+            steps=[],
+        )
+    step = {"anchor": "end", "offset": -15, "condition": "not_done", "to": ["coordinators"]}
+    policy = set_policy(
+        session=session, actor=SYSTEM, community=world.community, kind="delivery", priority="normal", steps=[step]
+    )
+    task = delivery(session, world)
+    tick(session, NOW)
+    assert task.escalation_policy == {"policy_id": policy.id, "rungs": [{**step, "action": "notify"}]}
