@@ -413,11 +413,11 @@ def _check_claimable(
 def _take_slot(
     session: Session, task: Task, person: Person, *, assigned_by: int | None, now: datetime
 ) -> Assignment:
-    if _holds(session, task, person):
-        raise AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task.id)
+    # The common path is one conditional UPDATE (RETURNING the row, so no refresh) and one INSERT;
+    # who already holds a slot is asked only when that path fails (DESIGN.md invariant 4).
     try:
         with session.begin_nested():
-            taken = session.execute(
+            taken = session.scalars(
                 update(Task)
                 .where(Task.id == task.id, Task.filled < Task.capacity, Task.status.in_(CLAIMABLE))
                 .values(
@@ -430,27 +430,26 @@ def _take_slot(
                         else_=Task.status,
                     ),
                 )
-                .execution_options(synchronize_session=False)
-            )
-            if taken.rowcount == 0:  # type: ignore[attr-defined]
-                raise TaskFull(
-                    N_("Task #{task_id} is full: every slot is taken. Look at the other open tasks."),
-                    task_id=task.id,
+                .returning(Task)
+                .execution_options(synchronize_session=False, populate_existing=True)
+            ).one_or_none()
+            if taken is not None:
+                assignment = Assignment(
+                    task_id=task.id, person_id=person.id, assigned_by_id=assigned_by, claimed_at=now
                 )
-            assignment = Assignment(
-                task_id=task.id, person_id=person.id, assigned_by_id=assigned_by, claimed_at=now
-            )
-            session.add(assignment)
-            session.flush()
+                session.add(assignment)
+                session.flush()
     except IntegrityError:
-        # A concurrent claim by the same person (the unique index) or, as a last line of
-        # defence, the capacity CHECK constraint: say which.
+        session.expire(task)  # the savepoint undid the UPDATE that RETURNING had loaded
+        taken = None
+    if taken is None:
+        # Full, or refused by the unique index (a second slot for this person) or, as a last line
+        # of defence, by the capacity CHECK constraint: say which.
         if _holds(session, task, person):
-            raise AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task.id) from None
+            raise AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task.id)
         raise TaskFull(
             N_("Task #{task_id} is full: every slot is taken. Look at the other open tasks."), task_id=task.id
-        ) from None
-    session.refresh(task)
+        )
     _stop_escalation(session, task)
     return assignment
 
