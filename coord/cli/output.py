@@ -54,6 +54,8 @@ class Output:
     def flush(self) -> None:
         console = Console(highlight=False, soft_wrap=False)
         for item in self._items:
+            if isinstance(item, Table) and item.columns and item.show_header and not item.row_count:
+                continue  # an empty list is said in words instead
             console.print(item)
         self._items.clear()
 

@@ -135,7 +135,7 @@ def materialise(
         else:
             template = run.session.get(Template, template_id)
             if template is None or template.community_id != chosen.id:
-                raise NotFound(N_("There is no template #{id}."), id=template_id)
+                raise NotFound(N_("There is no template #{template_id}."), template_id=template_id)
             made = recurrence.materialise(session=run.session, template=template, now=run.now, days=days)
         run.out.line(N_("Created {count} task(s) for the next {days} day(s)."), count=made, days=days)
 
