@@ -16,7 +16,7 @@ from coord.cli.runtime import Run, command_run
 from coord.cli.times import local_day, parse_local_time, show_time, show_window
 from coord.errors import NotFound
 from coord.i18n import N_
-from coord.models import Community, Household, Place, Priority, TaskStatus
+from coord.models import Community, Household, Place, Priority, Task, TaskStatus
 from coord.services.claims import assign
 from coord.services.communities import find_area, find_place
 from coord.services.people import find_person, find_team
@@ -160,24 +160,28 @@ def tasks(
             starting_before=day[1],
         )
         found = list_tasks(run.session, chosen.id, flt, limit=limit)
-        rows = run.out.table(
-            N_("#"), N_("when"), N_("kind"), N_("title"), N_("place"), N_("team"), N_("slots"), N_("status")
-        )
-        for task in found:
-            rows.add(
-                task.id,
-                show_window(task.starts_at, task.ends_at, task.due_at, chosen.timezone),
-                ("‼ " if task.priority == Priority.URGENT else "") + task.kind,
-                task.title,
-                task.place.name if task.place else "",
-                task.team.name if task.team else "",
-                f"{task.filled}/{task.capacity}",
-                task.status,
-            )
+        _task_rows(run, found, chosen.timezone)
         if not found:
             run.out.line(N_("No tasks match."))
         elif len(found) == limit:
             run.out.line(N_("Showing the first {limit}; use --limit for more."), limit=limit)
+
+
+def _task_rows(run: Run, found: list[Task], timezone: str) -> None:
+    rows = run.out.table(
+        N_("#"), N_("when"), N_("kind"), N_("title"), N_("place"), N_("team"), N_("slots"), N_("status")
+    )
+    for task in found:
+        rows.add(
+            task.id,
+            show_window(task.starts_at, task.ends_at, task.due_at, timezone),
+            ("‼ " if task.priority == Priority.URGENT else "") + task.kind,
+            task.title,
+            task.place.name if task.place else "",
+            task.team.name if task.team else "",
+            f"{task.filled}/{task.capacity}",
+            task.status,
+        )
 
 
 def find_household(session: Session, community_id: int, ref: str) -> Household:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from coord.cli.community import CommunityOption
 from coord.cli.runtime import command_run
@@ -73,12 +74,26 @@ def create(
             due_minutes=due,
             capacity=capacity,
             skills=skill or [],
-            place=find_place(run.session, chosen.id, place) if place else None,
-            area=find_area(run.session, chosen.id, area) if area else None,
-            place_kind=str(place_kind) if place_kind else None,
-            household_colour=colour,
+            **_targets(run.session, chosen.id, place, area, place_kind, colour),
         )
         run.out.line(N_("Created template #{id}: {name}"), id=template.id, name=template.name)
+
+
+def _targets(
+    session: Session,
+    community_id: int,
+    place: str | None,
+    area: str | None,
+    place_kind: PlaceKind | None,
+    colour: WatchColour | None,
+) -> dict[str, Any]:
+    """What each occurrence is made for: one place, the places of a kind in an area, or households."""
+    return {
+        "place": find_place(session, community_id, place) if place else None,
+        "area": find_area(session, community_id, area) if area else None,
+        "place_kind": str(place_kind) if place_kind else None,
+        "household_colour": colour,
+    }
 
 
 @template_app.command("list")
