@@ -116,3 +116,33 @@ def build_world(session: Session, *, volunteers: int = 4) -> World:
 def shift_times(hours_from_now: float = 2, length_hours: float = 4) -> tuple[datetime, datetime]:
     start = NOW + timedelta(hours=hours_from_now)
     return start, start + timedelta(hours=length_hours)
+
+
+def chat_cast(world: World) -> dict[str, Person]:
+    """The people of ``world`` by the part they play in chat dialogs."""
+    return {
+        "volunteer": world.volunteers[0],
+        "volunteer2": world.volunteers[1],
+        "helper": world.supply_volunteers[0],
+        "captain": world.gate_captain,
+        "supply_captain": world.supply_captain,
+        "coordinator": world.coordinator,
+    }
+
+
+def link_chat_accounts(session: Session, world: World, network: str = "test") -> dict[str, Person]:
+    """Link a chat account ``u-<part>`` to each person of ``chat_cast``; returns the cast."""
+    from coord.services.people import link_account
+
+    cast = chat_cast(world)
+    for part, person in cast.items():
+        link_account(
+            session=session,
+            actor=SYSTEM,
+            person=person,
+            network=network,
+            external_id=f"u-{part}",
+            display_name=person.name,
+            dm_chat_id=f"dm-{part}",
+        )
+    return cast

@@ -15,6 +15,7 @@ from coord.chat.parse import task_id
 from coord.chat.port import Button, Inbound, Moment, Phrase, Reply, Target
 from coord.errors import CoordError, InvalidInput
 from coord.i18n import N_
+from coord.kinds import KINDS
 from coord.models import Community, Conversation, Person
 from coord.services.access import Actor
 from coord.services.boards import Roles, roles_of
@@ -75,8 +76,23 @@ class Context:
 
 
 def error_params(err: CoordError) -> dict[str, Any]:
-    """An error's parameters, each one translatable: the core passes some message ids as values."""
-    return {k: Phrase(v) if isinstance(v, str) else v for k, v in err.params.items()}
+    """An error's parameters, each one translatable: the core passes some message ids as values,
+    and names kinds of work and their figures by their short names, which are shown by their labels."""
+    params: dict[str, Any] = {}
+    for key, value in err.params.items():
+        if key == "kind" and value in KINDS:
+            value = KINDS[value].label
+        elif key == "figure" and value in FIGURE_LABELS:
+            value = FIGURE_LABELS[value]
+        params[key] = Phrase(value) if isinstance(value, str) else value
+    return params
+
+
+#: A figure's label by its name (the first kind that records it names it).
+FIGURE_LABELS: dict[str, str] = {}
+for _kind in KINDS.values():
+    for _figure in _kind.figures:
+        FIGURE_LABELS.setdefault(_figure.name, _figure.label)
 
 
 def rows(buttons: Iterable[Button], width: int = 2) -> list[list[Button]]:

@@ -45,7 +45,7 @@ class Joined:
     """Several parameters shown as one, e.g. a comma-separated list."""
 
     items: tuple[Any, ...]
-    separator: str = ", "
+    separator: str | None = None  # by default ", " in English and "、" in Chinese
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ def render_value(value: Any, language: str) -> str:
     if isinstance(value, Moment):
         return render_moment(value, language)
     if isinstance(value, Joined):
-        return value.separator.join(render_value(item, language) for item in value.items)
+        separator = value.separator or ("、" if language == "zh" else ", ")
+        return separator.join(render_value(item, language) for item in value.items)
     if isinstance(value, list | tuple):
         return "\n".join(render_value(item, language) for item in value)
     if isinstance(value, bool):

@@ -21,7 +21,7 @@ from coord.services.communities import find_area
 
 PAGE_SIZE = 5
 SOON = timedelta(hours=2)
-_PAGE = re.compile(r"(?:p|page|第)?(\d{1,4})页?")
+_PAGE = re.compile(r"(?:p|page|第)(\d{1,4})页?|(\d{1,4})页")
 
 
 @dataclass(frozen=True)
@@ -38,16 +38,20 @@ def read_filters(ctx: Context, command: Command) -> Filters:
     page = int(options.get("page", "1")) if options.get("page", "1").isdigit() else 1
     kind, when = options.get("kind", ""), options.get("when", "")
     zone_id = int(options["zone_id"]) if options.get("zone_id", "").isdigit() else None
-    leftover = []
-    for word in command.args:
+    leftover: list[str] = []
+    words = list(command.args)
+    while words:
+        word = words.pop(0)
         lowered = word.lower()
         if lowered in KIND_WORDS or lowered in KINDS:
             kind = KIND_WORDS.get(lowered, lowered)
         elif lowered in TODAY_WORDS or lowered in NOW_WORDS:
             when = "today" if lowered in TODAY_WORDS else "now"
         elif match := _PAGE.fullmatch(lowered):
-            page = int(match.group(1))
-        elif lowered not in PAGE_WORDS and lowered not in URGENT_WORDS:
+            page = int(match.group(1) or match.group(2))
+        elif lowered in PAGE_WORDS and words and words[0].isdigit():
+            page = int(words.pop(0))
+        elif lowered not in URGENT_WORDS:
             leftover.append(word)
     zone_name = options.get("zone") or options.get("片区") or " ".join(leftover)
     if zone_name:

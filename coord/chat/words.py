@@ -83,6 +83,8 @@ ROLE_WORDS: dict[str, str] = {
     "coord": "coordinator",
     "协调员": "coordinator",
     "书记": "coordinator",
+    "负责人": "coordinator",
+    "社区负责人": "coordinator",
 }
 
 #: Words for the kinds of work (coord.kinds), as people say them.
