@@ -33,7 +33,12 @@ def gate_shift(session: Session, world: World, *, capacity: int = 2, hours_from_
 
 
 def delivery(
-    session: Session, world: World, *, hours: float = 3, priority: Priority = Priority.NORMAL, household: int = 0
+    session: Session,
+    world: World,
+    *,
+    hours: float = 3,
+    priority: Priority = Priority.NORMAL,
+    household: int = 0,
 ) -> Task:
     return create_task(
         session=session,
@@ -52,7 +57,9 @@ def delivery(
 
 def with_team_chats(session: Session, world: World) -> None:
     link_team_chat(session=session, actor=SYSTEM, team=world.gate_team, network="test", chat_id="gate-chat")
-    link_team_chat(session=session, actor=SYSTEM, team=world.supply_team, network="test", chat_id="supply-chat")
+    link_team_chat(
+        session=session, actor=SYSTEM, team=world.supply_team, network="test", chat_id="supply-chat"
+    )
 
 
 def tick(session: Session, now: datetime) -> list[Dispatch]:
@@ -74,7 +81,7 @@ def settle(session: Session, now: datetime) -> None:
 
 
 def messages(session: Session, task: Task) -> list[tuple[str, str]]:
-    """(recipient, message id) of each notification about ``task``, oldest first; recipients: p<id> / t<id>."""
+    """(recipient, message id) of each notification about ``task``, oldest first (p<id> or t<id>)."""
     rows = session.execute(
         select(Notification.person_id, Notification.team_id, Notification.msgid)
         .where(Notification.task_id == task.id)
