@@ -1,0 +1,70 @@
+"""The actors: thin. Ids and tokens in, a session opened, one core service called.
+
+Each is idempotent (Dramatiq delivers at least once): ``deliver`` and ``escalate`` carry the token they
+were dispatched with and do nothing once it has moved on; duty rows are done once under a row lock.
+Retries here are a convenience: the scheduler tick finds anything left undone once its lease runs out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import dramatiq
+from dramatiq import Broker
+
+from coord.db import transaction
+from coord.services.delivery import deliver_notification
+from coord.services.duties import run_duty
+from coord.services.escalation import climb
+from coord.services.schedule import Dispatch
+from workers.runtime import Runtime
+
+RETRIES: dict[str, Any] = {"max_retries": 3, "min_backoff": 1_000, "max_backoff": 30_000}
+
+
+@dataclass(frozen=True)
+class Actors:
+    deliver: dramatiq.Actor[..., None]
+    escalate: dramatiq.Actor[..., None]
+    daily_summary: dramatiq.Actor[..., None]
+    materialise: dramatiq.Actor[..., None]
+
+    def enqueue(self, dispatch: Dispatch) -> None:
+        """Send the message the scheduler tick asked for."""
+        actor: dramatiq.Actor[..., None] = getattr(self, dispatch.actor)
+        actor.send(*dispatch.args)
+
+
+def declare_actors(broker: Broker, runtime: Runtime) -> Actors:
+    """Declare the actors on ``broker``, bound to ``runtime`` (no broker or settings at import time)."""
+
+    def deliver(notification_id: int, attempt: int) -> None:
+        deliver_notification(
+            runtime.factory,
+            notification_id=notification_id,
+            attempt=attempt,
+            gateways=runtime.gateways,
+            limiter=runtime.limiter,
+            clock=runtime.clock,
+            options=runtime.delivery,
+        )
+
+    def escalate(task_id: int, token: int) -> None:
+        with transaction(runtime.factory) as session:
+            climb(session=session, task_id=task_id, token=token, now=runtime.clock.now())
+
+    def duty(duty_id: int) -> None:
+        with transaction(runtime.factory) as session:
+            run_duty(session=session, duty_id=duty_id, now=runtime.clock.now())
+
+    def declare(fn: Any, name: str, queue: str) -> dramatiq.Actor[..., None]:
+        decorator = dramatiq.actor(broker=broker, actor_name=name, queue_name=queue, **RETRIES)
+        return decorator(fn)
+
+    return Actors(
+        deliver=declare(deliver, "deliver", "delivery"),
+        escalate=declare(escalate, "escalate", "duties"),
+        daily_summary=declare(duty, "daily_summary", "duties"),
+        materialise=declare(duty, "materialise", "duties"),
+    )
