@@ -1,5 +1,5 @@
-"""Fixtures for the chat layer: a scene on the test world, and a session factory whose commits stay inside
-the test's transaction (so ``handle_safely`` runs exactly as an adapter calls it, and is still rolled back)."""
+"""Fixtures for the chat layer: a scene on the test world, and a session factory whose commits stay
+inside the test's transaction (``handle_safely`` runs as an adapter calls it, and is still rolled back)."""
 
 from __future__ import annotations
 

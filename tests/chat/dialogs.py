@@ -1,4 +1,4 @@
-"""Dialog tables: who says or presses what, and what the reply must (or must not) contain, in English and Chinese.
+"""Dialog tables: who says or presses what, and what the reply must (or must not) contain, in two languages.
 
 They are data, so the same tables can run through the chat layer directly (tests/chat/runner.py) and,
 later, through the Telegram and Matrix adapters. Each table runs twice: once with every person reading

@@ -146,7 +146,7 @@ def test_a_refusal_in_the_middle_of_a_command_leaves_no_trace(
     say(chat_factory, "volunteer", f"claim {gate}", at=scene.now)
     say(chat_factory, "volunteer2", f"claim {gate}", at=scene.now)
     events = session.scalar(select(func.count(Event.id)))
-    # When the captain reassigns volunteer 1's slot to volunteer 2 (the service moves the old slot, then fails)
+    # When the captain reassigns volunteer 1's slot to volunteer 2 (the service moves the old one, then fails)
     replies = say(
         chat_factory,
         "captain",

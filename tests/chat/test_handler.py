@@ -1,0 +1,112 @@
+"""The adapter's entry: one transaction per message, failures rolled back and apologised for, privacy kept."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from coord.chat import Inbound, handle, handle_safely, render_text
+from coord.chat import handler as chat_handler
+from coord.chat.context import Context
+from coord.chat.parse import Command
+from coord.chat.port import Reply
+from coord.models import Assignment, Notification
+from coord.services import claims
+from tests.chat.scene import GROUP_CHAT, NETWORK, Scene
+
+
+def message(who: str, text: str, *, group: bool = False, hint: str | None = None) -> Inbound:
+    return Inbound(
+        network=NETWORK,
+        user_id=f"u-{who}",
+        display_name=who,
+        chat_id=GROUP_CHAT if group else f"dm-{who}",
+        is_private_chat=not group,
+        text=text,
+        language_hint=hint,
+    )
+
+
+def test_an_unexpected_failure_is_rolled_back_and_apologised_for(
+    session: Session,
+    scene: Scene,
+    chat_factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given a claim command that crashes after the claim was written
+    def claim_then_crash(ctx: Context, command: Command) -> list[Reply]:
+        claims.claim(session=ctx.session, actor=ctx.actor, task_id=int(command.args[0]), now=ctx.now)
+        raise RuntimeError("the network fell over")
+
+    monkeypatch.setitem(chat_handler.HANDLERS, "claim", claim_then_crash)
+    # When it runs through handle_safely
+    with caplog.at_level(logging.ERROR, logger="coord.chat.handler"):
+        replies = handle_safely(
+            message("volunteer", f"claim {scene.values['gate']}", hint="zh"),
+            session_factory=chat_factory,
+            now=scene.now,
+        )
+    # Then they are told, in their language, that nothing changed; the claim is gone; the log has the cause
+    assert [render_text(r) for r in replies] == ["抱歉，出了点问题，什么都没有改动。请稍后再试。"]
+    assert session.scalar(select(func.count(Assignment.id))) == 0
+    assert "the network fell over" in caplog.text
+
+
+def test_a_claim_in_the_group_sends_private_details_only_by_direct_message(
+    session: Session, scene: Scene, chat_factory: sessionmaker[Session]
+) -> None:
+    delivery = int(scene.values["delivery"])
+    replies = handle_safely(
+        message("helper", f"claim {delivery}", group=True), session_factory=chat_factory, now=scene.now
+    )
+    here = [render_text(r) for r in replies if r.target == "here"]
+    direct = [render_text(r) for r in replies if r.target == "direct"]
+    assert here and direct
+    for secret in ("13800000001", "Wang Lan", "301", "Call before you knock"):
+        assert all(secret not in text for text in here)
+        assert any(secret in text for text in direct)
+    # and the service wrote the private outbox notification for the assignee alone
+    private = session.scalars(select(Notification).where(Notification.private.is_(True))).all()
+    assert [(n.person_id, n.team_id) for n in private] == [(scene.cast["helper"].id, None)]
+
+
+def test_handle_leaves_the_commit_to_the_caller(session: Session, scene: Scene) -> None:
+    # handle() writes into the given session and does not commit: a rollback undoes the claim
+    nested = session.begin_nested()
+    replies = handle(message("volunteer", f"claim {scene.values['gate']}"), session=session, now=scene.now)
+    assert "You have task" in render_text(replies[0])
+    assert session.scalar(select(func.count(Assignment.id))) == 1
+    nested.rollback()
+    assert session.scalar(select(func.count(Assignment.id))) == 0
+
+
+def test_group_chatter_is_ignored_but_commands_are_answered(
+    scene: Scene, chat_factory: sessionmaker[Session]
+) -> None:
+    def ask(text: str) -> list[Reply]:
+        return handle_safely(
+            message("volunteer", text, group=True), session_factory=chat_factory, now=scene.now
+        )
+
+    assert ask("see you all at eight") == []
+    assert ask("谢谢大家") == []
+    assert ask("/nonsense")  # explicit: meant for the bot, so it is answered
+    assert ask("my") and ask("我的") and ask("!my")
+
+
+def test_announce_goes_to_the_team_through_the_outbox(
+    session: Session, scene: Scene, chat_factory: sessionmaker[Session]
+) -> None:
+    handle_safely(
+        message("captain", "announce Gloves and masks at the depot"),
+        session_factory=chat_factory,
+        now=scene.now,
+    )
+    sent = session.scalars(select(Notification).where(Notification.team_id.is_not(None))).all()
+    assert [(n.team_id, n.params["text"], n.private) for n in sent] == [
+        (scene.world.gate_team.id, "Gloves and masks at the depot", False)
+    ]
