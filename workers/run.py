@@ -14,7 +14,7 @@ from coord.clock import Clock
 from coord.services.gateways import Gateway
 from coord.settings import Settings
 from workers.actors import declare_actors
-from workers.broker import make_broker
+from workers.broker import NAMESPACE, make_broker
 from workers.runtime import build_runtime
 from workers.scheduler import TICK_SECONDS, Scheduler, leader_for
 
@@ -69,11 +69,12 @@ def run_worker(
     *,
     gateways: Mapping[str, Gateway] | None = None,
     threads: int = 8,
+    namespace: str = NAMESPACE,
 ) -> None:
     """A worker process on Redis (``coord worker``) until ``stop``, as ``dramatiq workers.app`` is."""
-    broker = make_broker(settings, embedded=False)
+    broker = make_broker(settings, embedded=False, namespace=namespace)
     dramatiq.set_broker(broker)
-    declare_actors(broker, build_runtime(settings, gateways=gateways))
+    declare_actors(broker, build_runtime(settings, gateways=gateways, namespace=namespace))
     worker = Worker(broker, worker_threads=threads)
     worker.start()
     log.info("worker started (%d threads)", threads)

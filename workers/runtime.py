@@ -34,13 +34,14 @@ def build_runtime(
     clock: Clock | None = None,
     engine: Engine | None = None,
     limiter: RateLimiter | None = None,
+    namespace: str = "coord",
 ) -> Runtime:
     """The runtime for ``settings``; without gateways, messages go to the console (the embedded default)."""
     if limiter is None:
         if settings.redis_url:
             import redis
 
-            limiter = RedisRateLimiter(redis.Redis.from_url(settings.redis_url))
+            limiter = RedisRateLimiter(redis.Redis.from_url(settings.redis_url), prefix=f"{namespace}:rate:")
         else:
             limiter = LocalRateLimiter()
     return Runtime(

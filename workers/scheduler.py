@@ -21,6 +21,7 @@ from coord.clock import Clock
 from coord.db import transaction
 from coord.services.schedule import Dispatch, TickOptions, collect_due
 from coord.settings import Settings
+from workers.broker import NAMESPACE
 from workers.leader import LeaderLock, LocalLeaderLock, PostgresLeaderLock, RedisLeaderLock
 
 log = logging.getLogger(__name__)
@@ -79,19 +80,23 @@ class Scheduler:
             self.leader.release()
 
 
-def leader_for(settings: Settings, factory: sessionmaker[Session], *, embedded: bool) -> LeaderLock:
+def leader_for(
+    settings: Settings, factory: sessionmaker[Session], *, embedded: bool, namespace: str = NAMESPACE
+) -> LeaderLock:
     """Redis when there is one, else a PostgreSQL advisory lock, else (embedded SQLite) an in-process lock."""
     if settings.redis_url and not embedded:
         import redis
 
-        return RedisLeaderLock(redis.Redis.from_url(settings.redis_url))
+        return RedisLeaderLock(redis.Redis.from_url(settings.redis_url), key=f"{namespace}:scheduler:leader")
     bind = factory.kw.get("bind")
     if bind is not None and bind.dialect.name == "postgresql":
-        return PostgresLeaderLock(bind)
+        return PostgresLeaderLock(bind, name=f"{namespace}-scheduler")
     return LocalLeaderLock(settings.database_url)
 
 
-def run_scheduler(settings: Settings, stop: threading.Event, *, interval: float = TICK_SECONDS) -> None:
+def run_scheduler(
+    settings: Settings, stop: threading.Event, *, interval: float = TICK_SECONDS, namespace: str = NAMESPACE
+) -> None:
     """The distributed scheduler (``coord scheduler``): enqueues on Redis for ``coord worker`` processes."""
     import dramatiq
 
@@ -99,13 +104,16 @@ def run_scheduler(settings: Settings, stop: threading.Event, *, interval: float 
     from workers.broker import make_broker
     from workers.runtime import build_runtime
 
-    broker = make_broker(settings, embedded=False)
+    broker = make_broker(settings, embedded=False, namespace=namespace)
     dramatiq.set_broker(broker)
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, namespace=namespace)
     actors = declare_actors(broker, runtime)
-    leader = leader_for(settings, runtime.factory, embedded=False)
+    leader = leader_for(settings, runtime.factory, embedded=False, namespace=namespace)
     scheduler = Scheduler(
         runtime.factory, clock=runtime.clock, enqueue=actors.enqueue, leader=leader, options=runtime.tick
     )
     log.info("scheduler started; ticking every %.1f s", interval)
-    scheduler.run(stop, interval=interval)
+    try:
+        scheduler.run(stop, interval=interval)
+    finally:
+        broker.close()

@@ -45,7 +45,9 @@ def test_policy_is_frozen_when_the_escalation_starts(session: Session, world: Wo
     assert len(rungs) == 9 and task.escalation_due_at == NOW
     assert "escalation_started" in actions(session, task)
     # And a later change of the community's policy does not touch the task under way
-    set_policy(session=session, actor=SYSTEM, community=world.community, kind="gate_shift", priority="*", steps=[])
+    set_policy(
+        session=session, actor=SYSTEM, community=world.community, kind="gate_shift", priority="*", steps=[]
+    )
     tick(session, NOW - timedelta(minutes=1))
     assert len(frozen_rungs(task)) == 9
 
@@ -104,7 +106,9 @@ def test_no_show_is_marked_then_captain_then_coordinators(session: Session, worl
     assert start is not None
     claims.check_in(session=session, actor=world.actor(present), task_id=task.id, now=start)
     settle(session, start + timedelta(minutes=10))
-    slot = session.scalar(select(Assignment).where(Assignment.task_id == task.id, Assignment.person_id == absent.id))
+    slot = session.scalar(
+        select(Assignment).where(Assignment.task_id == task.id, Assignment.person_id == absent.id)
+    )
     assert slot is not None and slot.state == AssignmentState.NO_SHOW
     settle(session, start + timedelta(minutes=20))
     settle(session, start + timedelta(minutes=40))
@@ -119,8 +123,12 @@ def test_a_replacement_at_the_post_stops_the_no_show_chain(session: Session, wor
     start = task.starts_at
     assert start is not None
     settle(session, start + timedelta(minutes=10))  # marked no-show: the slot is free again
-    claims.claim(session=session, actor=world.actor(stand_in), task_id=task.id, now=start + timedelta(minutes=12))
-    claims.check_in(session=session, actor=world.actor(stand_in), task_id=task.id, now=start + timedelta(minutes=15))
+    claims.claim(
+        session=session, actor=world.actor(stand_in), task_id=task.id, now=start + timedelta(minutes=12)
+    )
+    claims.check_in(
+        session=session, actor=world.actor(stand_in), task_id=task.id, now=start + timedelta(minutes=15)
+    )
     settle(session, start + timedelta(minutes=20))
     settle(session, start + timedelta(minutes=40))
     assert MISSING_LEAD not in [m for _, m in messages(session, task)]
@@ -147,7 +155,9 @@ def test_deadline_work_reminds_the_assignee_then_climbs(session: Session, world:
     assert task.escalation_due_at is None
 
 
-def test_urgent_work_unclaimed_goes_up_to_the_reserve_and_coordinators(session: Session, world: World) -> None:
+def test_urgent_work_unclaimed_goes_up_to_the_reserve_and_coordinators(
+    session: Session, world: World
+) -> None:
     with_team_chats(session, world)
     world.gate_team.is_reserve = True
     task = delivery(session, world, priority=Priority.URGENT)
@@ -162,7 +172,9 @@ def test_urgent_work_unclaimed_goes_up_to_the_reserve_and_coordinators(session: 
     ]
 
 
-def test_a_red_household_reaches_captain_and_coordinators_at_every_step(session: Session, world: World) -> None:
+def test_a_red_household_reaches_captain_and_coordinators_at_every_step(
+    session: Session, world: World
+) -> None:
     world.households[0].watch_colour = WatchColour.RED
     task = delivery(session, world)
     helper = world.supply_volunteers[0]
@@ -188,9 +200,13 @@ def test_a_three_hour_clock_jump_runs_each_due_rung_once(session: Session, world
     # chain is sent once, and the missing volunteer is marked
     assert REMINDER not in sent and UNFILLED_TEAM not in sent
     assert sent.count(UNFILLED_LEAD) == 1 and sent.count(MISSING_LEAD) == 1
-    slot = session.scalar(select(Assignment).where(Assignment.person_id == absent.id, Assignment.task_id == task.id))
+    slot = session.scalar(
+        select(Assignment).where(Assignment.person_id == absent.id, Assignment.task_id == task.id)
+    )
     assert slot is not None and slot.state == AssignmentState.NO_SHOW
-    skipped = session.scalars(select(Event.data).where(Event.task_id == task.id, Event.action == "escalation_skipped"))
+    skipped = session.scalars(
+        select(Event.data).where(Event.task_id == task.id, Event.action == "escalation_skipped")
+    )
     assert {d["reason"] for d in skipped} == {"superseded", "moment_passed"}
     assert task.escalation_step == LADDER_FINISHED
 
@@ -209,7 +225,12 @@ def test_the_same_step_twice_has_one_effect(session: Session, world: World) -> N
 def test_policies_are_checked_and_kept_for_coordinators(session: Session, world: World) -> None:
     with pytest.raises(InvalidInput, match="anchor"):
         set_policy(
-            session=session, actor=SYSTEM, community=world.community, kind="delivery", priority="*", steps=[{"x": 1}]
+            session=session,
+            actor=SYSTEM,
+            community=world.community,
+            kind="delivery",
+            priority="*",
+            steps=[{"x": 1}],
         )
     with pytest.raises(NotAllowed):
         set_policy(
@@ -222,7 +243,12 @@ def test_policies_are_checked_and_kept_for_coordinators(session: Session, world:
         )
     step = {"anchor": "end", "offset": -15, "condition": "not_done", "to": ["coordinators"]}
     policy = set_policy(
-        session=session, actor=SYSTEM, community=world.community, kind="delivery", priority="normal", steps=[step]
+        session=session,
+        actor=SYSTEM,
+        community=world.community,
+        kind="delivery",
+        priority="normal",
+        steps=[step],
     )
     task = delivery(session, world)
     tick(session, NOW)
