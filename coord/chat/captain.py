@@ -10,7 +10,7 @@ from coord.chat.port import Button, Joined, Phrase, Reply
 from coord.errors import NotAllowed, NotFound
 from coord.i18n import N_
 from coord.models import Conversation, Person, Task, Team
-from coord.services import boards, claims
+from coord.services import boards, claims, directory
 from coord.services.access import require_lead
 from coord.services.announcements import announce as announce_to_team
 from coord.services.people import find_person, find_team
@@ -24,7 +24,7 @@ def pick_team(ctx: Context, ref: str | None) -> Team | None:
     if ref:
         return find_team(ctx.session, ctx.community.id, ref.lstrip("#"))
     if ctx.in_group:
-        here = boards.team_of_chat(ctx.session, ctx.inbound.network, ctx.inbound.chat_id)
+        here = directory.team_of_chat(ctx.session, ctx.inbound.network, ctx.inbound.chat_id)
         if here is not None:
             return here
     led = ctx.roles.led_teams
@@ -34,7 +34,7 @@ def pick_team(ctx: Context, ref: str | None) -> Team | None:
 def team_choices(ctx: Context) -> list[Team]:
     """The teams this person may choose from: all of them for a coordinator, else those they lead."""
     if ctx.roles.coordinator:
-        return boards.community_teams(ctx.session, ctx.community.id)
+        return directory.community_teams(ctx.session, ctx.community.id)
     if not ctx.roles.led_teams:
         raise NotAllowed(LEADS_ONLY)
     return ctx.roles.led_teams
@@ -229,8 +229,8 @@ def announce(ctx: Context, command: Command) -> list[Reply]:
 
 
 def _ask_team(ctx: Context, text: str) -> Reply:
-    conversations.begin(ctx, "announce", "team", {"text": text})
     choices = [Button(N_("{name}"), payloads.answer(str(t.id)), {"name": t.name}) for t in team_choices(ctx)]
+    conversations.begin(ctx, "announce", "team", {"text": text})
     return ctx.say(N_("Which team should get it?"), buttons=[*rows(choices), [STOP_BUTTON]])
 
 

@@ -18,7 +18,7 @@ from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import Community, Conversation, Person
 from coord.services.access import Actor
-from coord.services.boards import Roles, roles_of
+from coord.services.directory import Roles, roles_of
 
 T = TypeVar("T")
 

@@ -7,14 +7,11 @@ A flow asks one question at a time. Its answers arrive as plain text or as ``v:`
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from coord.chat.context import Context
-from coord.chat.port import Button, Inbound, Reply
+from coord.chat.port import Button, Reply
 from coord.errors import CoordError
 from coord.i18n import N_
 from coord.models import Conversation
@@ -36,20 +33,13 @@ def flow(name: str) -> Callable[[Step], Step]:
     return register
 
 
-def find(session: Session, inbound: Inbound, now: datetime) -> tuple[Conversation | None, str | None]:
+def current(ctx: Context, conversation: Conversation | None) -> tuple[Conversation | None, str | None]:
     """The conversation under way in this chat, or the name of one that had expired (now dropped)."""
-    conversation = session.scalar(
-        select(Conversation).where(
-            Conversation.network == inbound.network[:20],
-            Conversation.user_id == inbound.user_id[:255],
-            Conversation.chat_id == inbound.chat_id[:255],
-        )
-    )
     if conversation is None:
         return None, None
-    if conversation.expires_at <= now:
-        session.delete(conversation)
-        session.flush()
+    if conversation.expires_at <= ctx.now:
+        ctx.session.delete(conversation)
+        ctx.session.flush()
         return None, conversation.flow
     return conversation, None
 

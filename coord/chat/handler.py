@@ -19,8 +19,7 @@ from coord.chat.port import Button, Inbound, Reply
 from coord.clock import utcnow
 from coord.errors import CoordError
 from coord.i18n import N_, normalise_language
-from coord.models import Community
-from coord.services.people import person_by_account
+from coord.services.directory import speaker
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +63,12 @@ def read(inbound: Inbound) -> Command:
 def handle(inbound: Inbound, *, session: Session, now: datetime) -> list[Reply]:
     """Answer one message or button press. Writes go to ``session``; the caller commits."""
     command = read(inbound)
-    person = person_by_account(session, inbound.network[:20], inbound.user_id[:255])
-    community = session.get(Community, person.community_id) if person is not None else None
-    if person is None or community is None:
+    found = speaker(session, inbound.network[:20], inbound.user_id[:255], inbound.chat_id[:255])
+    if found is None:
         return common.stranger(session, inbound, command, now)
+    person, community, conversation = found
     ctx = Context(session, inbound, now, person, community)
-    ctx.conversation, expired = conversations.find(session, inbound, now)
+    ctx.conversation, expired = conversations.current(ctx, conversation)
     notes = [conversations.expired_note(ctx)] if expired else []
     if command.name == "stop":
         return notes + conversations.stop(ctx)
@@ -82,10 +81,10 @@ def handle(inbound: Inbound, *, session: Session, now: datetime) -> list[Reply]:
 
 
 def _guarded(ctx: Context, run: Callable[[], list[Reply]]) -> list[Reply]:
-    """Run a command in a savepoint; a refusal from the core becomes the reply and changes nothing."""
+    """Run a command; a refusal from the core becomes the reply. Commands call services through
+    ``ctx.attempt`` (a savepoint), so a refusal leaves nothing of what the service had written."""
     try:
-        with ctx.session.begin_nested():
-            return run()
+        return run()
     except CoordError as err:
         return [ctx.error(err, buttons=[[Button(N_("Help"), "?")]])]
 

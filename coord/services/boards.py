@@ -28,44 +28,12 @@ from coord.models import (
     Task,
     TaskStatus,
     Team,
-    TeamChat,
     TeamRole,
 )
-from coord.services.access import Actor, is_coordinator, require_coordinator, require_lead
+from coord.services.access import Actor, require_coordinator, require_lead
 
 LIVE = (TaskStatus.OPEN, TaskStatus.FULL, TaskStatus.IN_PROGRESS)
 UNFILLED_HORIZON = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class Roles:
-    """What a person is: coordinator or not, and their teams with their role in each."""
-
-    coordinator: bool
-    teams: tuple[tuple[Team, TeamRole], ...]
-
-    @property
-    def led_teams(self) -> list[Team]:
-        return [team for team, role in self.teams if role == TeamRole.CAPTAIN]
-
-    @property
-    def is_captain(self) -> bool:
-        return bool(self.led_teams)
-
-    @property
-    def first_team_id(self) -> int | None:
-        return self.teams[0][0].id if self.teams else None
-
-
-def roles_of(session: Session, person: Person) -> Roles:
-    rows = session.execute(
-        select(Team, Membership.role)
-        .join(Membership, Membership.team_id == Team.id)
-        .where(Membership.person_id == person.id)
-        .order_by(case((Membership.role == TeamRole.CAPTAIN, 0), else_=1), Team.name)
-    ).all()
-    coordinator = is_coordinator(session, person, person.community_id)
-    return Roles(coordinator, tuple((team, role) for team, role in rows))
 
 
 def local_day_start(community: Community, now: datetime) -> datetime:
@@ -384,20 +352,3 @@ def task_for_card(session: Session, task_id: int, *, community_id: int) -> Task:
     if task is None:
         raise NotFound(N_("There is no task #{task_id}. Check the number in the task list."), task_id=task_id)
     return task
-
-
-def team_of_chat(session: Session, network: str, chat_id: str) -> Team | None:
-    """The team whose group chat this is, if any."""
-    return session.scalar(
-        select(Team)
-        .join(TeamChat, TeamChat.team_id == Team.id)
-        .where(TeamChat.network == network, TeamChat.chat_id == chat_id)
-    )
-
-
-def community_teams(session: Session, community_id: int, *, limit: int = 12) -> list[Team]:
-    return list(
-        session.scalars(
-            select(Team).where(Team.community_id == community_id).order_by(Team.name).limit(limit)
-        )
-    )

@@ -1,0 +1,326 @@
+"""Benchmark: commands per second through the chat layer, as an adapter calls it, on SQLite and PostgreSQL.
+
+The demo community (coord.seed: 14 buildings, ~2,000 households, 3 teams, 40 volunteers, a week of
+recurring work) gets chat accounts and a stock of deliveries to claim. Volunteers then run rounds of
+``tasks``, ``task ID``, ``claim ID``, ``my``, ``done ID households=… items=…``, and captains ``board``: each
+through ``coord.chat.handle_safely`` (one transaction per command, as an adapter does). Every SQL statement
+is counted with a ``before_cursor_execute`` listener. Prints commands/s, latency percentiles, the slowest
+command and queries per command; and, as a yardstick measured in the same run on a shared machine, how
+many empty transactions (``SELECT 1``) the same engine commits per second, with the ratio.
+Run: ``python -m bench.chat [--rounds 200] [--clients 1 4] [--db sqlite|postgresql|both]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from coord.chat import Inbound, handle_safely, render_text
+from coord.clock import utcnow
+from coord.db import make_engine, make_session_factory, transaction
+from coord.migrate import upgrade
+from coord.models import Membership, Person, TeamRole
+from coord.seed import seed_demo
+from coord.services.access import Actor
+from coord.services.people import link_account
+from coord.services.tasks import create_task
+
+NETWORK = "telegram"
+SETUP = Actor.system("bench")
+MIX = ("tasks", "task", "claim", "my", "done", "board")
+
+
+@dataclass
+class Timings:
+    """Milliseconds and statement counts per command."""
+
+    ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    queries: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    failures: int = 0
+    seconds: float = 0.0
+    baseline: float = 0.0  # empty transactions per second on the same engine, same run
+
+    @property
+    def commands(self) -> int:
+        return sum(len(v) for v in self.ms.values())
+
+    def all_ms(self) -> list[float]:
+        return [m for v in self.ms.values() for m in v]
+
+
+class StatementCounter:
+    """Counts the SQL statements each thread sends (``count`` is the calling thread's)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._local = threading.local()
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args: Any) -> None:
+        self._local.count = self.count + 1
+
+    @property
+    def count(self) -> int:
+        return int(getattr(self._local, "count", 0))
+
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{os.path.join(folder, 'chat.sqlite3')}"
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A throwaway database on the server, dropped afterwards."""
+    url = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"coord_bench_chat_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@dataclass
+class Cast:
+    volunteers: list[str]  # chat user ids
+    captains: list[str]
+    stock: list[int]  # delivery task ids to claim, one per round
+
+
+def prepare(factory: sessionmaker[Session], rounds: int) -> Cast:
+    """Seed the demo community, link everyone's chat account, add deliveries to claim."""
+    now = utcnow()
+    with transaction(factory) as session:
+        summary = seed_demo(session=session, now=now, seed=1)
+        members = session.execute(
+            select(Person, Membership.role, Membership.team_id).join(
+                Membership, Membership.person_id == Person.id
+            )
+        ).all()
+        volunteers, captains = [], []
+        for person, role, _team in members:
+            user = f"tg{person.id}"
+            link_account(
+                session=session,
+                actor=SETUP,
+                person=person,
+                network=NETWORK,
+                external_id=user,
+                dm_chat_id=user,
+            )
+            (captains if role == TeamRole.CAPTAIN else volunteers).append(user)
+        purchasing = next(team for person, role, team in members if role == TeamRole.CAPTAIN)
+        from coord.models import Community, Team
+
+        community = session.get(Community, summary.community_id)
+        team = session.get(Team, purchasing)
+        stock = [
+            create_task(
+                session=session,
+                actor=SETUP,
+                community=community,  # type: ignore[arg-type]
+                kind="delivery",
+                title=f"送菜上门 {n}",
+                team=team,
+                due_at=now + timedelta(hours=6),
+                now=now,
+            ).id
+            for n in range(rounds)
+        ]
+    return Cast(sorted(volunteers), sorted(captains), stock)
+
+
+def message(user: str, text: str) -> Inbound:
+    return Inbound(
+        network=NETWORK, user_id=user, display_name=user, chat_id=user, is_private_chat=True, text=text
+    )
+
+
+def run(factory: sessionmaker[Session], counter: StatementCounter, cast: Cast, rounds: int) -> Timings:
+    timings = Timings()
+    started = time.perf_counter()
+    for n in range(rounds):
+        volunteer = cast.volunteers[n % len(cast.volunteers)]
+        task_id = cast.stock[n]
+        script = {
+            "tasks": (volunteer, "tasks"),
+            "task": (volunteer, f"task {task_id}"),
+            "claim": (volunteer, f"claim {task_id}"),
+            "my": (volunteer, "my"),
+            "done": (volunteer, f"done {task_id} households=1 items=12"),
+            "board": (cast.captains[n % len(cast.captains)], "board"),
+        }
+        for name in MIX:
+            user, text_ = script[name]
+            statements, before = counter.count, time.perf_counter()
+            replies = handle_safely(message(user, text_), session_factory=factory)
+            timings.ms[name].append((time.perf_counter() - before) * 1000)
+            timings.queries[name].append(counter.count - statements)
+            if not replies or "went wrong" in render_text(replies[0], "en"):
+                timings.failures += 1
+    timings.seconds = time.perf_counter() - started
+    return timings
+
+
+def measure(url: str, rounds: int, clients: int) -> Timings:
+    """``clients`` threads, each with its own volunteers, captain and deliveries, as concurrent adapters."""
+    engine = make_engine(url, pool_size=clients)
+    try:
+        upgrade(engine)
+        factory = make_session_factory(engine)
+        cast = prepare(factory, rounds + 20)
+        counter = StatementCounter(engine)
+        run(factory, counter, Cast(cast.volunteers, cast.captains, cast.stock[rounds:]), 20)  # warm up
+        parts = [
+            Cast(
+                cast.volunteers[i::clients],
+                cast.captains[i % len(cast.captains) :][:1],
+                cast.stock[i:rounds:clients],
+            )
+            for i in range(clients)
+        ]
+        baseline = empty_transactions_per_second(factory, clients)
+        results = [Timings() for _ in parts]
+        threads = [
+            threading.Thread(
+                target=lambda i=i: results.__setitem__(
+                    i, run(factory, counter, parts[i], len(parts[i].stock))
+                )
+            )
+            for i in range(clients)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        total = merge(results, time.perf_counter() - started)
+        total.baseline = baseline
+        return total
+    finally:
+        engine.dispose()
+
+
+def empty_transactions_per_second(factory: sessionmaker[Session], clients: int, each: int = 300) -> float:
+    """The floor under every command: ``BEGIN; SELECT 1; COMMIT`` through the same session factory."""
+
+    def loop() -> None:
+        for _ in range(each):
+            with factory() as session, session.begin():
+                session.execute(text("SELECT 1"))
+
+    threads = [threading.Thread(target=loop) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return clients * each / (time.perf_counter() - started)
+
+
+def merge(parts: list[Timings], seconds: float) -> Timings:
+    total = Timings(seconds=seconds)
+    for part in parts:
+        for name in MIX:
+            total.ms[name] += part.ms[name]
+            total.queries[name] += part.queries[name]
+        total.failures += part.failures
+    return total
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(console: Console, results: dict[str, Timings]) -> None:
+    summary = Table(title="coord.chat: commands through handle_safely (one transaction each)")
+    for column in (
+        "database",
+        "commands",
+        "commands/s",
+        "p50 ms",
+        "p99 ms",
+        "slowest command",
+        "queries/command",
+        "failures",
+        "empty tx/s",
+        "ratio",
+    ):
+        summary.add_column(column, justify="right")
+    for name, t in results.items():
+        slowest = max(t.ms, key=lambda c: statistics.mean(t.ms[c]))
+        queries = statistics.mean(q for v in t.queries.values() for q in v)
+        summary.add_row(
+            name,
+            str(t.commands),
+            f"{t.commands / t.seconds:.0f}",
+            f"{percentile(t.all_ms(), 0.5):.1f}",
+            f"{percentile(t.all_ms(), 0.99):.1f}",
+            f"{slowest} ({statistics.mean(t.ms[slowest]):.1f} ms)",
+            f"{queries:.1f}",
+            str(t.failures),
+            f"{t.baseline:.0f}",
+            f"{t.commands / t.seconds / t.baseline:.2f}",
+        )
+    console.print(summary)
+    detail = Table(title="per command (mean ms / max ms / statements)")
+    detail.add_column("command")
+    for name in results:
+        detail.add_column(name, justify="right")
+    for command in MIX:
+        cells = []
+        for t in results.values():
+            ms, q = t.ms[command], t.queries[command]
+            cells.append(f"{statistics.mean(ms):.1f} / {max(ms):.1f} / {statistics.mean(q):.0f}")
+        detail.add_row(command, *cells)
+    console.print(detail)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=200, help="rounds of the six-command mix")
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument(
+        "--clients", type=int, nargs="+", default=[1, 4], help="concurrent adapters (threads)"
+    )
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("COORD_BENCH_PG_URL", "postgresql://postgres@127.0.0.1/test")
+    )
+    args = parser.parse_args()
+    results: dict[str, Timings] = {}
+    for clients in args.clients:
+        if args.db in ("sqlite", "both"):
+            with sqlite_database() as url:
+                results[f"SQLite, {clients} client(s)"] = measure(url, args.rounds, clients)
+        if args.db in ("postgresql", "both"):
+            with postgres_database(args.pg_url) as url:
+                results[f"PostgreSQL, {clients} client(s)"] = measure(url, args.rounds, clients)
+    report(Console(width=160), results)
+
+
+if __name__ == "__main__":
+    main()

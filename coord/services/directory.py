@@ -1,0 +1,102 @@
+"""Who is who in chat: the person behind an account, their roles, and the team of a group chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, select
+from sqlalchemy.orm import Session
+
+from coord.models import (
+    ChatAccount,
+    Community,
+    CommunityRole,
+    Conversation,
+    Membership,
+    Person,
+    Team,
+    TeamChat,
+    TeamRole,
+)
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a person is: coordinator or not, and their teams with their role in each."""
+
+    coordinator: bool
+    teams: tuple[tuple[Team, TeamRole], ...]
+
+    @property
+    def led_teams(self) -> list[Team]:
+        return [team for team, role in self.teams if role == TeamRole.CAPTAIN]
+
+    @property
+    def is_captain(self) -> bool:
+        return bool(self.led_teams)
+
+    @property
+    def first_team_id(self) -> int | None:
+        return self.teams[0][0].id if self.teams else None
+
+
+def roles_of(session: Session, person: Person) -> Roles:
+    """One query: the person's teams with their role in each, and whether they coordinate the community."""
+    coordinates = (
+        select(CommunityRole.id)
+        .where(
+            CommunityRole.community_id == person.community_id,
+            CommunityRole.person_id == person.id,
+            CommunityRole.role == "coordinator",
+        )
+        .exists()
+    )
+    rows = session.execute(
+        select(Team, Membership.role, coordinates)
+        .select_from(Person)
+        .outerjoin(Membership, Membership.person_id == Person.id)
+        .outerjoin(Team, Team.id == Membership.team_id)
+        .where(Person.id == person.id)
+        .order_by(case((Membership.role == TeamRole.CAPTAIN, 0), else_=1), Team.name)
+    ).all()
+    coordinator = bool(rows and rows[0][2])
+    return Roles(coordinator, tuple((team, role) for team, role, _ in rows if team is not None))
+
+
+def speaker(
+    session: Session, network: str, user_id: str, chat_id: str
+) -> tuple[Person, Community, Conversation | None] | None:
+    """One query: who is behind a chat account, their community, and their conversation in this chat."""
+    row = session.execute(
+        select(Person, Community, Conversation)
+        .join(ChatAccount, ChatAccount.person_id == Person.id)
+        .join(Community, Community.id == Person.community_id)
+        .outerjoin(
+            Conversation,
+            and_(
+                Conversation.network == network,
+                Conversation.user_id == user_id,
+                Conversation.chat_id == chat_id,
+                Conversation.person_id == Person.id,
+            ),
+        )
+        .where(ChatAccount.network == network, ChatAccount.external_id == user_id, Person.active.is_(True))
+    ).first()
+    return (row[0], row[1], row[2]) if row is not None else None
+
+
+def team_of_chat(session: Session, network: str, chat_id: str) -> Team | None:
+    """The team whose group chat this is, if any."""
+    return session.scalar(
+        select(Team)
+        .join(TeamChat, TeamChat.team_id == Team.id)
+        .where(TeamChat.network == network, TeamChat.chat_id == chat_id)
+    )
+
+
+def community_teams(session: Session, community_id: int, *, limit: int = 12) -> list[Team]:
+    return list(
+        session.scalars(
+            select(Team).where(Team.community_id == community_id).order_by(Team.name).limit(limit)
+        )
+    )
