@@ -36,7 +36,7 @@ from coord.chat import Inbound, handle_safely, render_text
 from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory, transaction
 from coord.migrate import upgrade
-from coord.models import Membership, Person, TeamRole
+from coord.models import Community, Membership, Person, Team, TeamRole
 from coord.seed import seed_demo
 from coord.services.access import Actor
 from coord.services.people import link_account
@@ -115,33 +115,14 @@ def prepare(factory: sessionmaker[Session], rounds: int) -> Cast:
     now = utcnow()
     with transaction(factory) as session:
         summary = seed_demo(session=session, now=now, seed=1)
-        members = session.execute(
-            select(Person, Membership.role, Membership.team_id).join(
-                Membership, Membership.person_id == Person.id
-            )
-        ).all()
-        volunteers, captains = [], []
-        for person, role, _team in members:
-            user = f"tg{person.id}"
-            link_account(
-                session=session,
-                actor=SETUP,
-                person=person,
-                network=NETWORK,
-                external_id=user,
-                dm_chat_id=user,
-            )
-            (captains if role == TeamRole.CAPTAIN else volunteers).append(user)
-        purchasing = next(team for person, role, team in members if role == TeamRole.CAPTAIN)
-        from coord.models import Community, Team
-
-        community = session.get(Community, summary.community_id)
-        team = session.get(Team, purchasing)
+        volunteers, captains, team_id = _link_everyone(session)
+        community, team = session.get(Community, summary.community_id), session.get(Team, team_id)
+        assert community is not None and team is not None
         stock = [
             create_task(
                 session=session,
                 actor=SETUP,
-                community=community,  # type: ignore[arg-type]
+                community=community,
                 kind="delivery",
                 title=f"送菜上门 {n}",
                 team=team,
@@ -151,6 +132,25 @@ def prepare(factory: sessionmaker[Session], rounds: int) -> Cast:
             for n in range(rounds)
         ]
     return Cast(sorted(volunteers), sorted(captains), stock)
+
+
+def _link_everyone(session: Session) -> tuple[list[str], list[str], int]:
+    """A chat account for every team member; their ids, and a team that has a captain."""
+    members = session.execute(
+        select(Person, Membership.role, Membership.team_id).join(
+            Membership, Membership.person_id == Person.id
+        )
+    ).all()
+    volunteers: list[str] = []
+    captains: list[str] = []
+    for person, role, _team in members:
+        user = f"tg{person.id}"
+        link_account(
+            session=session, actor=SETUP, person=person, network=NETWORK, external_id=user, dm_chat_id=user
+        )
+        (captains if role == TeamRole.CAPTAIN else volunteers).append(user)
+    led = next(team for _person, role, team in members if role == TeamRole.CAPTAIN)
+    return volunteers, captains, led
 
 
 def message(user: str, text: str) -> Inbound:
@@ -256,38 +256,45 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+SUMMARY_COLUMNS = (
+    "database",
+    "commands",
+    "commands/s",
+    "p50 ms",
+    "p99 ms",
+    "slowest command",
+    "queries/command",
+    "failures",
+    "empty tx/s",
+    "ratio",
+)
+
+
+def summary_row(name: str, t: Timings) -> list[str]:
+    slowest = max(t.ms, key=lambda c: statistics.mean(t.ms[c]))
+    per_second = t.commands / t.seconds
+    return [
+        name,
+        str(t.commands),
+        f"{per_second:.0f}",
+        f"{percentile(t.all_ms(), 0.5):.1f}",
+        f"{percentile(t.all_ms(), 0.99):.1f}",
+        f"{slowest} ({statistics.mean(t.ms[slowest]):.1f} ms)",
+        f"{statistics.mean(q for v in t.queries.values() for q in v):.1f}",
+        str(t.failures),
+        f"{t.baseline:.0f}",
+        f"{per_second / t.baseline:.2f}",
+    ]
+
+
 def report(console: Console, results: dict[str, Timings]) -> None:
     summary = Table(title="coord.chat: commands through handle_safely (one transaction each)")
-    for column in (
-        "database",
-        "commands",
-        "commands/s",
-        "p50 ms",
-        "p99 ms",
-        "slowest command",
-        "queries/command",
-        "failures",
-        "empty tx/s",
-        "ratio",
-    ):
+    for column in SUMMARY_COLUMNS:
         summary.add_column(column, justify="right")
     for name, t in results.items():
-        slowest = max(t.ms, key=lambda c: statistics.mean(t.ms[c]))
-        queries = statistics.mean(q for v in t.queries.values() for q in v)
-        summary.add_row(
-            name,
-            str(t.commands),
-            f"{t.commands / t.seconds:.0f}",
-            f"{percentile(t.all_ms(), 0.5):.1f}",
-            f"{percentile(t.all_ms(), 0.99):.1f}",
-            f"{slowest} ({statistics.mean(t.ms[slowest]):.1f} ms)",
-            f"{queries:.1f}",
-            str(t.failures),
-            f"{t.baseline:.0f}",
-            f"{t.commands / t.seconds / t.baseline:.2f}",
-        )
+        summary.add_row(*summary_row(name, t))
     console.print(summary)
-    detail = Table(title="per command (mean ms / max ms / statements)")
+    detail = Table(title="per command: mean ms / max ms / SQL statements")
     detail.add_column("command")
     for name in results:
         detail.add_column(name, justify="right")

@@ -115,6 +115,11 @@ def reassign(ctx: Context, command: Command) -> list[Reply]:
     target = _person(ctx, " ".join(command.args[1:]))
     if target is None:
         return [_picker(ctx, task, source, candidates)]
+    return _hand_over(ctx, task, source, target)
+
+
+def _hand_over(ctx: Context, task: Task, source: Person | None, target: Person) -> list[Reply]:
+    """Give ``source``'s slot to ``target``, or a free slot when nobody holds one."""
     if source is None:
         ctx.attempt(
             lambda: claims.assign(

@@ -18,19 +18,7 @@ from coord.services.invites import create_invite
 
 def today(ctx: Context, command: Command) -> list[Reply]:
     figures = boards.todays_figures(ctx.session, actor=ctx.actor, community=ctx.community, now=ctx.now)
-    lines: list[Phrase] = []
-    for kind, sums in sorted(figures.per_kind.items()):
-        known = KINDS.get(kind)
-        labels = {f.name: f.label for f in known.figures} if known else {}
-        parts = tuple(
-            Phrase(N_("{figure} {value}"), {"figure": Phrase(labels.get(name, name)), "value": value})
-            for name, value in sums.items()
-        )
-        lines.append(
-            Phrase(N_("{kind}: {figures}"), {"kind": cards.kind_phrase(kind), "figures": Joined(parts)})
-        )
-    if not lines:
-        lines.append(Phrase(N_("Nothing reported done yet today.")))
+    lines = _done_lines(figures)
     lines.append(
         Phrase(
             N_("{tasks} tasks done by {people} people."),
@@ -61,6 +49,24 @@ def today(ctx: Context, command: Command) -> list[Reply]:
             lines=tuple(lines),
         )
     ]
+
+
+def _done_lines(figures: boards.DayFigures) -> list[Phrase]:
+    """One line per kind of work: the sum of each figure its done work recorded today."""
+    lines: list[Phrase] = []
+    for kind, sums in sorted(figures.per_kind.items()):
+        known = KINDS.get(kind)
+        labels = {f.name: f.label for f in known.figures} if known else {}
+        parts = tuple(
+            Phrase(N_("{figure} {value}"), {"figure": Phrase(labels.get(name, name)), "value": value})
+            for name, value in sums.items()
+        )
+        lines.append(
+            Phrase(N_("{kind}: {figures}"), {"kind": cards.kind_phrase(kind), "figures": Joined(parts)})
+        )
+    if not lines:
+        lines.append(Phrase(N_("Nothing reported done yet today.")))
+    return lines
 
 
 def escalations(ctx: Context, command: Command) -> list[Reply]:

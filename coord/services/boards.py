@@ -191,27 +191,7 @@ class DayFigures:
 def todays_figures(session: Session, *, actor: Actor, community: Community, now: datetime) -> DayFigures:
     require_coordinator(session, actor, community.id)
     since = local_day_start(community, now)
-    figures = DayFigures(day=since.date())
-    rows = session.execute(
-        select(Task.kind, Task.id, Assignment.person_id, Assignment.figures)
-        .join(Assignment, Assignment.task_id == Task.id)
-        .where(
-            Task.community_id == community.id,
-            Assignment.state == AssignmentState.DONE,
-            Assignment.ended_at >= since,
-        )
-    ).all()
-    tasks, people = set(), set()
-    for kind, task_id, person_id, values in rows:
-        tasks.add(task_id)
-        people.add(person_id)
-        sums = figures.per_kind.setdefault(kind, {})
-        for name, value in (values or {}).items():
-            if isinstance(value, bool):
-                value = int(value)
-            if isinstance(value, int | float):
-                sums[name] = sums.get(name, 0) + value
-    figures.tasks_done, figures.people = len(tasks), len(people)
+    figures = _done_since(session, community.id, since)
     figures.no_shows = _count(
         session,
         select(func.count(Assignment.id))
@@ -232,6 +212,33 @@ def todays_figures(session: Session, *, actor: Actor, community: Community, now:
             free, Task.starts_at.is_not(None), Task.starts_at < now + UNFILLED_HORIZON
         ),
     )
+    return figures
+
+
+def _done_since(session: Session, community_id: int, since: datetime) -> DayFigures:
+    """The figures of work done since ``since``, summed per kind; yes/no figures count their yeses."""
+    figures = DayFigures(day=since.date())
+    rows = session.execute(
+        select(Task.kind, Task.id, Assignment.person_id, Assignment.figures)
+        .join(Assignment, Assignment.task_id == Task.id)
+        .where(
+            Task.community_id == community_id,
+            Assignment.state == AssignmentState.DONE,
+            Assignment.ended_at >= since,
+        )
+    ).all()
+    tasks: set[int] = set()
+    people: set[int] = set()
+    for kind, task_id, person_id, values in rows:
+        tasks.add(task_id)
+        people.add(person_id)
+        sums = figures.per_kind.setdefault(kind, {})
+        for name, value in (values or {}).items():
+            if isinstance(value, bool):
+                value = int(value)
+            if isinstance(value, int | float):
+                sums[name] = sums.get(name, 0) + value
+    figures.tasks_done, figures.people = len(tasks), len(people)
     return figures
 
 
