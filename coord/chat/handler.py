@@ -38,6 +38,7 @@ HANDLERS: dict[str, Handler] = {
     "done": reporting.done,
     "release": volunteer.release,
     "cantdo": volunteer.cantdo,
+    "decline": volunteer.decline,
     "health": reporting.health,
     "board": captain.board,
     "new": creating.new,

@@ -4,7 +4,7 @@ Workers may put these on outbox notifications too (e.g. a "reassign" button for 
 encoders are the one place their shape is written down:
 
 - ``c:12`` claim 12, ``t:12`` its card, ``i:12`` check in, ``d:12`` done, ``rl:12`` release,
-  ``x:12`` can't complete, ``k:12`` cancel;
+  ``x:12`` can't complete, ``k:12`` cancel, ``dc:12`` decline work the roster gave you;
 - ``r:12`` reassign (choose a person), ``rf:12:56`` reassign away from 56, ``ra:12:34`` reassign to 34
   (``ra:12:34:56`` from 56), ``ns:12:34`` 34 did not show;
 - ``p:2`` page 2 of the task list (``p:2:kind:zone:when``), ``m`` my tasks, ``b`` / ``b:3`` board,
@@ -28,6 +28,7 @@ _SINGLE_ID = {
     "x": "cantdo",
     "r": "reassign",
     "k": "cancel",
+    "dc": "decline",
 }
 _BARE = {
     "b": "board",
@@ -71,6 +72,10 @@ def reassign(task_id: int, to_person: int | None = None, from_person: int | None
     if to_person is None:
         return f"r:{task_id}" if from_person is None else f"rf:{task_id}:{from_person}"
     return f"ra:{task_id}:{to_person}" + (f":{from_person}" if from_person is not None else "")
+
+
+def decline(task_id: int) -> str:
+    return f"dc:{task_id}"
 
 
 def no_show(task_id: int, person_id: int) -> str:

@@ -285,6 +285,23 @@ def _cannot_reason(ctx: Context, conversation: Conversation, value: str) -> list
     return conversations.finish(ctx, lambda: _cannot(ctx, task_id, value.strip()))
 
 
+def decline(ctx: Context, command: Command) -> list[Reply]:
+    """Give back work the roster assigned: the next fair choice is asked."""
+    from coord.services.autoassign import decline as decline_assignment
+
+    task_id = task_arg(command.args[0] if command.args else None, N_("decline 12"))
+    ctx.attempt(
+        lambda: decline_assignment(session=ctx.session, actor=ctx.actor, task_id=task_id, now=ctx.now)
+    )
+    return [
+        ctx.say(
+            N_("You have declined task #{task_id}; the next person is being asked. Thank you for saying so."),
+            buttons=[[Button(N_("Open tasks"), payloads.page(1))]],
+            task_id=task_id,
+        )
+    ]
+
+
 def _reason(command: Command) -> str | None:
     """What follows the task number, or None when nothing does."""
     words = command.rest.split(None, 1)

@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "checkin": ("checkin", "check-in", "check_in", "arrived", "签到", "到岗"),
     "done": ("done", "finish", "finished", "完成", "已完成"),
     "release": ("release", "giveback", "退领", "放弃", "退出任务"),
+    "decline": ("decline", "推辞", "婉拒"),
     "cantdo": ("cantdo", "can't", "cant", "cannot", "无法完成", "完成不了", "做不了"),
     "health": ("health", "healthy", "健康", "健康申报", "健康打卡"),
     "board": ("board", "roster", "看板", "值班表", "排班表"),

@@ -110,3 +110,40 @@ def test_announce_goes_to_the_team_through_the_outbox(
     assert [(n.team_id, n.params["text"], n.private) for n in sent] == [
         (scene.world.gate_team.id, "Gloves and masks at the depot", False)
     ]
+
+
+def test_declining_work_the_roster_gave(
+    session: Session, scene: Scene, chat_factory: sessionmaker[Session]
+) -> None:
+    from coord.services.autoassign import auto_assign
+    from coord.services.people import link_account
+    from tests.factories import SYSTEM
+
+    # Given the roster gave one slot of the gate shift to someone, who has a chat account
+    gate = int(scene.values["gate"])
+    given = auto_assign(session=session, task_ids=[gate], now=scene.now)
+    assert given
+    chosen = given[0].person
+    link_account(session=session, actor=SYSTEM, person=chosen, network=NETWORK, external_id="u-chosen")
+    # When they press Decline
+    replies = handle_safely(
+        Inbound(NETWORK, "u-chosen", chosen.name, "dm-chosen", payload=f"dc:{gate}"),
+        session_factory=chat_factory,
+        now=scene.now,
+    )
+    # Then they are told, and their slot is released
+    assert "You have declined task" in render_text(replies[0])
+    session.expire_all()
+    states = {
+        a.person_id: a.state for a in session.scalars(select(Assignment).where(Assignment.task_id == gate))
+    }
+    assert str(states[chosen.id]) == "released"
+
+
+def test_declining_work_you_claimed_yourself_is_refused(
+    session: Session, scene: Scene, chat_factory: sessionmaker[Session]
+) -> None:
+    gate = scene.values["gate"]
+    handle_safely(message("volunteer", f"claim {gate}"), session_factory=chat_factory, now=scene.now)
+    replies = handle_safely(message("volunteer", f"推辞 {gate}"), session_factory=chat_factory, now=scene.now)
+    assert "give it back with “release” instead" in render_text(replies[0])
