@@ -35,6 +35,7 @@ class Context:
     person: Person
     community: Community
     conversation: Conversation | None = None  # a guided conversation under way in this chat
+    direct_chat_id: str | None = None  # the person's direct chat with the bot, when known
 
     @property
     def language(self) -> str:
@@ -64,7 +65,8 @@ class Context:
 
     def say(self, key: str, *, buttons: Buttons = (), target: Target = "here", **params: Any) -> Reply:
         rows = tuple(tuple(row) for row in buttons if row)
-        return Reply(key, params, rows, target=target, language=self.language)
+        to_chat = self.direct_chat_id if target == "direct" else None
+        return Reply(key, params, rows, target=target, language=self.language, direct_chat_id=to_chat)
 
     def error(self, err: CoordError, *, buttons: Buttons = ()) -> Reply:
         return self.say(err.msgid, buttons=buttons, **error_params(err))

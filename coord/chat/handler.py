@@ -19,7 +19,7 @@ from coord.chat.port import Button, Inbound, Reply
 from coord.clock import utcnow
 from coord.errors import CoordError
 from coord.i18n import N_, normalise_language
-from coord.services.directory import speaker
+from coord.services.directory import remember_direct_chat, speaker
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +67,11 @@ def handle(inbound: Inbound, *, session: Session, now: datetime) -> list[Reply]:
     found = speaker(session, inbound.network[:20], inbound.user_id[:255], inbound.chat_id[:255])
     if found is None:
         return common.stranger(session, inbound, command, now)
-    person, community, conversation = found
-    ctx = Context(session, inbound, now, person, community)
-    ctx.conversation, expired = conversations.current(ctx, conversation)
+    if inbound.is_private_chat and found.direct_chat_id != inbound.chat_id[:255]:
+        remember_direct_chat(session, found.account_id, inbound.chat_id[:255])
+    direct = inbound.chat_id if inbound.is_private_chat else found.direct_chat_id
+    ctx = Context(session, inbound, now, found.person, found.community, direct_chat_id=direct)
+    ctx.conversation, expired = conversations.current(ctx, found.conversation)
     notes = [conversations.expired_note(ctx)] if expired else []
     if command.name == "stop":
         return notes + conversations.stop(ctx)

@@ -76,7 +76,8 @@ class Reply:
     """What to say: where (``here`` or the person's ``direct`` chat), in which language, with which buttons.
 
     ``target="direct"`` is used for private details (addresses, phones): the adapter sends it to the
-    person's direct chat with the bot, never to a group. ``edit_of`` names a message to edit in place.
+    person's direct chat with the bot, never to a group; ``direct_chat_id`` is that chat when known (else
+    the adapter opens one: on Telegram it is the user's id). ``edit_of`` names a message to edit in place.
     """
 
     key: str
@@ -85,6 +86,7 @@ class Reply:
     target: Target = "here"
     language: str = "en"
     edit_of: str | None = None
+    direct_chat_id: str | None = None
 
     @property
     def payloads(self) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, case, select, update
 from sqlalchemy.orm import Session
 
 from coord.models import (
@@ -63,12 +63,21 @@ def roles_of(session: Session, person: Person) -> Roles:
     return Roles(coordinator, tuple((team, role) for team, role, _ in rows if team is not None))
 
 
-def speaker(
-    session: Session, network: str, user_id: str, chat_id: str
-) -> tuple[Person, Community, Conversation | None] | None:
+@dataclass(frozen=True)
+class Speaker:
+    """Who wrote: the person, their community, their conversation in this chat, their direct chat."""
+
+    person: Person
+    community: Community
+    conversation: Conversation | None
+    account_id: int
+    direct_chat_id: str | None
+
+
+def speaker(session: Session, network: str, user_id: str, chat_id: str) -> Speaker | None:
     """One query: who is behind a chat account, their community, and their conversation in this chat."""
     row = session.execute(
-        select(Person, Community, Conversation)
+        select(Person, Community, Conversation, ChatAccount.id, ChatAccount.dm_chat_id)
         .join(ChatAccount, ChatAccount.person_id == Person.id)
         .join(Community, Community.id == Person.community_id)
         .outerjoin(
@@ -82,7 +91,17 @@ def speaker(
         )
         .where(ChatAccount.network == network, ChatAccount.external_id == user_id, Person.active.is_(True))
     ).first()
-    return (row[0], row[1], row[2]) if row is not None else None
+    return Speaker(*row) if row is not None else None
+
+
+def remember_direct_chat(session: Session, account_id: int, chat_id: str) -> None:
+    """Keep the chat a person last wrote to the bot in privately: private details go there."""
+    session.execute(
+        update(ChatAccount)
+        .where(ChatAccount.id == account_id)
+        .values(dm_chat_id=chat_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def team_of_chat(session: Session, network: str, chat_id: str) -> Team | None:

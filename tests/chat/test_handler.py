@@ -147,3 +147,25 @@ def test_declining_work_you_claimed_yourself_is_refused(
     handle_safely(message("volunteer", f"claim {gate}"), session_factory=chat_factory, now=scene.now)
     replies = handle_safely(message("volunteer", f"推辞 {gate}"), session_factory=chat_factory, now=scene.now)
     assert "give it back with “release” instead" in render_text(replies[0])
+
+
+def test_the_direct_chat_is_remembered_and_named_on_private_replies(
+    session: Session, scene: Scene, chat_factory: sessionmaker[Session]
+) -> None:
+    from coord.models import ChatAccount
+
+    # Given the helper's account does not know their direct chat yet
+    account = session.scalars(select(ChatAccount).where(ChatAccount.external_id == "u-helper")).one()
+    account.dm_chat_id = None
+    session.flush()
+    # When they write to the bot privately, then claim a delivery in the group
+    handle_safely(message("helper", "my"), session_factory=chat_factory, now=scene.now)
+    replies = handle_safely(
+        message("helper", f"claim {scene.values['delivery']}", group=True),
+        session_factory=chat_factory,
+        now=scene.now,
+    )
+    # Then the account keeps the direct chat, and the private details are addressed to it
+    session.refresh(account)
+    assert account.dm_chat_id == "dm-helper"
+    assert [(r.target, r.direct_chat_id) for r in replies] == [("here", None), ("direct", "dm-helper")]
