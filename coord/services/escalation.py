@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from coord.errors import CoordError
-from coord.models import LADDER_FINISHED, Assignment, AssignmentState, Task, TaskStatus
+from coord.models import LADDER_FINISHED, Assignment, AssignmentState, Event, Task, TaskStatus
 from coord.services.access import Actor
-from coord.services.ladder import Action, Condition, Rung, freeze, frozen_rungs, policy_for
+from coord.services.ladder import Action, Condition, Rung, freeze_rungs, frozen_rungs, policy_for
 from coord.services.records import record_event
 
 WORKER = Actor.system("escalation")
@@ -39,35 +40,82 @@ ARMABLE = text(
 )
 
 
-def arm_escalations(session: Session, *, now: datetime, limit: int = 500) -> int:
-    """Point every active task whose ladder is idle at its next rung; returns how many were armed."""
-    tasks = session.scalars(
-        select(Task).where(ARMABLE).order_by(Task.id).limit(limit).with_for_update(skip_locked=True)
+def arm_escalations(session: Session, *, now: datetime, limit: int = 250) -> int:
+    """Point up to ``limit`` active tasks whose ladder is idle at their next rung, soonest work first.
+
+    A burst of new work (a week of recurring shifts) is armed over a few ticks, keeping each tick short.
+    """
+    soonest = func.coalesce(Task.starts_at, Task.due_at, Task.created_at)
+    rows = session.execute(
+        select(*_ARMING)
+        .where(ARMABLE)
+        .order_by(soonest, Task.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
-    policies: dict[tuple[int, str, str], Any] = {}
-    for task in tasks:
-        if task.escalation_policy is None or "rungs" not in task.escalation_policy:
-            key = (task.community_id, task.kind, str(task.priority))
+    policies: dict[tuple[int, str, str], tuple[int, list[Rung]]] = {}
+    updates: list[dict[str, Any]] = []
+    started: list[dict[str, Any]] = []
+    for row in rows:
+        shape = Task(
+            starts_at=row.starts_at, ends_at=row.ends_at, due_at=row.due_at, created_at=row.created_at
+        )
+        snapshot = row.escalation_policy
+        if snapshot is None or "rungs" not in snapshot:
+            key = (row.community_id, row.kind, str(row.priority))
             if key not in policies:
-                policies[key] = policy_for(session, *key)
-            task.escalation_policy = freeze(task, policies[key])
-            record_event(
-                session,
-                actor=WORKER,
-                action="escalation_started",
-                community_id=task.community_id,
-                task=task,
-                at=now,
-                policy_id=policies[key].id,
-                rungs=len(task.escalation_policy["rungs"]),
-            )
-        rungs = frozen_rungs(task)
-        if task.escalation_step >= len(rungs):
-            task.escalation_step = LADDER_FINISHED
+                policy = policy_for(session, *key)
+                policies[key] = (policy.id, [Rung.from_json(raw) for raw in policy.steps])
+            snapshot, rungs = freeze_rungs(shape, *policies[key])
+            started.append(_started_event(row, snapshot, now))
         else:
-            task.escalation_due_at = rungs[task.escalation_step].at(task)
-    session.flush()
-    return len(tasks)
+            rungs = [Rung.from_json(raw) for raw in snapshot["rungs"]]
+        finished = row.escalation_step >= len(rungs)
+        updates.append(
+            {
+                "id": row.id,
+                "escalation_policy": snapshot,
+                "escalation_step": LADDER_FINISHED if finished else row.escalation_step,
+                "escalation_due_at": None if finished else rungs[row.escalation_step].at(shape),
+            }
+        )
+    if updates:
+        session.execute(update(Task), updates)
+        for values in updates:  # bulk statements bypass the identity map: refresh tasks this session holds
+            held = session.identity_map.get(identity_key(Task, values["id"]))
+            if held is not None:
+                session.expire(held, ["escalation_policy", "escalation_step", "escalation_due_at"])
+    if started:
+        session.execute(insert(Event), started)
+    return len(rows)
+
+
+_ARMING = (
+    Task.id,
+    Task.community_id,
+    Task.kind,
+    Task.priority,
+    Task.starts_at,
+    Task.ends_at,
+    Task.due_at,
+    Task.created_at,
+    Task.escalation_policy,
+    Task.escalation_step,
+)
+
+
+def _started_event(row: Any, snapshot: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
+        "community_id": row.community_id,
+        "at": now,
+        "actor_id": None,
+        "channel": WORKER.channel,
+        "action": "escalation_started",
+        "task_id": row.id,
+        "assignment_id": None,
+        "subject_id": None,
+        "data": {"policy_id": snapshot["policy_id"], "rungs": len(snapshot["rungs"])},
+    }
 
 
 class Outcome(enum.StrEnum):

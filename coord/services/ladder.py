@@ -248,10 +248,18 @@ def set_policy(
 
 def freeze(task: Task, policy: EscalationPolicy) -> dict[str, Any]:
     """The snapshot stored on the task: the rungs that apply to it, in the order they fall due."""
-    rungs = [Rung.from_json(raw) for raw in policy.steps]
+    snapshot, _ = freeze_rungs(task, policy.id, [Rung.from_json(raw) for raw in policy.steps])
+    return snapshot
+
+
+def freeze_rungs(
+    task: Task, policy_id: int | None, rungs: Sequence[Rung]
+) -> tuple[dict[str, Any], list[Rung]]:
+    """``freeze`` for rungs already read: the snapshot, and its rungs in order."""
     timed = [(at, i, r) for i, r in enumerate(rungs) if (at := r.at(task)) is not None]
     timed.sort(key=lambda item: (item[0], item[1]))
-    return {"policy_id": policy.id, "rungs": [r.to_json() for _, _, r in timed]}
+    ordered = [r for _, _, r in timed]
+    return {"policy_id": policy_id, "rungs": [r.to_json() for r in ordered]}, ordered
 
 
 def frozen_rungs(task: Task) -> list[Rung]:

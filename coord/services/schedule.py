@@ -38,13 +38,14 @@ class Dispatch:
 @dataclass(frozen=True)
 class TickOptions:
     lease: timedelta = timedelta(minutes=2)
-    batch: int = 1000
+    batch: int = 1000  # due rows of each kind leased per tick
+    arm_batch: int = 250  # idle ladders armed per tick
 
 
 def collect_due(session: Session, *, now: datetime, options: TickOptions = TickOptions()) -> list[Dispatch]:
     """Everything due at ``now``, leased; enqueue the result after the transaction commits."""
     plan_duties(session, now=now)
-    arm_escalations(session, now=now, limit=options.batch)
+    arm_escalations(session, now=now, limit=options.arm_batch)
     until = now + options.lease
     return [
         *_lease_escalations(session, now, until, options.batch),
