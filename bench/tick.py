@@ -1,9 +1,9 @@
 """Benchmark: one scheduler tick with 100,000 tasks in the database (target: under 200 ms).
 
 The database holds two months of finished work, two weeks of future shifts whose ladders are armed,
-a thousand new shifts not yet armed, and pending notifications. The ticks arm the new shifts (250 a tick) and
-leases everything due; the ticks after it are the steady state (little or nothing due). Each tick is the
-real one (``workers.scheduler.Scheduler.tick``): a transaction, SKIP LOCKED where there is one, a commit.
+a thousand new shifts not yet armed, and 2,000 pending notifications. The first tick leases what is due
+and arms 250 new shifts; the next ticks arm the rest, then find little or nothing. Each tick is the real
+one (``workers.scheduler.Scheduler.tick``): a transaction, SKIP LOCKED where there is one, a commit.
 Run: ``python -m bench.tick [--db sqlite|postgresql|both] [--tasks 100000]``.
 """
 
