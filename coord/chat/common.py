@@ -138,7 +138,7 @@ def stranger(session: Session, inbound: Inbound, command: Command, now: datetime
     """Someone the bot does not know: an invite code lets them in; anything else says how to get one."""
     if command.name == "start" and command.args:
         return join(session, inbound, command.args[0], now)
-    if not inbound.is_private_chat and not command.explicit and not command.known:
+    if not inbound.is_private_chat and not command.addressed:
         return []  # chatter in a group is not addressed to the bot
     language = normalise_language(inbound.language_hint)
     text = N_("You are not registered yet. Ask your captain for an invite code, then send “/start CODE”.")

@@ -12,6 +12,7 @@ from coord.chat.words import ALIASES, CHINESE_PREFIXES
 
 MAX_TEXT = 4000
 _ID = re.compile(r"#?(\d{1,12})", re.ASCII)
+_GLUED = re.compile(r"#?\d{1,12}", re.ASCII)
 _OPTION = re.compile(r"^([^\s=]{1,40})=(.*)$", re.DOTALL)
 
 
@@ -30,6 +31,14 @@ class Command:
     @property
     def known(self) -> bool:
         return self.name not in ("unknown", "empty", "answer")
+
+    @property
+    def addressed(self) -> bool:
+        """Certainly meant for the bot, even in a group: a prefix, a button, or a command word alone or
+        followed by a task number (``claim 12``), not a sentence that happens to start with one."""
+        if self.explicit:
+            return True
+        return self.known and (not self.args or task_id(self.args[0]) is not None)
 
 
 def clean(text: str) -> str:
@@ -50,7 +59,10 @@ def parse(text: str | None) -> Command:
     word = head.split("@", 1)[0].lower() if explicit else head.lower()  # Telegram: /claim@coord_bot
     name = ALIASES.get(word)
     if name is None:
-        prefix = next((p for p in CHINESE_PREFIXES if head.startswith(p)), None)
+        # "认领12": a Chinese command glued to a task number (not to other words: "今天天气不错" is chatter)
+        prefix = next(
+            (p for p in CHINESE_PREFIXES if _GLUED.fullmatch(head[len(p) :]) and head.startswith(p)), None
+        )
         if prefix is None:
             return Command("unknown", raw=raw, rest=raw, explicit=explicit)
         name, rest = ALIASES[prefix], head[len(prefix) :] + " " + rest

@@ -423,7 +423,7 @@ COORDINATOR = Dialog(
             zh=("新社区负责人",),
         ),
         Step("coordinator", say="invite", en=("Which role",), zh=("邀请什么角色",)),
-        Step("coordinator", say="invite volunteer", where="group", en=(), zh=(), direct=("/start",)),
+        Step("coordinator", say="/invite volunteer", where="group", en=(), zh=(), direct=("/start",)),
     ),
 )
 

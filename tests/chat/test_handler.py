@@ -169,3 +169,26 @@ def test_the_direct_chat_is_remembered_and_named_on_private_replies(
     session.refresh(account)
     assert account.dm_chat_id == "dm-helper"
     assert [(r.target, r.direct_chat_id) for r in replies] == [("here", None), ("direct", "dm-helper")]
+
+
+@pytest.mark.parametrize(
+    "chatter",
+    [
+        "今天天气不错",
+        "今天 大家辛苦了",
+        "任务 完成得很好",
+        "stop",
+        "取消",
+        "thanks, claim it later",
+        "done for today!",
+    ],
+)
+def test_sentences_that_start_with_a_command_word_are_chatter_in_a_group(
+    chatter: str, scene: Scene, chat_factory: sessionmaker[Session]
+) -> None:
+    assert (
+        handle_safely(message("volunteer", chatter, group=True), session_factory=chat_factory, now=scene.now)
+        == []
+    )
+    # said to the bot privately, the same words get an answer
+    assert handle_safely(message("volunteer", chatter), session_factory=chat_factory, now=scene.now)
