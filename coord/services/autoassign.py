@@ -13,9 +13,10 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, exists, func, select, update
+from sqlalchemy import case, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from coord.clock import utcnow
@@ -255,53 +256,62 @@ def _write(
     people: dict[int, _Volunteer],
     now: datetime,
 ) -> list[Assignment]:
-    """Take the planned slots (a conditional update per task); write slots, events and messages in bulk."""
+    """Take the planned slots (one conditional update per slot count); write the rest in bulk."""
     from coord.services.claims import private_text
 
-    given: list[tuple[Task, int]] = []
-    for task in tasks:
-        count = len(plan[task.id])
-        taken = session.execute(
-            update(Task)
-            .where(Task.id == task.id, Task.filled + count <= Task.capacity, Task.status.in_(_FILLABLE))
-            .values(
-                filled=Task.filled + count,
-                status=case(
-                    (
-                        (Task.filled + count >= Task.capacity) & (Task.status == TaskStatus.OPEN),
-                        TaskStatus.FULL,
-                    ),
-                    else_=Task.status,
-                ),
-                # A claim pauses the ladder, as claims._stop_escalation does; the next tick re-arms it.
-                escalation_due_at=None,
-                escalation_token=Task.escalation_token + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount:  # type: ignore[attr-defined]
-            given += [(task, person_id) for person_id in plan[task.id]]
+    taken: set[int] = set()
+    for count in sorted({len(chosen) for chosen in plan.values()}):
+        ids = [t.id for t in tasks if len(plan[t.id]) == count]
+        taken.update(session.scalars(_take(ids, count)))
+    given = [(task, person_id) for task in tasks if task.id in taken for person_id in plan[task.id]]
     slots = [Assignment(task_id=t.id, person_id=p, claimed_at=now) for t, p in given]
     session.add_all(slots)
     session.flush()
-    rows = []
+    events, rows = [], []
     for (task, person_id), slot in zip(given, slots, strict=True):
-        record_event(
-            session,
-            actor=ROSTER,
-            action="assigned",
-            community_id=task.community_id,
-            assignment=slot,
-            at=now,
-            auto=True,
-            hours_this_week=round(people[person_id].hours, 1),
-        )
+        events.append(_assigned_event(task, slot, people[person_id].hours, now))
         rows += _messages(task, slot, private_text(session, task))
+    if events:
+        session.execute(insert(Event), events)
     notify_many(session, rows, now=now)
-    for task in {t.id: t for t, _ in given}.values():
-        session.refresh(task)
-    session.flush()
+    for task in tasks:  # the updates above bypassed these objects: read them again when next used
+        if task.id in taken:
+            session.expire(task, ["filled", "status", "escalation_due_at", "escalation_token"])
     return slots
+
+
+def _take(task_ids: list[int], count: int) -> Any:
+    """Take ``count`` more slots of each task that still has them; returns the ids it could."""
+    return (
+        update(Task)
+        .where(Task.id.in_(task_ids), Task.filled + count <= Task.capacity, Task.status.in_(_FILLABLE))
+        .values(
+            filled=Task.filled + count,
+            status=case(
+                ((Task.filled + count >= Task.capacity) & (Task.status == TaskStatus.OPEN), TaskStatus.FULL),
+                else_=Task.status,
+            ),
+            # A claim pauses the ladder, as claims._stop_escalation does; the next tick re-arms it.
+            escalation_due_at=None,
+            escalation_token=Task.escalation_token + 1,
+        )
+        .returning(Task.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _assigned_event(task: Task, slot: Assignment, hours: float, now: datetime) -> dict[str, Any]:
+    return {
+        "community_id": task.community_id,
+        "at": now,
+        "actor_id": None,
+        "channel": ROSTER.channel,
+        "action": "assigned",
+        "task_id": task.id,
+        "assignment_id": slot.id,
+        "subject_id": slot.person_id,
+        "data": {"auto": True, "hours_this_week": round(hours, 1)},
+    }
 
 
 _FILLABLE = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
