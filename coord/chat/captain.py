@@ -5,6 +5,7 @@ from __future__ import annotations
 from coord.chat import cards, conversations, payloads
 from coord.chat.context import Context, rows, task_arg
 from coord.chat.conversations import STOP_BUTTON, flow
+from coord.chat.labels import STATE
 from coord.chat.parse import Command
 from coord.chat.port import Button, Joined, Phrase, Reply
 from coord.errors import NotAllowed, NotFound
@@ -58,8 +59,7 @@ def board(ctx: Context, command: Command) -> list[Reply]:
         lines.append(cards.task_line(task, ctx.zone))
         held = shown.holders.get(task.id, [])
         lines += [
-            Phrase(N_("   · {name}: {state}"), {"name": p.name, "state": Phrase(cards.STATE[s])})
-            for p, s in held
+            Phrase(N_("   · {name}: {state}"), {"name": p.name, "state": Phrase(STATE[s])}) for p, s in held
         ]
         if not held:
             lines.append(Phrase(N_("   · nobody yet")))

@@ -8,28 +8,12 @@ from __future__ import annotations
 
 from coord.chat import payloads
 from coord.chat.context import Context
+from coord.chat.labels import STATUS
 from coord.chat.port import Button, Moment, Phrase, Reply
 from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import AssignmentState, Priority, Task, TaskStatus
 from coord.services.claims import private_text
-
-STATUS = {
-    TaskStatus.OPEN: N_("open"),
-    TaskStatus.FULL: N_("full"),
-    TaskStatus.IN_PROGRESS: N_("in progress"),
-    TaskStatus.DONE: N_("done"),
-    TaskStatus.CANCELLED: N_("cancelled"),
-}
-STATE = {
-    AssignmentState.CLAIMED: N_("claimed"),
-    AssignmentState.CHECKED_IN: N_("checked in"),
-    AssignmentState.DONE: N_("done"),
-    AssignmentState.RELEASED: N_("released"),
-    AssignmentState.NO_SHOW: N_("no-show"),
-    AssignmentState.REASSIGNED: N_("reassigned"),
-    AssignmentState.CANCELLED: N_("cancelled"),
-}
 
 
 def kind_phrase(kind: str) -> Phrase:

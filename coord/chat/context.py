@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from coord.chat.labels import BY_PARAMETER
 from coord.chat.parse import task_id
 from coord.chat.port import Button, Inbound, Moment, Phrase, Reply, Target
 from coord.errors import CoordError, InvalidInput
 from coord.i18n import N_
-from coord.kinds import KINDS
 from coord.models import Community, Conversation, Person
 from coord.services.access import Actor
 from coord.services.directory import Roles, roles_of
@@ -78,23 +78,14 @@ class Context:
 
 
 def error_params(err: CoordError) -> dict[str, Any]:
-    """An error's parameters, each one translatable: the core passes some message ids as values,
-    and names kinds of work and their figures by their short names, which are shown by their labels."""
+    """An error's parameters, each one translatable: the core passes some message ids as values, and
+    names kinds, figures and states by their short names, which are shown by their labels."""
     params: dict[str, Any] = {}
     for key, value in err.params.items():
-        if key == "kind" and value in KINDS:
-            value = KINDS[value].label
-        elif key == "figure" and value in FIGURE_LABELS:
-            value = FIGURE_LABELS[value]
-        params[key] = Phrase(value) if isinstance(value, str) else value
+        if isinstance(value, str):
+            value = Phrase(BY_PARAMETER.get(key, {}).get(value, value))
+        params[key] = value
     return params
-
-
-#: A figure's label by its name (the first kind that records it names it).
-FIGURE_LABELS: dict[str, str] = {}
-for _kind in KINDS.values():
-    for _figure in _kind.figures:
-        FIGURE_LABELS.setdefault(_figure.name, _figure.label)
 
 
 def rows(buttons: Iterable[Button], width: int = 2) -> list[list[Button]]:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from coord.chat import cards, conversations, payloads
 from coord.chat.context import Context, task_arg
 from coord.chat.conversations import SKIP_BUTTON, STOP_BUTTON, flow
+from coord.chat.labels import STATE
 from coord.chat.parse import Command
 from coord.chat.port import Button, Phrase, Reply
 from coord.chat.words import KIND_WORDS, NOW_WORDS, PAGE_WORDS, SKIP_WORDS, TODAY_WORDS, URGENT_WORDS
@@ -172,7 +173,7 @@ def my(ctx: Context, command: Command) -> list[Reply]:
     lines = tuple(
         Phrase(
             N_("{line} — {state}"),
-            {"line": cards.task_line(t, ctx.zone), "state": Phrase(cards.STATE[a.state])},
+            {"line": cards.task_line(t, ctx.zone), "state": Phrase(STATE[a.state])},
         )
         for a, t in held
     )

@@ -336,6 +336,21 @@ CAPTAIN = Dialog(
     ),
 )
 
+WORK_UNDER_WAY = Dialog(
+    "work under way cannot be cancelled, and says so in words",
+    (
+        Step("volunteer", say="claim {gate}", en=("You have task",), zh=("你已认领",)),
+        Step("volunteer", say="checkin {gate}", after=115, en=("Checked in",), zh=("签到",)),
+        Step("volunteer", say="checkin {gate}", en=("already checked in",), zh=("你已在任务",)),
+        Step(
+            "captain",
+            say="cancel {gate}",
+            en=("is in progress and can no longer be cancelled",),
+            zh=("任务 #{gate} 进行中，已不能取消",),
+        ),
+    ),
+)
+
 NOT_ALLOWED = Dialog(
     "a volunteer trying a lead's commands is told why not, and nothing changes",
     (
@@ -499,6 +514,7 @@ DIALOGS: tuple[Dialog, ...] = (
     HEALTH,
     EXPIRY,
     CAPTAIN,
+    WORK_UNDER_WAY,
     NOT_ALLOWED,
     COORDINATOR,
     LANGUAGE,
