@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from coord.clock import utcnow
 from coord.models.base import Base, enum_column
-from coord.models.work import Task
+from coord.models.work import Assignment, Task
 
 #: ``Task.escalation_step`` once the ladder has no rung left (the task is then never armed again).
 LADDER_FINISHED = 10_000
@@ -34,6 +34,9 @@ Index(
         "escalation_due_at IS NULL AND escalation_step < 10000 AND status IN ('open', 'full', 'in_progress')"
     ),
 )
+
+#: The daily summary counts facts by the moment they ended (a day's work, a no-show).
+Index("ix_assignment_ended_at", Assignment.ended_at)
 
 ANY_POLICY = "*"  # an escalation policy for every kind or every priority
 

@@ -8,6 +8,7 @@ each captain for their own team; ``coord.services.report`` renders it as text, a
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,7 +35,7 @@ from coord.models import (
 from coord.services.people import captains_of, coordinators_of
 from coord.services.records import notify
 
-FIGURES = sorted({(f.name, f.type is bool) for kind in KINDS.values() for f in kind.figures})
+KIND_FIGURES = [(kind.name, f.name, f.type is bool) for kind in KINDS.values() for f in kind.figures]
 LIST_LIMIT = 20  # tasks named in each "fell through" list
 NO_TEAM = "0"
 
@@ -68,7 +69,10 @@ def compute_summary(
         "totals": _empty(""),
     }
     summary["teams"][NO_TEAM] = _empty("")
-    _add_work(session, community.id, start, until, summary)
+    for kind, team_id, *values in _work(session, community.id, since=start, until=until):
+        team = summary["teams"].setdefault(str(team_id or NO_TEAM), _empty(""))
+        for scope in (summary["today"], team):
+            _count(scope, kind, values)
     _add_fell_through(session, community.id, start, until, summary)
     summary["dead_messages"] = session.scalar(
         select(func.count()).where(
@@ -78,9 +82,55 @@ def compute_summary(
             Notification.created_at < until,
         )
     )
+    _add_totals(session, community, day, start, until, summary)
+    return summary
+
+
+def _add_totals(
+    session: Session,
+    community: Community,
+    day: date,
+    start: datetime,
+    until: datetime,
+    summary: dict[str, Any],
+) -> None:
+    """Running totals: the day before's stored totals plus today's when they join up, else counted afresh."""
+    before = session.scalar(
+        select(DailySummary).where(
+            DailySummary.community_id == community.id, DailySummary.day == day - timedelta(days=1)
+        )
+    )
+    if before is not None and datetime.fromisoformat(before.figures["as_of"]) == start:
+        totals = json.loads(json.dumps(before.figures["totals"]))
+        _merge(totals, summary["today"])
+        summary["totals"] = totals
+        summary["days_running"] = before.figures.get("days_running", 0) + 1
+        return
+    for kind, _team, *values in _work(session, community.id, since=None, until=until):
+        _count(summary["totals"], kind, values)
+    summary["totals"]["no_shows"] = session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(
+            Task.community_id == community.id,
+            Assignment.state == AssignmentState.NO_SHOW,
+            Assignment.ended_at < until,
+        )
+    )
     first = session.scalar(select(func.min(Task.created_at)).where(Task.community_id == community.id))
     summary["days_running"] = (until - first).days + 1 if first else 0
-    return summary
+
+
+def _merge(totals: dict[str, Any], today: dict[str, Any]) -> None:
+    totals["done"] += today["done"]
+    totals["hours"] = round(totals["hours"] + today["hours"], 2)
+    totals["no_shows"] = totals.get("no_shows", 0) + today["no_shows"]
+    for kind, entry in today["kinds"].items():
+        into = totals["kinds"].setdefault(kind, {"done": 0, "figures": {}})
+        into["done"] += entry["done"]
+        for name, value in entry["figures"].items():
+            into["figures"][name] = _tidy(into["figures"].get(name, 0) + value)
 
 
 def _empty(name: str) -> dict[str, Any]:
@@ -102,11 +152,12 @@ def _seconds(session: Session, begin: Any, finish: Any) -> ColumnElement[Any]:
     return (func.julianday(finish) - func.julianday(begin)) * 86400.0
 
 
-def _add_work(
-    session: Session, community_id: int, start: datetime, until: datetime, summary: dict[str, Any]
-) -> None:
-    """Done work and hours served per kind and team: today's and since the start, in one pass."""
-    today = Assignment.ended_at >= start
+def _work(session: Session, community_id: int, *, since: datetime | None, until: datetime) -> list[Any]:
+    """Per kind and team: tasks done, seconds served, and each figure of the kind summed (one scan).
+
+    A figure is read only for rows of its own kind: PostgreSQL parses a JSON value again for every
+    field taken from it, so reading every figure name on every row costs several times more.
+    """
     done = Assignment.state == AssignmentState.DONE
     served = case(
         (
@@ -114,14 +165,12 @@ def _add_work(
             _seconds(session, Assignment.checked_in_at, Assignment.ended_at),
         )
     )
-    columns: list[Any] = [Task.kind, Task.team_id]
-    for scope in (today, true()):
-        columns += [func.sum(case((and_(scope, done), 1), else_=0)), func.sum(case((scope, served)))]
-        for name, is_bool in FIGURES:
-            value = Assignment.figures[name]
-            figure = case((value.as_boolean() == true(), 1), else_=0) if is_bool else value.as_float()
-            columns.append(func.sum(case((and_(scope, done), figure))))
-    rows = session.execute(
+    columns: list[Any] = [Task.kind, Task.team_id, func.sum(case((done, 1), else_=0)), func.sum(served)]
+    for kind, name, is_bool in KIND_FIGURES:
+        value = Assignment.figures[name]
+        figure = case((value.as_boolean() == true(), 1), else_=0) if is_bool else value.as_float()
+        columns.append(func.sum(case((and_(done, Task.kind == kind), figure))))
+    query = (
         select(*columns)
         .join(Task, Task.id == Assignment.task_id)
         .where(
@@ -130,12 +179,10 @@ def _add_work(
             (Assignment.state == AssignmentState.DONE) | Assignment.checked_in_at.is_not(None),
         )
         .group_by(Task.kind, Task.team_id)
-    ).all()
-    width = 2 + len(FIGURES)
-    for kind, team_id, *values in rows:
-        team = summary["teams"].setdefault(str(team_id or NO_TEAM), _empty(""))
-        for scope, offset in ((summary["today"], 0), (team, 0), (summary["totals"], width)):
-            _count(scope, kind, values[offset : offset + width])
+    )
+    if since is not None:
+        query = query.where(Assignment.ended_at >= since)
+    return list(session.execute(query).all())
 
 
 def _count(scope: dict[str, Any], kind: str, values: list[Any]) -> None:
@@ -146,11 +193,13 @@ def _count(scope: dict[str, Any], kind: str, values: list[Any]) -> None:
         return
     entry = scope["kinds"].setdefault(kind, {"done": 0, "figures": {}})
     entry["done"] += int(done)
-    names = {f.name for f in KINDS[kind].figures} if kind in KINDS else set()
-    for (name, _), value in zip(FIGURES, figures, strict=True):
-        if name in names and value is not None:
-            total = entry["figures"].get(name, 0) + value
-            entry["figures"][name] = int(total) if float(total).is_integer() else round(float(total), 1)
+    for (of_kind, name, _), value in zip(KIND_FIGURES, figures, strict=True):
+        if of_kind == kind and value is not None:
+            entry["figures"][name] = _tidy(entry["figures"].get(name, 0) + value)
+
+
+def _tidy(total: float) -> int | float:
+    return int(total) if float(total).is_integer() else round(float(total), 1)
 
 
 def _add_fell_through(

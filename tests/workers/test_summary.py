@@ -148,3 +148,28 @@ def test_exports_csv_xlsx_and_png(session: Session, day_of_work: World) -> None:
     assert isinstance(png, bytes) and png.startswith(b"\x89PNG")
     with pytest.raises(InvalidInput, match="format"):
         render_report(session, format="pdf", **args)
+
+
+def test_running_totals_carry_on_from_the_day_before(session: Session, day_of_work: World) -> None:
+    world = day_of_work
+    tomorrow = DAY + timedelta(days=1)
+    helper = world.supply_volunteers[1]
+    extra = delivery(session, world, hours=20)
+    claims.claim(
+        session=session, actor=world.actor(helper), task_id=extra.id, now=SUMMARY_AT + timedelta(hours=1)
+    )
+    claims.complete(
+        session=session,
+        actor=world.actor(helper),
+        task_id=extra.id,
+        figures={"households": 2},
+        now=SUMMARY_AT + timedelta(hours=2),
+    )
+    # Counted afresh (no summary stored for the day before) ...
+    afresh = compute_summary(session, world.community, tomorrow)
+    # ... and carried on from the stored summary of the day before: the same running totals
+    send_daily_summary(session, community_id=world.community.id, day=DAY, now=SUMMARY_AT)
+    carried = compute_summary(session, world.community, tomorrow)
+    assert carried["totals"] == afresh["totals"]
+    assert carried["totals"]["kinds"]["delivery"] == {"done": 2, "figures": {"households": 5, "items": 12}}
+    assert (carried["days_running"], carried["today"]["done"]) == (afresh["days_running"], 1)
