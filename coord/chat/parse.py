@@ -38,6 +38,8 @@ class Command:
         followed by a task number (``claim 12``), not a sentence that happens to start with one."""
         if self.explicit:
             return True
+        if self.name == "stop":
+            return False  # "算了" in a group is talk among people unless a guided flow is waiting for it
         return self.known and (not self.args or task_id(self.args[0]) is not None)
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coord.clock import utcnow
 from coord.errors import AlreadyClaimed, InvalidTransition, NotAllowed, NotFound, TaskFull
@@ -25,7 +26,9 @@ from coord.models import (
     AssignmentState,
     Community,
     HealthDeclaration,
+    Household,
     Person,
+    Place,
     Task,
     TaskStatus,
 )
@@ -413,34 +416,39 @@ def _check_claimable(
 def _take_slot(
     session: Session, task: Task, person: Person, *, assigned_by: int | None, now: datetime
 ) -> Assignment:
-    # The common path is one conditional UPDATE (RETURNING the row, so no refresh) and one INSERT;
+    # The common path is one conditional UPDATE (RETURNING the new counts, so no refresh) and one INSERT;
     # who already holds a slot is asked only when that path fails (DESIGN.md invariant 4).
     try:
         with session.begin_nested():
-            taken = session.scalars(
-                update(Task)
-                .where(Task.id == task.id, Task.filled < Task.capacity, Task.status.in_(CLAIMABLE))
-                .values(
-                    filled=Task.filled + 1,
-                    status=case(
-                        (
-                            (Task.filled + 1 >= Task.capacity) & (Task.status == TaskStatus.OPEN),
-                            TaskStatus.FULL,
+            taken = (
+                session.connection()
+                .execute(
+                    update(Task)
+                    .where(Task.id == task.id, Task.filled < Task.capacity, Task.status.in_(CLAIMABLE))
+                    .values(
+                        filled=Task.filled + 1,
+                        status=case(
+                            (
+                                (Task.filled + 1 >= Task.capacity) & (Task.status == TaskStatus.OPEN),
+                                TaskStatus.FULL,
+                            ),
+                            else_=Task.status,
                         ),
-                        else_=Task.status,
-                    ),
+                    )
+                    .returning(Task.filled, Task.status)
                 )
-                .returning(Task)
-                .execution_options(synchronize_session=False, populate_existing=True)
-            ).one_or_none()
+                .one_or_none()
+            )
             if taken is not None:
+                set_committed_value(task, "filled", taken.filled)
+                set_committed_value(task, "status", TaskStatus(taken.status))
                 assignment = Assignment(
                     task_id=task.id, person_id=person.id, assigned_by_id=assigned_by, claimed_at=now
                 )
                 session.add(assignment)
                 session.flush()
     except IntegrityError:
-        session.expire(task)  # the savepoint undid the UPDATE that RETURNING had loaded
+        session.expire(task)  # the savepoint undid the UPDATE whose result was copied onto the task
         taken = None
     if taken is None:
         # Full, or refused by the unique index (a second slot for this person) or, as a last line
@@ -561,10 +569,17 @@ def _send_private_details(session: Session, task: Task, assignment: Assignment) 
 
 
 def private_text(session: Session, task: Task) -> str:
+    """The task's private details and its household's address and contact, in one line."""
     parts = [task.private_details] if task.private_details else []
-    if task.household is not None:
-        h = task.household
-        parts.append(" ".join(p for p in (h.address, h.contact_name, h.phone) if p))
+    if task.household_id is not None:
+        row = session.execute(
+            select(Place.name, Household.unit, Household.room, Household.contact_name, Household.phone)
+            .join(Place, Place.id == Household.building_id)
+            .where(Household.id == task.household_id)
+        ).one_or_none()
+        if row is not None:
+            address = "-".join(p for p in (row.name, row.unit, row.room) if p)
+            parts.append(" ".join(p for p in (address, row.contact_name, row.phone) if p))
     return "; ".join(parts) or "—"
 
 

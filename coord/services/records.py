@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,21 +24,32 @@ def record_event(
     subject_id: int | None = None,
     at: Any = None,
     **data: Any,
-) -> Event:
+) -> None:
     """Append one event: who, when, what, from which channel."""
-    event = Event(
-        community_id=community_id,
-        at=at or utcnow(),
-        actor_id=actor.person_id,
-        channel=actor.channel,
-        action=action,
-        task_id=task.id if task else (assignment.task_id if assignment else None),
-        assignment_id=assignment.id if assignment else None,
-        subject_id=subject_id if subject_id is not None else (assignment.person_id if assignment else None),
-        data=data,
-    )
-    session.add(event)
-    return event
+    if subject_id is None and assignment is not None:
+        subject_id = assignment.person_id
+    values = {
+        "community_id": community_id,
+        "at": at or utcnow(),
+        "actor_id": actor.person_id,
+        "channel": actor.channel,
+        "action": action,
+        "task_id": task.id if task else (assignment.task_id if assignment else None),
+        "assignment_id": assignment.id if assignment else None,
+        "subject_id": subject_id,
+        "data": data,
+    }
+    _core(session).execute(insert(Event).values(values))
+
+
+def _core(session: Session) -> Connection:
+    """The session's connection, for plain inserts that need none of the ORM's bookkeeping.
+
+    Pending objects are flushed first, so an event or notification may refer to them.
+    """
+    if session.new:
+        session.flush()
+    return session.connection()
 
 
 def notify(
@@ -90,5 +101,5 @@ def notify(
             return False
         stmt = insert(Notification)
     # RETURNING tells reliably whether a row was written (rowcount is -1 on some drivers).
-    new_id = session.execute(stmt.values(values).returning(Notification.id)).scalar_one_or_none()
+    new_id = _core(session).execute(stmt.values(values).returning(Notification.id)).scalar_one_or_none()
     return new_id is not None
