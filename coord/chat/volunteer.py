@@ -18,7 +18,9 @@ from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import AssignmentState, Conversation
 from coord.services import boards, claims
+from coord.services.claims import private_key
 from coord.services.communities import find_area
+from coord.services.records import mark_sent
 
 PAGE_SIZE = 5
 SOON = timedelta(hours=2)
@@ -149,7 +151,11 @@ def claim(ctx: Context, command: Command) -> list[Reply]:
             when=cards.when_phrase(taken, ctx.zone),
             next=_next_step(taken.kind, taken.id),
         )
-    return [here, cards.private_reply(ctx, taken)] if has_private else [here]
+    if not has_private or ctx.direct_chat_id is None:
+        return [here]  # without a known direct chat, the outbox delivers the details when it can
+    # The reply carries the details now; the outbox copy the claim wrote is settled, not sent twice.
+    mark_sent(ctx.session, dedupe_key=private_key(assignment), now=ctx.now)
+    return [here, cards.private_reply(ctx, taken)]
 
 
 def _next_step(kind: str, task_id: int) -> Phrase:

@@ -558,7 +558,7 @@ def _send_private_details(session: Session, task: Task, assignment: Assignment) 
     """The address, phone and health details go to the assignee alone, by direct message."""
     notify(
         session,
-        dedupe_key=f"private:{assignment.id}",
+        dedupe_key=private_key(assignment),
         community_id=task.community_id,
         person_id=assignment.person_id,
         task_id=task.id,
@@ -566,6 +566,11 @@ def _send_private_details(session: Session, task: Task, assignment: Assignment) 
         msgid=N_("You have task #{task_id} “{title}”. Details for you only: {details}"),
         params={"task_id": task.id, "title": task.title, "details": private_text(session, task)},
     )
+
+
+def private_key(assignment: Assignment) -> str:
+    """The outbox key of the direct message carrying an assignment's private details."""
+    return f"private:{assignment.id}"
 
 
 def private_text(session: Session, task: Task) -> str:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from coord.clock import utcnow
-from coord.models import Assignment, Event, Notification, Task
+from coord.models import Assignment, Event, Notification, NotificationStatus, Task
 from coord.services.access import Actor
 
 
@@ -103,3 +104,24 @@ def notify(
     # RETURNING tells reliably whether a row was written (rowcount is -1 on some drivers).
     new_id = _core(session).execute(stmt.values(values).returning(Notification.id)).scalar_one_or_none()
     return new_id is not None
+
+
+def mark_sent(session: Session, *, dedupe_key: str, now: datetime) -> bool:
+    """Settle a notification already delivered another way (a chat reply carried it), so it is not sent twice.
+
+    Returns True when a waiting notification was settled.
+    """
+    settled = (
+        _core(session)
+        .execute(
+            update(Notification)
+            .where(
+                Notification.dedupe_key == dedupe_key,
+                Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.FAILED]),
+            )
+            .values(status=NotificationStatus.SENT, sent_at=now, last_error="delivered in the chat reply")
+            .returning(Notification.id)
+        )
+        .first()
+    )
+    return settled is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,7 +16,9 @@ from coord.chat.parse import Command
 from coord.chat.port import Reply
 from coord.models import Assignment, Notification
 from coord.services import claims
+from coord.services.tasks import create_task
 from tests.chat.scene import GROUP_CHAT, NETWORK, Scene
+from tests.factories import SYSTEM
 
 
 def message(who: str, text: str, *, group: bool = False, hint: str | None = None) -> Inbound:
@@ -192,3 +195,42 @@ def test_sentences_that_start_with_a_command_word_are_chatter_in_a_group(
     )
     # said to the bot privately, the same words get an answer
     assert handle_safely(message("volunteer", chatter), session_factory=chat_factory, now=scene.now)
+
+
+def test_private_details_are_sent_once_whichever_way_they_go(
+    session: Session, scene: Scene, chat_factory: sessionmaker[Session]
+) -> None:
+    from coord.models import ChatAccount, NotificationStatus
+
+    def private_outbox() -> list[NotificationStatus]:
+        return list(session.scalars(select(Notification.status).where(Notification.private.is_(True))))
+
+    # Given the helper's direct chat is known: the claim's reply carries the details,
+    # and the outbox copy is settled so delivery does not send them a second time
+    replies = handle_safely(
+        message("helper", f"claim {scene.values['delivery']}", group=True),
+        session_factory=chat_factory,
+        now=scene.now,
+    )
+    assert [r.target for r in replies] == ["here", "direct"]
+    assert private_outbox() == [NotificationStatus.SENT]
+
+    # Given a volunteer whose direct chat is not known: no direct reply, the outbox keeps it for delivery
+    account = session.scalars(select(ChatAccount).where(ChatAccount.external_id == "u-volunteer")).one()
+    account.dm_chat_id = None
+    another = create_task(
+        session=session,
+        actor=SYSTEM,
+        community=scene.world.community,
+        kind="delivery",
+        title="Medicine",
+        household=scene.world.households[1],
+        due_at=scene.now + timedelta(hours=2),
+        now=scene.now,
+    )
+    session.flush()
+    replies = handle_safely(
+        message("volunteer", f"claim {another.id}", group=True), session_factory=chat_factory, now=scene.now
+    )
+    assert [r.target for r in replies] == ["here"]
+    assert sorted(private_outbox()) == sorted([NotificationStatus.SENT, NotificationStatus.PENDING])
