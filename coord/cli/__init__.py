@@ -12,7 +12,9 @@ from coord.cli.community import area_app, community_app, place_app
 from coord.cli.database import init, seed
 from coord.cli.imports import import_app
 from coord.cli.people import coordinator_app, invite_app, person_app, team_app
+from coord.cli.report import report_app
 from coord.cli.runtime import CoordGroup
+from coord.cli.service import run, scheduler, worker
 from coord.cli.tasks import task_app, tasks
 from coord.cli.templates import template_app
 
@@ -37,6 +39,10 @@ app.add_typer(task_app, name="task")
 app.command("tasks")(tasks)
 app.add_typer(template_app, name="template")
 app.add_typer(import_app, name="import")
+app.add_typer(report_app, name="report")
+app.command("run")(run)
+app.command("worker")(worker)
+app.command("scheduler")(scheduler)
 
 
 def main() -> None:

@@ -1,0 +1,73 @@
+"""``coord run``, ``coord worker`` and ``coord scheduler``: the long-running processes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Annotated
+
+import typer
+
+from coord.cli.runtime import opened_engine, read_settings, require_schema
+from coord.settings import Settings
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _prepare(log_level: str) -> tuple[Settings, threading.Event]:
+    """Settings read, database checked, logging to the console, SIGINT and SIGTERM set to stop."""
+    from workers.run import stop_on_signals
+
+    settings = read_settings()
+    with opened_engine(settings) as engine:
+        require_schema(engine)
+    logging.basicConfig(level=log_level.upper(), format=LOG_FORMAT)
+    stop = threading.Event()
+    stop_on_signals(stop)
+    return settings, stop
+
+
+LogLevel = Annotated[
+    str,
+    typer.Option("--log-level", help="debug, info, warning or error.", case_sensitive=False),
+]
+
+
+def _level(value: str) -> str:
+    if value.lower() not in ("debug", "info", "warning", "error"):
+        raise typer.BadParameter("use debug, info, warning or error", param_hint="--log-level")
+    return value
+
+
+def run(
+    threads: Annotated[int, typer.Option("--threads", min=1, max=64, help="Worker threads.")] = 4,
+    log_level: LogLevel = "info",
+) -> None:
+    """Run everything in one process: workers, the scheduler and the configured bots (embedded mode)."""
+    from workers.run import run_embedded
+
+    settings, stop = _prepare(_level(log_level))
+    run_embedded(settings, stop, threads=threads)
+
+
+def worker(
+    threads: Annotated[int, typer.Option("--threads", min=1, max=64, help="Worker threads.")] = 8,
+    log_level: LogLevel = "info",
+) -> None:
+    """Run a worker process on Redis (distributed mode; needs COORD_REDIS_URL)."""
+    from workers.broker import require_redis
+    from workers.run import run_worker
+
+    settings, stop = _prepare(_level(log_level))
+    require_redis(settings)
+    run_worker(settings, stop, threads=threads)
+
+
+def scheduler(log_level: LogLevel = "info") -> None:
+    """Run the scheduler on Redis (distributed mode; one leads, others wait)."""
+    from workers.broker import require_redis
+    from workers.scheduler import run_scheduler
+
+    settings, stop = _prepare(_level(log_level))
+    require_redis(settings)
+    run_scheduler(settings, stop)

@@ -1,0 +1,96 @@
+"""``coord report``, ``coord run``, ``coord worker`` and ``coord scheduler`` from the command line."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import FreshDatabase
+from tests.test_cli import coord, ok, one_line_error
+
+
+@pytest.fixture(scope="module")
+def demo(database_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    fresh = FreshDatabase(database_kind, tmp_path_factory.mktemp("service"))
+    address = fresh.url()
+    ok(address, "init")
+    ok(address, "seed", "--demo")
+    yield address
+    fresh.close()
+
+
+def test_daily_report_in_the_communitys_language_and_formats(demo: str, tmp_path: Path) -> None:
+    # The demo community speaks Chinese; the report follows it unless --lang says otherwise
+    assert ok(demo, "report", "daily").startswith("每日汇总")
+    assert ok(demo, "report", "daily", "--lang", "en").startswith("Daily summary")
+    csv = ok(demo, "report", "daily", "--format", "csv", "--lang", "en")
+    assert csv.splitlines()[0] == "scope,team,kind,figure,today,since the start"
+    xlsx, png = tmp_path / "day.xlsx", tmp_path / "day.png"
+    ok(demo, "report", "daily", "--format", "xlsx", "-o", str(xlsx))
+    assert load_workbook(xlsx).active.max_row > 1
+    ok(demo, "report", "daily", "--format", "png", "--output", str(png))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--format", "png"), "give --output FILE"),
+        (("--format", "pdf"), "Unknown report format"),
+        (("--date", "2026-13-01"), "is not a date"),
+        (("--team", "nobody"), "There is no team"),
+    ],
+)
+def test_daily_report_refuses_bad_options_in_one_line(demo: str, args: tuple[str, ...], message: str) -> None:
+    assert message in one_line_error(coord(demo, "report", "daily", *args))
+
+
+@pytest.mark.parametrize("command", ["worker", "scheduler"])
+def test_distributed_processes_need_redis(demo: str, command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COORD_REDIS_URL", raising=False)
+    line = one_line_error(coord(demo, command))
+    assert "COORD_REDIS_URL: the distributed mode needs Redis" in line
+
+
+def test_coord_run_delivers_and_stops_cleanly_on_sigterm(
+    demo: str, database_kind: str, tmp_path: Path
+) -> None:
+    if database_kind != "sqlite":
+        pytest.skip(
+            "the embedded mode is the SQLite default; the distributed mode is tested in tests/workers"
+        )
+    # Given the seeded demo database, whose staffed gate shifts wait to tell their volunteers the details
+    env = {**os.environ, "COORD_DATABASE_URL": demo, "COORD_REDIS_URL": "", "PYTHONUNBUFFERED": "1"}
+    env.pop("COORD_REDIS_URL")
+    log = tmp_path / "run.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from coord.cli import main; main()", "run", "--threads", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
+        try:
+            # When it has run for a while
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and "to direct" not in log.read_text():
+                assert process.poll() is None, log.read_text()
+                time.sleep(0.2)
+            # Then the console gateway has delivered direct messages, and SIGTERM stops it cleanly
+            assert "to direct" in log.read_text()
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+    text = log.read_text()
+    assert "embedded workers stopped" in text and "Traceback" not in text
