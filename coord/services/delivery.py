@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import desc, select, update
+from sqlalchemy import and_, desc, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,6 +56,10 @@ class RateLimiter(Protocol):
 
         Returns (granted, seconds to wait): sleep that long then send; when not granted, try again then.
         """
+        ...
+
+    def admit(self, limits: Sequence[Limit]) -> float:
+        """Right before sending: 0 if every limit has room now (the send is counted), else the wait."""
         ...
 
     def penalise(self, limits: Sequence[Limit], seconds: float) -> None:
@@ -141,7 +145,7 @@ def begin_attempt(
     options: DeliveryOptions = DeliveryOptions(),
 ) -> Envelope | None:
     """Claim this attempt (None when another already has it) and find the chats to send to."""
-    claimed = session.execute(
+    note = session.execute(
         update(Notification)
         .where(
             Notification.id == notification_id,
@@ -149,18 +153,21 @@ def begin_attempt(
             Notification.status.in_(RETRYABLE),
         )
         .values(attempts=attempt + 1, next_attempt_at=now + options.send_lease)
+        .returning(*_CLAIMED)
         .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount == 0:  # type: ignore[attr-defined]
+    ).first()
+    if note is None:
         return None
-    note = session.get_one(Notification, notification_id, populate_existing=True)
-    done = set(
-        session.execute(
-            select(Delivery.network, Delivery.chat_id).where(Delivery.notification_id == note.id)
-        ).tuples()
-    )
+    done: set[tuple[str, str]] = set()
+    if attempt > 0:  # an earlier attempt may have reached some of the chats
+        receipts = select(Delivery.network, Delivery.chat_id).where(
+            Delivery.notification_id == notification_id
+        )
+        done = set(session.execute(receipts).tuples())
     targets = [t for t in _targets(session, note, gateways) if (t.network, t.chat_id) not in done]
-    envelope = Envelope(note.id, attempt + 1, note.msgid, dict(note.params), list(note.buttons), targets)
+    envelope = Envelope(
+        notification_id, attempt + 1, note.msgid, dict(note.params), list(note.buttons), targets
+    )
     if not targets and not done:
         envelope.problem = "no chat to reach the recipient on"
     if note.params.get("attach") == "daily_summary":
@@ -169,22 +176,35 @@ def begin_attempt(
     return envelope
 
 
-def _targets(session: Session, note: Notification, gateways: Mapping[str, Gateway]) -> list[Target]:
+_CLAIMED = (
+    Notification.msgid,
+    Notification.params,
+    Notification.buttons,
+    Notification.person_id,
+    Notification.team_id,
+    Notification.community_id,
+)
+
+
+def _targets(session: Session, note: Any, gateways: Mapping[str, Gateway]) -> list[Target]:
+    """A person's most recently linked direct chat on a network we can send on; a team's group chats."""
     fallback = "console" if "console" in gateways else None
     if note.person_id is not None:
-        person = session.get_one(Person, note.person_id)
-        account = session.scalars(
-            select(ChatAccount)
-            .where(
-                ChatAccount.person_id == person.id,
-                ChatAccount.dm_chat_id.is_not(None),
-                ChatAccount.network.in_(list(gateways)),
-            )
+        usable = and_(
+            ChatAccount.person_id == Person.id,
+            ChatAccount.dm_chat_id.is_not(None),
+            ChatAccount.network.in_(list(gateways)),
+        )
+        language, network, chat = session.execute(
+            select(Person.language, ChatAccount.network, ChatAccount.dm_chat_id)
+            .outerjoin(ChatAccount, usable)
+            .where(Person.id == note.person_id)
             .order_by(desc(ChatAccount.linked_at), desc(ChatAccount.id))
-        ).first()
-        if account is not None and account.dm_chat_id:
-            return [Target(account.network, account.dm_chat_id, False, person.language)]
-        return [Target(fallback, f"person:{person.id}", False, person.language)] if fallback else []
+            .limit(1)
+        ).one()
+        if network is not None and chat:
+            return [Target(network, chat, False, language)]
+        return [Target(fallback, f"person:{note.person_id}", False, language)] if fallback else []
     community = session.get_one(Community, note.community_id)
     chats = session.scalars(
         select(TeamChat)
@@ -238,11 +258,9 @@ def send_envelope(
         gateway = gateways[target.network]
         message = render(envelope, target)
         limits = gateway.limits(message)
-        granted, wait = limiter.reserve(limits, max_wait=options.max_wait)
-        if not granted:
-            return _stopped(result, NotificationStatus.PENDING, "waiting for a rate-limit slot", wait)
-        if wait > 0:
-            sleep(wait)
+        busy = _wait_for_slot(limiter, limits, options.max_wait, sleep)
+        if busy:
+            return _stopped(result, NotificationStatus.PENDING, "waiting for a rate-limit slot", busy)
         try:
             result.receipts.append((target, gateway.send(message)))
         except RateLimited as exc:
@@ -256,6 +274,25 @@ def send_envelope(
             log.exception("gateway %s failed on notification %s", target.network, envelope.notification_id)
             return _stopped(result, NotificationStatus.FAILED, f"error: {type(exc).__name__}: {exc}")
     return result
+
+
+def _wait_for_slot(
+    limiter: RateLimiter, limits: Sequence[Limit], max_wait: float, sleep: Callable[[float], None]
+) -> float:
+    """Sleep until the limiter lets this send go (0.0), or say how long it would take past ``max_wait``."""
+    granted, wait = limiter.reserve(limits, max_wait=max_wait)
+    if not granted:
+        return wait
+    waited = 0.0
+    while True:
+        if wait > 0:
+            sleep(wait)
+            waited += wait
+        wait = limiter.admit(limits)
+        if wait <= 0:
+            return 0.0
+        if waited + wait > max_wait:
+            return wait
 
 
 def _stopped(result: Result, status: NotificationStatus, error: str, retry_in: float = 0.0) -> Result:

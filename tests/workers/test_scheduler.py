@@ -12,7 +12,16 @@ import pytest
 from sqlalchemy import func, select
 
 from coord.db import make_engine, make_session_factory
-from coord.models import Community, DailySummary, Event, Notification, NotificationStatus, Task
+from coord.models import (
+    Assignment,
+    AssignmentState,
+    Community,
+    DailySummary,
+    Event,
+    Notification,
+    NotificationStatus,
+    Task,
+)
 from coord.services import claims
 from coord.services.alerts import MESSAGES
 from coord.services.ladder import Condition
@@ -216,3 +225,50 @@ def test_two_schedulers_fire_each_duty_once(
             session.scalar(select(func.count()).select_from(Task).where(Task.escalation_due_at.is_(None)))
             == 0
         )
+
+
+def test_recurring_work_is_materialised_by_the_tick(deployment: Deployment, in_process: InProcess) -> None:
+    from coord.services.recurrence import create_template
+    from tests.factories import SYSTEM
+
+    with deployment.factory() as session, session.begin():
+        community = session.get_one(Community, deployment.world.community.id)
+        create_template(
+            session=session,
+            actor=SYSTEM,
+            community=community,
+            name="North gate",
+            kind="gate_shift",
+            title="North gate {time}",
+            rrule="FREQ=DAILY;BYHOUR=8,14,20;BYMINUTE=0",
+            starts_on=NOW.date(),
+            duration_minutes=360,
+            capacity=2,
+        )
+    run_until_quiet(deployment, in_process, in_process.actors.enqueue)
+    with deployment.factory() as session:
+        made = session.scalar(select(func.count()).select_from(Task).where(Task.template_id.is_not(None)))
+    # [NOW, NOW + 7 days) at three a day from Monday 14:00 local: Monday 14:00 and 20:00, six full days,
+    # and next Monday 08:00
+    assert made == 2 + 6 * 3 + 1
+
+
+def test_after_a_three_hour_jump_no_reminder_arrives_late(
+    deployment: Deployment, in_process: InProcess
+) -> None:
+    task_id = new_shift(deployment, claimed_by=1)
+    run_until_quiet(deployment, in_process, in_process.actors.enqueue)
+    team_asks = len(texts(deployment, "gate-chat"))
+    deployment.clock.advance(timedelta(hours=3))  # an hour after the start
+    run_until_quiet(deployment, in_process, in_process.actors.enqueue)
+    run_until_quiet(deployment, in_process, in_process.actors.enqueue)
+    volunteer = deployment.world.volunteers[0]
+    to_volunteer = texts(deployment, f"dm{volunteer.id}")
+    assert not any(t.startswith("Reminder") for t in to_volunteer)
+    with deployment.factory() as session:
+        state = session.scalar(select(Assignment.state).where(Assignment.person_id == volunteer.id))
+    assert state == AssignmentState.NO_SHOW
+    to_coordinator = texts(deployment, f"dm{deployment.world.coordinator.id}")
+    assert [t.split(":")[0] for t in to_coordinator] == ["Unfilled", "Not at the post"]
+    assert len(texts(deployment, "gate-chat")) == team_asks == 1
+    assert all(f"#{task_id}" in t for t in to_coordinator)
