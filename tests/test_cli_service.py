@@ -94,3 +94,28 @@ def test_coord_run_delivers_and_stops_cleanly_on_sigterm(
                 process.kill()
     text = log.read_text()
     assert "embedded workers stopped" in text and "Traceback" not in text
+
+
+def test_chinese_chart_draws_every_glyph(demo: str, tmp_path: Path) -> None:
+    """With a Chinese font installed (.ci/run installs fonts-wqy-microhei), no name is drawn as boxes."""
+    import warnings
+
+    from coord.services.report import _cjk_font
+
+    if _cjk_font() is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("no Chinese font on the CI machine: .ci/run should install fonts-wqy-microhei")
+        pytest.skip("no Chinese font on this machine (apt-get install fonts-wqy-microhei)")
+    from typer.testing import CliRunner
+
+    from coord.cli import app
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = CliRunner().invoke(
+            app,
+            ["report", "daily", "--format", "png", "-o", str(tmp_path / "c.png")],
+            env={"COORD_DATABASE_URL": demo},
+        )
+    assert result.exit_code == 0, result.output
+    assert not [w for w in caught if "missing from font" in str(w.message)]

@@ -9,7 +9,10 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import logging
+import warnings
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -23,6 +26,8 @@ from coord.models import Community
 from coord.services.summary import NO_TEAM, stored_summary
 
 Format = Literal["text", "csv", "xlsx", "png"]
+log = logging.getLogger(__name__)
+
 FORMATS = ("text", "csv", "xlsx", "png")
 FELL_THROUGH = (
     ("unfilled", N_("unfilled shifts")),
@@ -237,23 +242,42 @@ def summary_xlsx(figures: dict[str, Any], language: str) -> bytes:
     return out.getvalue()
 
 
+#: Where Debian and common distributions put a Chinese font (``apt-get install fonts-wqy-microhei``).
+CJK_FONT_FILES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+)
+CJK_FONT_NAMES = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
+
+
 @functools.cache
 def _cjk_font() -> str | None:
-    """A font that has Chinese glyphs, if this machine has one (else the chart falls back to English)."""
+    """A font with Chinese glyphs, if this machine has one (else Chinese labels fall back to English)."""
     from matplotlib import font_manager
 
-    wanted = (
-        "Noto Sans CJK SC",
-        "Noto Sans SC",
-        "Source Han Sans SC",
-        "WenQuanYi Micro Hei",
-        "WenQuanYi Zen Hei",
-        "SimHei",
-        "Microsoft YaHei",
-        "PingFang SC",
-    )
+    # matplotlib's font cache may predate a font installed later: register the known files directly.
+    for path in CJK_FONT_FILES:
+        if Path(path).exists():
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError):  # pragma: no cover - an unreadable font file
+                continue
     names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in wanted if n in names), None)
+    found = next((n for n in CJK_FONT_NAMES if n in names), None)
+    if found is None:
+        log.warning("no Chinese font found: charts show Chinese names as boxes (install fonts-wqy-microhei)")
+    return found
 
 
 def summary_chart(figures: dict[str, Any], language: str, *, team_id: int | None = None) -> bytes:
@@ -261,20 +285,34 @@ def summary_chart(figures: dict[str, Any], language: str, *, team_id: int | None
     import matplotlib
 
     matplotlib.use("Agg")
+    cjk = _cjk_font()
+    lang = language if language == "en" or cjk else "en"
+    fonts = [cjk, "DejaVu Sans"] if cjk else ["DejaVu Sans"]
+    style: Any = {"font.family": "sans-serif", "font.sans-serif": fonts}
+    with matplotlib.rc_context(style), warnings.catch_warnings():
+        if cjk is None:  # names in Chinese cannot be drawn; that was logged once above
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        return _draw_chart(figures, lang, team_id)
+
+
+def _draw_chart(figures: dict[str, Any], lang: str, team_id: int | None) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    lang = language if language == "en" or _cjk_font() else "en"
     key = str(team_id) if team_id is not None else None
     scope = figures["teams"].get(key, {}) if key else figures["today"]
     figure = Figure(figsize=(9, 4), dpi=100)
-    font = {"family": _cjk_font()} if lang != "en" else {}
     left, right = figure.subplots(1, 2)
     kinds = sorted(scope.get("kinds", {}))
     left.bar(
         [_kind_label(k, lang) for k in kinds], [scope["kinds"][k]["done"] for k in kinds], color="#2b6cb0"
     )
-    left.set_title(_t(N_("Tasks done today"), lang), fontdict=font)
+    left.set_title(_t(N_("Tasks done today"), lang))
+    if not kinds:
+        nothing = _t(N_("nothing done yet"), lang)
+        left.text(0.5, 0.5, nothing, ha="center", va="center", transform=left.transAxes)
+        left.set_xticks([])
+        left.set_yticks([])
     if key is None:
         teams = sorted(
             (t["name"] or _t(N_("no team"), lang), t["hours"])
@@ -282,23 +320,21 @@ def summary_chart(figures: dict[str, Any], language: str, *, team_id: int | None
             if t["name"] or t["hours"]
         )
         right.bar([n for n, _ in teams], [h for _, h in teams], color="#38a169")
-        right.set_title(_t(N_("Hours served today"), lang), fontdict=font)
+        right.set_title(_t(N_("Hours served today"), lang))
     else:
         right.bar(
             [_t(label, lang) for _, label in FELL_THROUGH],
             [scope.get(w, 0) for w, _ in FELL_THROUGH],
             color="#c53030",
         )
-        right.set_title(_t(N_("Fell through"), lang), fontdict=font)
+        right.set_title(_t(N_("Fell through"), lang))
     for axes in (left, right):
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         for label in axes.get_xticklabels():
             label.set_rotation(30)
             label.set_horizontalalignment("right")
-            if font:
-                label.set_fontfamily(font["family"])
     title = f"{figures['community']} · {figures['day']}"
-    figure.suptitle(title, fontsize=11, fontfamily=font.get("family") if font else None)
+    figure.suptitle(title, fontsize=11)
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png")
