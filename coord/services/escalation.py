@@ -54,31 +54,12 @@ def arm_escalations(session: Session, *, now: datetime, limit: int = 250) -> int
         .with_for_update(skip_locked=True)
     ).all()
     policies: dict[tuple[int, str, str], tuple[int, list[Rung]]] = {}
-    updates: list[dict[str, Any]] = []
-    started: list[dict[str, Any]] = []
+    updates, started = [], []
     for row in rows:
-        shape = Task(
-            starts_at=row.starts_at, ends_at=row.ends_at, due_at=row.due_at, created_at=row.created_at
-        )
-        snapshot = row.escalation_policy
-        if snapshot is None or "rungs" not in snapshot:
-            key = (row.community_id, row.kind, str(row.priority))
-            if key not in policies:
-                policy = policy_for(session, *key)
-                policies[key] = (policy.id, [Rung.from_json(raw) for raw in policy.steps])
-            snapshot, rungs = freeze_rungs(shape, *policies[key])
-            started.append(_started_event(row, snapshot, now))
-        else:
-            rungs = [Rung.from_json(raw) for raw in snapshot["rungs"]]
-        finished = row.escalation_step >= len(rungs)
-        updates.append(
-            {
-                "id": row.id,
-                "escalation_policy": snapshot,
-                "escalation_step": LADDER_FINISHED if finished else row.escalation_step,
-                "escalation_due_at": None if finished else rungs[row.escalation_step].at(shape),
-            }
-        )
+        values, event = _arm(session, row, policies, now)
+        updates.append(values)
+        if event is not None:
+            started.append(event)
     if updates:
         session.execute(update(Task), updates)
         for values in updates:  # bulk statements bypass the identity map: refresh tasks this session holds
@@ -88,6 +69,31 @@ def arm_escalations(session: Session, *, now: datetime, limit: int = 250) -> int
     if started:
         session.execute(insert(Event), started)
     return len(rows)
+
+
+def _arm(
+    session: Session, row: Any, policies: dict[tuple[int, str, str], tuple[int, list[Rung]]], now: datetime
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The new ladder state of one task, and the event that records a policy frozen onto it (if one was)."""
+    shape = Task(starts_at=row.starts_at, ends_at=row.ends_at, due_at=row.due_at, created_at=row.created_at)
+    snapshot, event = row.escalation_policy, None
+    if snapshot is None or "rungs" not in snapshot:
+        key = (row.community_id, row.kind, str(row.priority))
+        if key not in policies:
+            policy = policy_for(session, *key)
+            policies[key] = (policy.id, [Rung.from_json(raw) for raw in policy.steps])
+        snapshot, rungs = freeze_rungs(shape, *policies[key])
+        event = _started_event(row, snapshot, now)
+    else:
+        rungs = [Rung.from_json(raw) for raw in snapshot["rungs"]]
+    finished = row.escalation_step >= len(rungs)
+    values = {
+        "id": row.id,
+        "escalation_policy": snapshot,
+        "escalation_step": LADDER_FINISHED if finished else row.escalation_step,
+        "escalation_due_at": None if finished else rungs[row.escalation_step].at(shape),
+    }
+    return values, event
 
 
 _ARMING = (

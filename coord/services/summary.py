@@ -282,24 +282,7 @@ def send_daily_summary(session: Session, *, community_id: int, day: date, now: d
     community = session.get(Community, community_id)
     if community is None:
         raise NotFound(N_("There is no community “{ref}”."), ref=str(community_id))
-    figures = compute_summary(session, community, day, as_of=now)
-    start, _ = period_of(community, day)
-    values = {
-        "community_id": community.id,
-        "day": day,
-        "period_start": start,
-        "as_of": datetime.fromisoformat(figures["as_of"]),
-        "figures": figures,
-        "created_at": now,
-    }
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(
-        insert(DailySummary).on_conflict_do_nothing(index_elements=["community_id", "day"]).values(values)
-    )
-    row = session.scalar(
-        select(DailySummary).where(DailySummary.community_id == community.id, DailySummary.day == day)
-    )
-    assert row is not None
+    row = _store(session, community, day, now)
     readers: list[tuple[int, int | None]] = [(p, None) for p in coordinators_of(session, community.id)]
     for team in session.scalars(select(Team.id).where(Team.community_id == community.id).order_by(Team.id)):
         readers += [(p, team) for p in captains_of(session, team)]
@@ -322,3 +305,24 @@ def send_daily_summary(session: Session, *, community_id: int, day: date, now: d
         )
         sent += int(new)
     return sent
+
+
+def _store(session: Session, community: Community, day: date, now: datetime) -> DailySummary:
+    """The day's stored summary: computed and written now, unless it was already (then that one)."""
+    figures = compute_summary(session, community, day, as_of=now)
+    start, _ = period_of(community, day)
+    values = {
+        "community_id": community.id,
+        "day": day,
+        "period_start": start,
+        "as_of": datetime.fromisoformat(figures["as_of"]),
+        "figures": figures,
+        "created_at": now,
+    }
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(DailySummary).on_conflict_do_nothing(index_elements=["community_id", "day"]).values(values)
+    )
+    return session.scalars(
+        select(DailySummary).where(DailySummary.community_id == community.id, DailySummary.day == day)
+    ).one()
