@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from coord.db import make_engine, make_session_factory
+from coord.models import Person, Task
+from coord.services.access import Actor
+from coord.services.claims import assign
 from tests.conftest import FreshDatabase
 from tests.test_cli import coord, ok, one_line_error
 
@@ -67,7 +72,16 @@ def test_coord_run_delivers_and_stops_cleanly_on_sigterm(
         pytest.skip(
             "the embedded mode is the SQLite default; the distributed mode is tested in tests/workers"
         )
-    # Given the seeded demo database, whose staffed gate shifts wait to tell their volunteers the details
+    # Given the seeded demo database where a delivery to a household has just been given to a volunteer
+    engine = make_engine(demo)
+    with make_session_factory(engine)() as session, session.begin():
+        task = session.scalars(
+            select(Task).where(Task.kind == "delivery", Task.household_id.is_not(None), Task.filled == 0)
+        ).first()
+        assert task is not None
+        volunteer = session.scalars(select(Person).where(Person.community_id == task.community_id)).all()[-1]
+        assign(session=session, actor=Actor.system("test"), task_id=task.id, person=volunteer)
+    engine.dispose()
     env = {**os.environ, "COORD_DATABASE_URL": demo, "COORD_REDIS_URL": "", "PYTHONUNBUFFERED": "1"}
     env.pop("COORD_REDIS_URL")
     log = tmp_path / "run.log"
@@ -94,6 +108,7 @@ def test_coord_run_delivers_and_stops_cleanly_on_sigterm(
                 process.kill()
     text = log.read_text()
     assert "embedded workers stopped" in text and "Traceback" not in text
+    assert f"to direct person:{volunteer.id}: " in text and f"#{task.id}" in text  # the details arrived
 
 
 def test_chinese_chart_draws_every_glyph(demo: str, tmp_path: Path) -> None:

@@ -384,6 +384,7 @@ def decline(
                 "Please find someone."
             ),
             params={"name": person.name, "task_id": task.id, "title": task.title},
+            at=moment,
         )
     return following[0] if following else None
 

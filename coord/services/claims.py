@@ -54,7 +54,7 @@ def claim(*, session: Session, actor: Actor, task_id: int, now: datetime | None 
         assignment=assignment,
         at=moment,
     )
-    _send_private_details(session, task, assignment)
+    _send_private_details(session, task, assignment, at=moment)
     return assignment
 
 
@@ -77,7 +77,7 @@ def assign(
         assignment=assignment,
         at=moment,
     )
-    _send_private_details(session, task, assignment)
+    _send_private_details(session, task, assignment, at=moment)
     return assignment
 
 
@@ -263,6 +263,7 @@ def cannot_complete(
         key=f"cannot:{assignment.id}",
         msgid=N_("{name} cannot complete task #{task_id} “{title}”: {reason}"),
         params={"name": person.name, "task_id": task.id, "title": task.title, "reason": reason},
+        at=moment,
     )
     return assignment
 
@@ -308,6 +309,7 @@ def mark_no_show(
             "If this is wrong, tell your captain."
         ),
         params={"task_id": task.id, "title": task.title},
+        at=moment,
     )
     return assignment
 
@@ -370,8 +372,9 @@ def reassign(
         task_id=task.id,
         msgid=N_("Task #{task_id} “{title}” has been handed to someone else by your captain. Thank you."),
         params={"task_id": task.id, "title": task.title},
+        at=moment,
     )
-    _send_private_details(session, task, new)
+    _send_private_details(session, task, new, at=moment)
     return new
 
 
@@ -554,8 +557,10 @@ def _stop_escalation(session: Session, task: Task) -> None:
         session.refresh(task)
 
 
-def _send_private_details(session: Session, task: Task, assignment: Assignment) -> None:
-    """The address, phone and health details go to the assignee alone, by direct message."""
+def _send_private_details(session: Session, task: Task, assignment: Assignment, *, at: datetime) -> None:
+    """Address, phone and health details, if the task has any, go to the assignee alone by direct message."""
+    if not task.private_details and task.household_id is None:
+        return
     notify(
         session,
         dedupe_key=private_key(assignment),
@@ -565,6 +570,7 @@ def _send_private_details(session: Session, task: Task, assignment: Assignment) 
         private=True,
         msgid=N_("You have task #{task_id} “{title}”. Details for you only: {details}"),
         params={"task_id": task.id, "title": task.title, "details": private_text(session, task)},
+        at=at,
     )
 
 
@@ -589,7 +595,14 @@ def private_text(session: Session, task: Task) -> str:
 
 
 def _tell_leads(
-    session: Session, task: Task, *, key: str, msgid: str, params: dict[str, Any], coordinators: bool = False
+    session: Session,
+    task: Task,
+    *,
+    key: str,
+    msgid: str,
+    params: dict[str, Any],
+    at: datetime,
+    coordinators: bool = False,
 ) -> None:
     from coord.services.people import captains_of, coordinators_of
 
@@ -605,6 +618,7 @@ def _tell_leads(
             task_id=task.id,
             msgid=msgid,
             params=params,
+            at=at,
         )
 
 

@@ -57,6 +57,7 @@ def after_checkin_call(session: Session, task: Task, assignment: Assignment, *, 
         key=f"red:{household.id}:{task.id}",
         msgid=msgid,
         params={"task_id": task.id},
+        at=now,
         coordinators=True,
     )
 

@@ -160,6 +160,7 @@ def cancel_task(
             task_id=task.id,
             msgid=N_("Task #{task_id} “{title}” was cancelled. {reason}"),
             params={"task_id": task.id, "title": task.title, "reason": reason},
+            at=moment,
         )
     record_event(
         session,
