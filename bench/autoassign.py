@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select, text
 
-from bench.claims import postgres_database, sqlite_database
+from bench.databases import postgres_database, sqlite_database
 from bench.workload import Population, build_population, bulk_insert, shift_row
 from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory, transaction

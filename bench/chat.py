@@ -15,23 +15,19 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, event, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
+from bench.databases import postgres_database, sqlite_database
 from coord.chat import Inbound, handle_safely, render_text
 from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory, transaction
@@ -78,29 +74,6 @@ class StatementCounter:
     @property
     def count(self) -> int:
         return int(getattr(self._local, "count", 0))
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{os.path.join(folder, 'chat.sqlite3')}"
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A throwaway database on the server, dropped afterwards."""
-    url = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"coord_bench_chat_{os.getpid()}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @dataclass

@@ -12,26 +12,22 @@ import argparse
 import os
 import random
 import re
-import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
+from bench.databases import postgres_database, sqlite_database
 from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory, transaction
 from coord.errors import AlreadyClaimed, TaskFull
@@ -90,30 +86,6 @@ class Outcome(Tally):
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    """A throwaway SQLite file."""
-    with tempfile.TemporaryDirectory(prefix="coord_bench_") as folder:
-        yield f"sqlite:///{folder}/bench.sqlite3"
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A throwaway database ``coord_bench_<pid>`` on the server of ``server_url``, dropped afterwards."""
-    url = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"coord_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def build_community(factory: sessionmaker[Session], *, people: int, tasks: int, capacity: int) -> list[int]:

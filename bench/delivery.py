@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
-from bench.claims import postgres_database, sqlite_database
+from bench.databases import postgres_database, sqlite_database
 from bench.workload import NETWORK, build_population, bulk_insert
 from coord.clock import SystemClock, utcnow
 from coord.db import make_engine, make_session_factory, transaction

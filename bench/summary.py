@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select, text
 
-from bench.claims import postgres_database, sqlite_database
+from bench.databases import postgres_database, sqlite_database
 from bench.workload import build_population
 from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory
