@@ -13,8 +13,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coord.errors import SettingsError
 
-LANGUAGES = ("en", "zh")
-
 
 class Settings(BaseSettings):
     """Everything coord can be configured with."""

@@ -10,7 +10,6 @@ from coord.errors import SettingsError
 from coord.settings import Settings
 
 NAMESPACE = "coord"
-QUEUES = ("duties", "delivery")
 
 
 def make_broker(settings: Settings, *, namespace: str = NAMESPACE, embedded: bool | None = None) -> Broker:

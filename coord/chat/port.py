@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 MAX_PAYLOAD_BYTES = 64  # Telegram's limit on callback data
 
-Network = Literal["telegram", "matrix", "terminal", "test"]
 Target = Literal["here", "direct"]
 
 

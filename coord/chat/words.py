@@ -40,7 +40,6 @@ CHINESE_PREFIXES: tuple[str, ...] = tuple(
     sorted((w for w in ALIASES if not w.isascii()), key=len, reverse=True)
 )
 
-STOP_WORDS = frozenset({"stop", "cancel", "quit", "exit", "停止", "取消", "退出", "算了", "/stop", "/cancel"})
 SKIP_WORDS = frozenset({"skip", "-", "—", "none", "跳过", "无", "没有", "不填"})
 YES_WORDS = frozenset(
     {"yes", "y", "ok", "okay", "well", "fine", "1", "是", "好", "好的", "对", "正常", "健康", "有"}

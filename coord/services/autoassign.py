@@ -37,6 +37,7 @@ from coord.models import (
     TeamRole,
 )
 from coord.services.access import Actor
+from coord.services.notices import PRIVATE_DETAILS, private_key
 from coord.services.outbox import notify_many
 from coord.services.records import record_event
 
@@ -257,7 +258,7 @@ def _write(
     now: datetime,
 ) -> list[Assignment]:
     """Take the planned slots (one conditional update per slot count); write the rest in bulk."""
-    from coord.services.claims import private_text
+    from coord.services.notices import has_private_details, private_text
 
     taken: set[int] = set()
     for count in sorted({len(chosen) for chosen in plan.values()}):
@@ -270,7 +271,8 @@ def _write(
     events, rows = [], []
     for (task, person_id), slot in zip(given, slots, strict=True):
         events.append(_assigned_event(task, slot, people[person_id].hours, now))
-        rows += _messages(task, slot, private_text(session, task))
+        details = private_text(session, task) if has_private_details(task) else None
+        rows += _messages(task, slot, details)
     if events:
         session.execute(insert(Event), events)
     notify_many(session, rows, now=now)
@@ -291,7 +293,7 @@ def _take(task_ids: list[int], count: int) -> Any:
                 ((Task.filled + count >= Task.capacity) & (Task.status == TaskStatus.OPEN), TaskStatus.FULL),
                 else_=Task.status,
             ),
-            # A claim pauses the ladder, as claims._stop_escalation does; the next tick re-arms it.
+            # A claim pauses the ladder, as slots.stop_escalation does; the next tick re-arms it.
             escalation_due_at=None,
             escalation_token=Task.escalation_token + 1,
         )
@@ -317,9 +319,9 @@ def _assigned_event(task: Task, slot: Assignment, hours: float, now: datetime) -
 _FILLABLE = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 
 
-def _messages(task: Task, slot: Assignment, details: str) -> list[dict[str, object]]:
+def _messages(task: Task, slot: Assignment, details: str | None) -> list[dict[str, object]]:
     common = {"community_id": task.community_id, "person_id": slot.person_id, "task_id": task.id, "at": None}
-    return [
+    rows: list[dict[str, object]] = [
         {
             **common,
             "dedupe_key": f"auto:{slot.id}",
@@ -335,22 +337,20 @@ def _messages(task: Task, slot: Assignment, details: str) -> list[dict[str, obje
                 ]
             ],
         },
-        {
-            # The same message and key as claims._send_private_details: the assignee alone gets the address.
-            **common,
-            "dedupe_key": f"private:{slot.id}",
-            "private": True,
-            "msgid": N_("You have task #{task_id} “{title}”. Details for you only: {details}"),
-            "params": {"task_id": task.id, "title": task.title, "details": details},
-        },
     ]
+    if details is not None:  # the assignee alone gets the address, as notices.send_private_details does
+        params = {"task_id": task.id, "title": task.title, "details": details}
+        message = {"dedupe_key": private_key(slot), "msgid": PRIVATE_DETAILS, "params": params}
+        rows.append({**common, **message, "private": True})
+    return rows
 
 
 def decline(
     *, session: Session, actor: Actor, task_id: int, now: datetime | None = None
 ) -> Assignment | None:
     """The volunteer gives back a slot the roster gave them; the next fair choice gets it (returned)."""
-    from coord.services.claims import _tell_leads, release
+    from coord.services.claims import release
+    from coord.services.notices import tell_leads
     from coord.services.tasks import get_task
 
     person = actor.require_person()
@@ -375,7 +375,7 @@ def decline(
     )
     following = auto_assign(session=session, task_ids=[task.id], now=moment)
     if not following:
-        _tell_leads(
+        tell_leads(
             session,
             task,
             key=f"declined:{slot.id}",

@@ -2,7 +2,7 @@
 
 - ``arm_escalations`` (run by the scheduler tick) freezes a policy onto tasks that have none and
   points ``escalation_due_at`` at the next rung. Claiming, checking in and finishing pause the ladder
-  (``claims._stop_escalation``: the due time is cleared and the token bumped, so a step already in
+  (``slots.stop_escalation``: the due time is cleared and the token bumped, so a step already in
   flight finds a stale token); the next tick arms it again at the rung it had reached, and each rung
   checks its condition when it falls due.
 - ``climb`` (run by the ``escalate`` actor with the task id and the token it was dispatched with) runs

@@ -41,7 +41,7 @@ def after_checkin_call(session: Session, task: Task, assignment: Assignment, *, 
         old=str(old) if old else None,
         reason=reason,
     )
-    from coord.services.claims import _tell_leads
+    from coord.services.notices import tell_leads
 
     msgid = (
         N_("Household under watch (task #{task_id}) reported symptoms: it is now RED. Please follow up now.")
@@ -51,7 +51,7 @@ def after_checkin_call(session: Session, task: Task, assignment: Assignment, *, 
             "Please follow up now."
         )
     )
-    _tell_leads(
+    tell_leads(
         session,
         task,
         key=f"red:{household.id}:{task.id}",

@@ -12,7 +12,7 @@ defaults, seeded when a community has none. A policy is frozen onto a task when 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -265,7 +265,3 @@ def freeze_rungs(
 def frozen_rungs(task: Task) -> list[Rung]:
     snapshot = task.escalation_policy or {}
     return [Rung.from_json(raw) for raw in snapshot.get("rungs", [])]
-
-
-def audiences(rungs: Iterable[Rung]) -> set[Audience]:
-    return {a for r in rungs for a in r.to}

@@ -13,7 +13,7 @@ import logging
 import warnings
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -25,7 +25,6 @@ from coord.kinds import KINDS
 from coord.models import Community
 from coord.services.summary import NO_TEAM, stored_summary
 
-Format = Literal["text", "csv", "xlsx", "png"]
 log = logging.getLogger(__name__)
 
 FORMATS = ("text", "csv", "xlsx", "png")

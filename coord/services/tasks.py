@@ -230,19 +230,8 @@ def _filtered(query: Select[tuple[Task]], flt: TaskFilter) -> Select[tuple[Task]
     return query
 
 
-def task_events(session: Session, task_id: int) -> list[object]:
-    from coord.models import Event
-
-    return list(session.scalars(select(Event).where(Event.task_id == task_id).order_by(Event.at, Event.id)))
-
-
 def _community_of(actor: Actor) -> int | None:
     return actor.person.community_id if actor.person else None
-
-
-def window_of(task: Task) -> tuple[datetime | None, datetime | None]:
-    """When the work starts and when it must be over (a shift's window, or a deadline)."""
-    return task.starts_at, task.ends_at or task.due_at
 
 
 CHECK_IN_EARLY = timedelta(minutes=60)

@@ -117,7 +117,8 @@ def test_the_volunteer_is_told_and_can_decline(session: Session, world: World) -
     task = shift(session, world, hours_from_now=1.5)
     [first] = auto_assign(session=session, task_ids=[task.id], now=NOW)
     told = session.scalars(select(Notification).where(Notification.person_id == first.person_id)).all()
-    assert {n.dedupe_key for n in told} == {f"auto:{first.id}", f"private:{first.id}"}
+    # the gate shift has nothing private, so no empty "details for you only" message is sent
+    assert {n.dedupe_key for n in told} == {f"auto:{first.id}"}
     offer = next(n for n in told if n.dedupe_key.startswith("auto:"))
     assert offer.buttons[0][0] == {"label": "Decline", "payload": f"dc:{task.id}"}
     decliner = session.get_one(Person, first.person_id)
@@ -153,3 +154,13 @@ def test_a_declaration_is_needed_where_the_community_asks(session: Session, worl
     task = shift(session, world, hours_from_now=1.5, capacity=3)
     auto_assign(session=session, task_ids=[task.id], now=NOW)
     assert holders(session, task) == {v3.id}
+
+
+def test_private_details_of_rostered_work_go_to_the_assignee_alone(session: Session, world: World) -> None:
+    task = shift(session, world, hours_from_now=1.5, private_details="Key box code 4711")
+    [given] = auto_assign(session=session, task_ids=[task.id], now=NOW)
+    private = session.scalars(select(Notification).where(Notification.private.is_(True))).all()
+    assert [(n.dedupe_key, n.person_id, n.team_id) for n in private] == [
+        (f"private:{given.id}", given.person_id, None)
+    ]
+    assert "Key box code 4711" in private[0].params["details"]
