@@ -13,7 +13,8 @@ from coord.chat.port import Button, Moment, Phrase, Reply
 from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import AssignmentState, Priority, Task, TaskStatus
-from coord.services.claims import private_text
+from coord.services.access import can_see_private
+from coord.services.notices import has_private_details, private_text
 
 
 def kind_phrase(kind: str) -> Phrase:
@@ -121,13 +122,23 @@ def card(ctx: Context, task: Task, state: AssignmentState | None, *, lead: bool)
             lines=tuple(lines),
         )
     ]
-    if (state is not None or lead) and (task.private_details or task.household_id):
+    if has_private_details(task) and can_see_private(ctx.session, ctx.actor, task):
         replies.append(private_reply(ctx, task))
     return replies
 
 
 def private_reply(ctx: Context, task: Task) -> Reply:
-    """The address, phone and notes of a task: for the holder (or a lead), in their direct chat only."""
+    """The address, phone and notes of a task: for the holder (or a lead), in their direct chat only.
+
+    Without a known direct chat nothing private is sent; the reader is told how to open one."""
+    if ctx.direct_chat_id is None:
+        return ctx.say(
+            N_(
+                "The address and phone of task #{task_id} are sent only in a private chat: "
+                "open a chat with me and send “task {task_id}”."
+            ),
+            task_id=task.id,
+        )
     return ctx.say(
         N_("Details for you only, task #{task_id}: {details}"),
         target="direct",

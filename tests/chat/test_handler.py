@@ -234,3 +234,33 @@ def test_private_details_are_sent_once_whichever_way_they_go(
     )
     assert [r.target for r in replies] == ["here"]
     assert sorted(private_outbox()) == sorted([NotificationStatus.SENT, NotificationStatus.PENDING])
+
+
+def test_a_task_card_shows_private_details_only_to_readers_with_a_direct_chat(
+    session: Session, scene: Scene, chat_factory: sessionmaker[Session]
+) -> None:
+    from coord.models import ChatAccount
+
+    delivery = scene.values["delivery"]
+    secrets = ("13800000001", "Wang Lan")
+
+    def card(who: str, *, group: bool) -> list[Reply]:
+        return handle_safely(
+            message(who, f"task {delivery}", group=group), session_factory=chat_factory, now=scene.now
+        )
+
+    # A volunteer who does not hold the task sees the public card only, even in a private chat
+    assert all(s not in render_text(r) for r in card("volunteer", group=False) for s in secrets)
+    # The holder, whose direct chat is not known, asks in the group: nothing private, and how to get it
+    handle_safely(message("helper", f"claim {delivery}"), session_factory=chat_factory, now=scene.now)
+    account = session.scalars(select(ChatAccount).where(ChatAccount.external_id == "u-helper")).one()
+    account.dm_chat_id = None
+    session.flush()
+    replies = card("helper", group=True)
+    assert [r.target for r in replies] == ["here", "here"]
+    assert all(s not in render_text(r) for r in replies for s in secrets)
+    assert "only in a private chat" in render_text(replies[1])
+    # In their private chat they get the details, addressed to that chat
+    replies = card("helper", group=False)
+    assert [(r.target, r.direct_chat_id) for r in replies] == [("here", None), ("direct", "dm-helper")]
+    assert all(s in render_text(replies[1]) for s in secrets)
