@@ -70,7 +70,8 @@ def take_slot(
     session: Session, task: Task, person: Person, *, assigned_by: int | None, now: datetime
 ) -> Assignment:
     # The common path is one conditional UPDATE (RETURNING the new counts, so no refresh) and one INSERT;
-    # who already holds a slot is asked only when that path fails (DESIGN.md invariant 4).
+    # who already holds a slot is asked only when that path fails (DESIGN.md invariant 4). The same UPDATE
+    # pauses any escalation under way: its next step will find a stale token (invariant 3).
     try:
         with session.begin_nested():
             taken = (
@@ -87,14 +88,18 @@ def take_slot(
                             ),
                             else_=Task.status,
                         ),
+                        escalation_due_at=None,
+                        escalation_token=Task.escalation_token + 1,
                     )
-                    .returning(Task.filled, Task.status)
+                    .returning(Task.filled, Task.status, Task.escalation_token)
                 )
                 .one_or_none()
             )
             if taken is not None:
                 set_committed_value(task, "filled", taken.filled)
                 set_committed_value(task, "status", TaskStatus(taken.status))
+                set_committed_value(task, "escalation_due_at", None)
+                set_committed_value(task, "escalation_token", taken.escalation_token)
                 assignment = Assignment(
                     task_id=task.id, person_id=person.id, assigned_by_id=assigned_by, claimed_at=now
                 )
@@ -111,7 +116,6 @@ def take_slot(
         raise TaskFull(
             N_("Task #{task_id} is full: every slot is taken. Look at the other open tasks."), task_id=task.id
         )
-    stop_escalation(session, task)
     return assignment
 
 
