@@ -1,2 +1,86 @@
 """Chat network adapters: each translates its network's updates into ``coord.chat.Inbound`` and renders
-``coord.chat.Reply`` back (Telegram and Matrix are the next pieces of work)."""
+``coord.chat.Reply`` back, and gives the delivery actor a gateway for its network.
+
+Every network package (``bots.telegram``, ``bots.matrix``) offers the same two functions:
+
+- ``make_gateway(settings) -> Gateway``: what the delivery actor sends notifications through;
+- ``run_bot(settings, stop, *, factory) -> None``: answers the network's updates until ``stop`` is set
+  (blocking; it runs its own asyncio loop, so it can live in a thread beside the workers).
+
+A network is used when its settings are present (``Settings.networks``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import Protocol, cast
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from coord.services.gateways import ConsoleGateway, Gateway
+from coord.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NETWORKS = ("telegram", "matrix")
+
+
+class Network(Protocol):
+    def make_gateway(self, settings: Settings) -> Gateway: ...
+
+    def run_bot(
+        self, settings: Settings, stop: threading.Event, *, factory: sessionmaker[Session]
+    ) -> None: ...
+
+
+def network(name: str) -> Network:
+    """The adapter package of one network (imported only when it is used)."""
+    if name not in NETWORKS:
+        raise ValueError(f"unknown chat network {name!r}; expected one of {', '.join(NETWORKS)}")
+    return cast(Network, importlib.import_module(f"bots.{name}"))
+
+
+def make_gateways(settings: Settings) -> dict[str, Gateway]:
+    """A gateway for every configured network; the console when there is none (the embedded default)."""
+    gateways = {name: network(name).make_gateway(settings) for name in settings.networks}
+    return gateways or {"console": ConsoleGateway()}
+
+
+def start_bots(
+    settings: Settings,
+    stop: threading.Event,
+    *,
+    factory: sessionmaker[Session],
+    names: list[str] | None = None,
+) -> list[threading.Thread]:
+    """Start the bot of every configured network (or of ``names``) in its own thread."""
+    threads = []
+    for name in names if names is not None else settings.networks:
+        run = network(name).run_bot
+        thread = threading.Thread(
+            target=_guarded(name, run, settings, stop, factory), name=f"bot-{name}", daemon=True
+        )
+        thread.start()
+        threads.append(thread)
+    return threads
+
+
+def _guarded(
+    name: str,
+    run: Callable[..., None],
+    settings: Settings,
+    stop: threading.Event,
+    factory: sessionmaker[Session],
+) -> Callable[[], None]:
+    def target() -> None:
+        try:
+            run(settings, stop, factory=factory)
+        except Exception:
+            # A bot that cannot run stops the whole process: a half-running service is worse.
+            log.exception("the %s bot stopped with an error", name)
+            stop.set()
+
+    return target

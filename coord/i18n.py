@@ -2,7 +2,9 @@
 
 Message ids are English text with ``{named}`` parameters. ``N_`` marks a string for
 extraction (``pybabel extract -k N_``) without translating it where it is written.
-The catalog is read with Babel straight from the ``.po`` file, so no compile step is needed.
+The catalogs are read with Babel straight from the ``.po`` files, so no compile step is needed: every
+``*.po`` in a language's ``LC_MESSAGES`` folder is read (``coord.po`` for the core and the conversation,
+one more per part such as ``telegram.po``), in name order.
 """
 
 from __future__ import annotations
@@ -26,13 +28,20 @@ def N_(msgid: str) -> str:
 
 @functools.cache
 def _catalog(language: str) -> dict[str, str]:
+    messages: dict[str, str] = {}
+    for path in catalog_files(language):
+        with path.open("rb") as handle:
+            catalog = read_po(handle)
+        messages.update({str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy})
+    return messages
+
+
+def catalog_files(language: str) -> list[Path]:
+    """The ``.po`` files of ``language``, in the order they are read."""
     folder = CATALOGS.get(language)
     if folder is None:
-        return {}
-    path = LOCALE_DIR / folder / "LC_MESSAGES" / "coord.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+        return []
+    return sorted((LOCALE_DIR / folder / "LC_MESSAGES").glob("*.po"))
 
 
 class _Lenient(dict[str, Any]):

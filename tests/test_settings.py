@@ -42,3 +42,32 @@ def test_wrong_value_names_the_setting(
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert str(caught.value).startswith(expected)
+
+
+def test_chat_networks_are_used_when_their_settings_are_present() -> None:
+    assert load_settings().networks == []
+    both = load_settings(
+        telegram_token="123:abc",
+        matrix_homeserver="http://127.0.0.1:8008",
+        matrix_user_id="@coord:localhost",
+        matrix_access_token="tok",
+        matrix_rooms=" !a:localhost, ,!b:localhost",
+    )
+    assert both.networks == ["telegram", "matrix"]
+    assert both.matrix_room_ids == ["!a:localhost", "!b:localhost"]
+    assert both.telegram_token is not None and "123:abc" not in repr(both)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"telegram_base_url": "api.telegram.org/bot"}, "COORD_TELEGRAM_BASE_URL"),
+        ({"telegram_token": "t", "telegram_webhook_url": "https://x/hook"}, "COORD_TELEGRAM_WEBHOOK_SECRET"),
+        ({"matrix_homeserver": "http://h"}, "COORD_MATRIX_USER_ID"),
+        ({"matrix_homeserver": "http://h", "matrix_user_id": "@c:h"}, "COORD_MATRIX_PASSWORD"),
+        ({"telegram_webhook_port": 0}, "COORD_TELEGRAM_WEBHOOK_PORT"),
+    ],
+)
+def test_an_incomplete_chat_network_names_the_missing_setting(overrides: dict, named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        load_settings(**overrides)

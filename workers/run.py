@@ -40,14 +40,19 @@ def run_embedded(
     threads: int = 4,
     interval: float = TICK_SECONDS,
     clock: Clock | None = None,
+    with_bots: bool = True,
 ) -> None:
-    """One process: a StubBroker with in-process worker threads and the scheduler loop, until ``stop``."""
+    """One process: a StubBroker with in-process worker threads, the scheduler loop and the bots of the
+    configured chat networks, until ``stop``."""
+    from bots import make_gateways, start_bots
+
     broker = make_broker(settings, embedded=True)
     dramatiq.set_broker(broker)
-    runtime = build_runtime(settings, gateways=gateways, clock=clock)
+    runtime = build_runtime(settings, gateways=gateways or make_gateways(settings), clock=clock)
     actors = declare_actors(broker, runtime)
     worker = Worker(broker, worker_threads=threads, worker_timeout=100)
     worker.start()
+    bots = start_bots(settings, stop, factory=runtime.factory) if with_bots else []
     scheduler = Scheduler(
         runtime.factory,
         clock=runtime.clock,
@@ -59,6 +64,9 @@ def run_embedded(
     try:
         scheduler.run(stop, interval=interval)
     finally:
+        stop.set()
+        for bot in bots:
+            bot.join(timeout=30)
         worker.stop()
         log.info("embedded workers stopped")
 
@@ -72,9 +80,12 @@ def run_worker(
     namespace: str = NAMESPACE,
 ) -> None:
     """A worker process on Redis (``coord worker``) until ``stop``, as ``dramatiq workers.app`` is."""
+    from bots import make_gateways
+
     broker = make_broker(settings, embedded=False, namespace=namespace)
     dramatiq.set_broker(broker)
-    declare_actors(broker, build_runtime(settings, gateways=gateways, namespace=namespace))
+    runtime = build_runtime(settings, gateways=gateways or make_gateways(settings), namespace=namespace)
+    declare_actors(broker, runtime)
     worker = Worker(broker, worker_threads=threads)
     worker.start()
     log.info("worker started (%d threads)", threads)
@@ -84,3 +95,19 @@ def run_worker(
         worker.stop()
         broker.close()
         log.info("worker stopped")
+
+
+def run_bots(settings: Settings, stop: threading.Event, *, names: list[str]) -> None:
+    """The bots of ``names`` alone (``coord bot``, distributed mode): notifications go through workers."""
+    from bots import start_bots
+    from coord.db import engine_from_settings, make_session_factory
+
+    engine = engine_from_settings(settings)
+    try:
+        threads = start_bots(settings, stop, factory=make_session_factory(engine), names=names)
+        log.info("bots started: %s", ", ".join(names))
+        stop.wait()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        engine.dispose()

@@ -14,7 +14,7 @@ from coord.cli.imports import import_app
 from coord.cli.people import coordinator_app, invite_app, person_app, team_app
 from coord.cli.report import report_app
 from coord.cli.runtime import CoordGroup
-from coord.cli.service import run, scheduler, worker
+from coord.cli.service import bot, run, scheduler, worker
 from coord.cli.tasks import task_app, tasks
 from coord.cli.templates import template_app
 
@@ -43,6 +43,7 @@ app.add_typer(report_app, name="report")
 app.command("run")(run)
 app.command("worker")(worker)
 app.command("scheduler")(scheduler)
+app.command("bot")(bot)
 
 
 def main() -> None:

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from coord.cli.runtime import opened_engine, read_settings, require_schema
+from coord.cli.runtime import CliError, opened_engine, read_settings, require_schema
+from coord.i18n import N_
 from coord.settings import Settings
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -71,3 +72,30 @@ def scheduler(log_level: LogLevel = "info") -> None:
     settings, stop = _prepare(_level(log_level))
     require_redis(settings)
     run_scheduler(settings, stop)
+
+
+def bot(
+    network: Annotated[
+        str | None, typer.Argument(help="telegram or matrix; by default every configured network.")
+    ] = None,
+    log_level: LogLevel = "info",
+) -> None:
+    """Run the chat bots alone (distributed mode: workers and the scheduler run as their own processes)."""
+    from workers.run import run_bots
+
+    settings, stop = _prepare(_level(log_level))
+    names = settings.networks if network is None else [network.strip().lower()]
+    for name in names:
+        if name not in ("telegram", "matrix"):
+            raise typer.BadParameter("use telegram or matrix", param_hint="NETWORK")
+        if name not in settings.networks:
+            raise CliError(
+                N_("The {network} bot is not configured: set {setting}."),
+                network=name,
+                setting="COORD_TELEGRAM_TOKEN" if name == "telegram" else "COORD_MATRIX_HOMESERVER",
+            )
+    if not names:
+        raise CliError(
+            N_("No chat network is configured: set COORD_TELEGRAM_TOKEN or COORD_MATRIX_HOMESERVER.")
+        )
+    run_bots(settings, stop, names=names)

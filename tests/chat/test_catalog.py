@@ -1,4 +1,4 @@
-"""Every message in coord/ has a Simplified Chinese translation with the same {placeholders}."""
+"""Every message in coord/, bots/ and workers/ has a Chinese translation with the same {placeholders}."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from babel.messages.pofile import read_po
 
 import coord
 from coord.errors import CoordError
-from coord.i18n import LOCALE_DIR, translate
+from coord.i18n import catalog_files, translate
 
-CATALOG = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "coord.po"
+PACKAGES = ("coord", "bots", "workers")
 
 
 def _error_classes(base: type) -> set[str]:
@@ -28,15 +28,16 @@ KEYWORDS = {name: None for name in {"N_", *_error_classes(CoordError)}}
 
 
 def extracted() -> dict[str, str]:
-    """msgid → where it is written, for every message in the coord package."""
-    root = Path(coord.__file__).parent
+    """msgid → where it is written, for every message in the project's packages."""
+    project = Path(coord.__file__).parent.parent
     messages: dict[str, str] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(root), method_map=[("**.py", "python")], keywords=KEYWORDS
-    ):
-        text = message[0] if isinstance(message, tuple) else message
-        if text:
-            messages.setdefault(text, f"coord/{filename}:{lineno}")
+    for package in PACKAGES:
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(project / package), method_map=[("**.py", "python")], keywords=KEYWORDS
+        ):
+            text = message[0] if isinstance(message, tuple) else message
+            if text:
+                messages.setdefault(text, f"{package}/{filename}:{lineno}")
     return messages
 
 
@@ -45,8 +46,11 @@ def placeholders(text: str) -> set[str]:
 
 
 def translations() -> dict[str, str]:
-    with CATALOG.open("rb") as handle:
-        return {str(m.id): str(m.string) for m in read_po(handle) if m.id and not m.fuzzy}
+    found: dict[str, str] = {}
+    for path in catalog_files("zh"):
+        with path.open("rb") as handle:
+            found.update({str(m.id): str(m.string) for m in read_po(handle) if m.id and not m.fuzzy})
+    return found
 
 
 MESSAGES = extracted()
