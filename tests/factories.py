@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -130,19 +131,30 @@ def chat_cast(world: World) -> dict[str, Person]:
     }
 
 
-def link_chat_accounts(session: Session, world: World, network: str = "test") -> dict[str, Person]:
-    """Link a chat account ``u-<part>`` to each person of ``chat_cast``; returns the cast."""
+def link_chat_accounts(
+    session: Session,
+    world: World,
+    network: str = "test",
+    *,
+    ids: Callable[[str], tuple[str, str | None]] | None = None,
+) -> dict[str, Person]:
+    """Link a chat account to each person of ``chat_cast``; returns the cast.
+
+    ``ids(part)`` gives the account's external id and its direct chat (None when not known yet);
+    by default ``u-<part>`` and ``dm-<part>``.
+    """
     from coord.services.people import link_account
 
     cast = chat_cast(world)
     for part, person in cast.items():
+        external_id, dm_chat_id = ids(part) if ids else (f"u-{part}", f"dm-{part}")
         link_account(
             session=session,
             actor=SYSTEM,
             person=person,
             network=network,
-            external_id=f"u-{part}",
+            external_id=external_id,
             display_name=person.name,
-            dm_chat_id=f"dm-{part}",
+            dm_chat_id=dm_chat_id,
         )
     return cast

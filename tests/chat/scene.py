@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,9 +26,19 @@ class Scene:
     now: datetime = NOW
 
 
-def build_scene(session: Session, world: World, *, health_required: bool = False) -> Scene:
-    cast = link_chat_accounts(session, world, NETWORK)
-    link_team_chat(session=session, actor=SYSTEM, team=world.gate_team, network=NETWORK, chat_id=GROUP_CHAT)
+def build_scene(
+    session: Session,
+    world: World,
+    *,
+    health_required: bool = False,
+    network: str = NETWORK,
+    group_chat: str = GROUP_CHAT,
+    ids: Callable[[str], tuple[str, str | None]] | None = None,
+) -> Scene:
+    """The stage on ``network``: the gate team's group chat is ``group_chat``; ``ids(part)`` gives each
+    person's account id and direct chat (see ``link_chat_accounts``), so adapters can use their own ids."""
+    cast = link_chat_accounts(session, world, network, ids=ids)
+    link_team_chat(session=session, actor=SYSTEM, team=world.gate_team, network=network, chat_id=group_chat)
     start, end = shift_times(hours_from_now=2, length_hours=4)
     gate = create_task(
         session=session,
