@@ -1,0 +1,212 @@
+"""The Matrix adapter: what arrives in a sync becomes an ``Inbound`` for the conversation layer, and each
+``Reply`` goes back as an ``m.notice``.
+
+- Direct chats (a room the bot was invited to with ``is_direct``, or that it opened itself, with at most two
+  members) take commands with or without ``!``; in other rooms the conversation layer decides what is
+  addressed to the bot (``!claim 12``, ``claim 12``, a leading mention of the bot).
+- Invites: a direct chat is accepted from anyone (that is how a newcomer sends an invite code); any other
+  room only when the inviter is a linked person or the room is configured (``COORD_MATRIX_ROOMS``).
+- A linked person who speaks in a room without a known direct chat gets one opened by the bot (an
+  ``is_direct`` invite), recorded before the message is handled, so private details have somewhere to go.
+- A stranger speaking to the bot in a room is told how to get an invite once per room; after that the bot
+  stays quiet to them there (remembered in the bot's store).
+- Encrypted rooms are not supported: the bot says so once in such a room and does nothing else there.
+- Every handled message gets a read receipt once its replies are sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    MatrixRoom,
+    MegolmEvent,
+    RoomCreateResponse,
+    RoomMessage,
+    RoomMessageNotice,
+    RoomPreset,
+    RoomSendResponse,
+    SyncResponse,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from bots.matrix.accounts import NETWORK, Account, account_of, record_direct_chat
+from bots.matrix.incoming import addressed_to_bot, invitation, message_text
+from bots.matrix.markup import notice, replying_to
+from bots.matrix.memory import BotMemory
+from coord.chat import Inbound, Reply, handle_safely, parse, render_buttons, render_text
+from coord.clock import Clock
+from coord.i18n import N_, translate
+
+log = logging.getLogger(__name__)
+
+ENCRYPTED_ROOM = N_(
+    "This room is end-to-end encrypted, and I can only read unencrypted rooms. "
+    "Please talk to me in an unencrypted room or a direct chat without encryption."
+)
+
+
+class MatrixBot:
+    """Answers the events of one sync at a time, in order."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        *,
+        factory: sessionmaker[Session],
+        clock: Clock,
+        memory: BotMemory,
+        configured_rooms: list[str],
+    ) -> None:
+        self.client = client
+        self.factory = factory
+        self.clock = clock
+        self.memory = memory
+        self.configured_rooms = set(configured_rooms)
+
+    async def join_configured_rooms(self) -> None:
+        for room_id in self.configured_rooms - set(self.client.rooms):
+            answer = await self.client.join(room_id)
+            log.info("joining configured room %s: %s", room_id, type(answer).__name__)
+
+    async def answer_sync(self, sync: SyncResponse, *, with_messages: bool = True) -> None:
+        """Accept or decline invites, then (unless ``with_messages`` is False) answer every new message."""
+        for room_id, info in sync.rooms.invite.items():
+            await self.consider_invite(room_id, info.invite_state)
+        for room_id, info in sync.rooms.join.items():
+            room = self.client.rooms.get(room_id)
+            if room is None:
+                continue
+            if room.encrypted:
+                await self.warn_encrypted(room_id)
+                continue
+            if with_messages:
+                for event in info.timeline.events:
+                    await self.answer_event(room, event)
+
+    async def consider_invite(self, room_id: str, invite_state: list[Any]) -> None:
+        found = invitation(invite_state, self.client.user_id)
+        if found is None:
+            return
+        inviter, direct = found
+        linked = await asyncio.to_thread(account_of, self.factory, inviter) is not None
+        if direct or linked or room_id in self.configured_rooms:
+            answer = await self.client.join(room_id)
+            if direct:
+                self.memory.add_direct(room_id)
+            log.info("joined %s (invited by %s): %s", room_id, inviter, type(answer).__name__)
+        else:
+            await self.client.room_leave(room_id)  # declines the invite
+            log.info("declined the invite to %s from %s, who is not linked", room_id, inviter)
+
+    async def warn_encrypted(self, room_id: str) -> None:
+        if self.memory.was_warned(room_id):
+            return
+        self.memory.remember_warned(room_id)
+        # Matrix tells nothing of a reader's language: both, English first.
+        text = translate(ENCRYPTED_ROOM, "en") + "\n" + translate(ENCRYPTED_ROOM, "zh")
+        await self.send(room_id, notice(text))
+
+    def is_private(self, room: MatrixRoom) -> bool:
+        return self.memory.is_direct(room.room_id) and room.member_count <= 2
+
+    async def answer_event(self, room: MatrixRoom, event: Any) -> None:
+        if getattr(event, "sender", None) == self.client.user_id:
+            return
+        if isinstance(event, MegolmEvent):
+            await self.warn_encrypted(room.room_id)
+            return
+        if not isinstance(event, RoomMessage) or isinstance(event, RoomMessageNotice):
+            return  # state changes; notices are what bots send, never commands
+        try:
+            await self.answer_message(room, event)
+        except Exception:
+            log.exception("matrix: could not answer %s in %s", event.event_id, room.room_id)
+        await self.client.update_receipt_marker(room.room_id, event.event_id)
+
+    async def answer_message(self, room: MatrixRoom, event: RoomMessage) -> None:
+        text = message_text(event)
+        private = self.is_private(room)
+        if text is not None and not private:
+            names = [
+                self.client.user_id,
+                _localpart(self.client.user_id),
+                _own_name(room, self.client.user_id),
+            ]
+            text = addressed_to_bot(text, names)
+        sender = event.sender
+        account = None
+        if not private:
+            account = await asyncio.to_thread(account_of, self.factory, sender)
+            if account is None and self.memory.was_told(room.room_id, sender) and not _joins(text):
+                return  # a stranger is told how to get an invite once per room
+            if account is not None and account.direct_chat_id is None:
+                await self.open_direct_chat(sender, account)
+        inbound = Inbound(
+            network=NETWORK,
+            user_id=sender,
+            display_name=room.user_name(sender) or sender,
+            chat_id=room.room_id,
+            is_private_chat=private,
+            text=text,
+        )
+        replies = await asyncio.to_thread(
+            handle_safely, inbound, session_factory=self.factory, now=self.clock.now()
+        )
+        if not private and account is None and replies:
+            self.memory.remember_told(room.room_id, sender)
+        for reply in replies:
+            await self.send_reply(reply, room, event, private=private)
+
+    async def send_reply(self, reply: Reply, room: MatrixRoom, event: RoomMessage, *, private: bool) -> None:
+        content = notice(render_text(reply), render_buttons(reply))
+        if reply.target == "direct":
+            target = reply.direct_chat_id or (room.room_id if private else None)
+            if target is None:
+                log.warning("a private reply to %s had no direct chat; not sent", event.sender)
+                return
+            await self.send(target, content)
+        elif private:
+            await self.send(room.room_id, content)
+        else:
+            await self.send(room.room_id, replying_to(content, event.event_id))
+
+    async def open_direct_chat(self, user_id: str, account: Account) -> str | None:
+        """Invite ``user_id`` to a new direct chat with the bot and record it as theirs."""
+        answer = await self.client.room_create(
+            is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat
+        )
+        if not isinstance(answer, RoomCreateResponse):
+            log.warning("could not open a direct chat with %s: %s", user_id, answer)
+            return None
+        self.memory.add_direct(answer.room_id)
+        await asyncio.to_thread(record_direct_chat, self.factory, account, answer.room_id)
+        log.info("opened direct chat %s with %s", answer.room_id, user_id)
+        return str(answer.room_id)
+
+    async def send(self, room_id: str, content: dict[str, Any]) -> str | None:
+        answer = await self.client.room_send(
+            room_id, "m.room.message", content, ignore_unverified_devices=True
+        )
+        if isinstance(answer, RoomSendResponse):
+            return str(answer.event_id)
+        log.warning("matrix: could not send to %s: %s", room_id, answer)
+        return None
+
+
+def _localpart(user_id: str) -> str:
+    return user_id[1:].split(":", 1)[0] if user_id.startswith("@") else user_id
+
+
+def _own_name(room: MatrixRoom, user_id: str) -> str:
+    name = room.user_name(user_id)
+    return name if name and name != user_id else ""
+
+
+def _joins(text: str | None) -> bool:
+    """An invite code being sent: a stranger may always do that."""
+    command = parse(text)
+    return command.name == "start" and bool(command.args)
