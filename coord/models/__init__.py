@@ -1,6 +1,7 @@
 """The data model (SQLAlchemy 2.0, typed)."""
 
 from coord.models.base import Base, UTCDateTime
+from coord.models.cards import PostedCard
 from coord.models.community import Area, AreaKind, Community, Household, Place, PlaceKind, WatchColour
 from coord.models.conversation import Conversation
 from coord.models.duties import (
@@ -66,6 +67,7 @@ __all__ = [
     "Person",
     "Place",
     "PlaceKind",
+    "PostedCard",
     "Priority",
     "Task",
     "TaskStatus",

@@ -36,6 +36,7 @@ class Outbound:
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()  # rows of (label, payload)
     attachment: Attachment | None = None
     key: str = ""  # stable per notification and chat: an idempotency key where the network has one
+    edit_of: str | None = None  # a reference ``send`` returned earlier: edit that message instead
 
 
 @dataclass(frozen=True)

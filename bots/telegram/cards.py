@@ -1,0 +1,139 @@
+"""Task cards in group chats, kept current: remember each card posted, refresh it when its task changes.
+
+A card posted in a group (the answer to ``task 12`` there) is remembered per (chat, task). Any change to
+a task writes an event, so a card is stale when its task has an event newer than the one it shows; the
+bot refreshes stale cards after each update that may change work, and every little while for changes
+made elsewhere (workers, the CLI, another bot process). The refreshed card is the public view: what
+anyone in the group may read, with the Claim button while a slot is free. A card of finished work is
+refreshed a last time and forgotten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from coord.chat import Inbound, Reply, render_buttons, render_text
+from coord.chat.cards import card
+from coord.chat.context import Context
+from coord.db import transaction
+from coord.models import Community, Event, Person, PostedCard, Task, TaskStatus
+
+CARD_KEY = "Task #{task_id}: {title}\n{lines}"  # coord.chat.cards.card's message id
+FINISHED = (TaskStatus.DONE, TaskStatus.CANCELLED)
+
+
+def card_task(reply: Reply) -> int | None:
+    """The task a reply is the card of, or None when it is not a card."""
+    task_id = reply.params.get("task_id")
+    return task_id if reply.key == CARD_KEY and isinstance(task_id, int) else None
+
+
+@dataclass(frozen=True)
+class CardEdit:
+    """A stale card and what it should now say."""
+
+    card_id: int
+    chat_id: str
+    message_id: str
+    text: str
+    buttons: list[list[tuple[str, str]]]
+    event_id: int
+    final: bool
+
+
+def _latest_event(task_id: object) -> object:
+    return select(func.coalesce(func.max(Event.id), 0)).where(Event.task_id == task_id).scalar_subquery()
+
+
+def remember_card(
+    factory: sessionmaker[Session],
+    *,
+    network: str,
+    chat_id: str,
+    message_id: str,
+    task_id: int,
+    language: str,
+) -> None:
+    """Remember the card just posted in a group chat (it replaces an older card of the task there)."""
+    try:
+        with transaction(factory) as session:
+            session.execute(
+                delete(PostedCard).where(
+                    PostedCard.network == network,
+                    PostedCard.chat_id == chat_id,
+                    PostedCard.task_id == task_id,
+                )
+            )
+            seen = session.scalar(select(_latest_event(task_id)))  # type: ignore[call-overload]
+            session.add(
+                PostedCard(
+                    network=network,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    task_id=task_id,
+                    language=language,
+                    seen_event_id=seen or 0,
+                )
+            )
+    except IntegrityError:
+        pass  # the same card posted twice at once: the other one is remembered
+
+
+def stale_cards(factory: sessionmaker[Session], *, network: str, now: datetime) -> list[CardEdit]:
+    """Every remembered card whose task changed since it was shown, with its new public view."""
+    latest = _latest_event(PostedCard.task_id)
+    with transaction(factory) as session:
+        rows = session.execute(
+            select(PostedCard, latest)  # type: ignore[call-overload]
+            .where(PostedCard.network == network, latest > PostedCard.seen_event_id)
+            .order_by(PostedCard.id)
+        ).all()
+        edits = []
+        for posted, event_id in rows:
+            task = session.get_one(Task, posted.task_id)
+            reply = public_card(session, task, language=posted.language, now=now, network=network)
+            edits.append(
+                CardEdit(
+                    posted.id,
+                    posted.chat_id,
+                    posted.message_id,
+                    render_text(reply),
+                    render_buttons(reply),
+                    int(event_id),
+                    task.status in FINISHED,
+                )
+            )
+        return edits
+
+
+def public_card(session: Session, task: Task, *, language: str, now: datetime, network: str) -> Reply:
+    """The card as anyone in a group sees it: no private details, only the Claim button when free."""
+    community = session.get_one(Community, task.community_id)
+    nobody = Person(community_id=-1, name="", language=language)  # never added to the session
+    inbound = Inbound(network=network, user_id="", display_name="", chat_id="", is_private_chat=False)
+    ctx = Context(session, inbound, now, nobody, community)
+    return card(ctx, task, None, lead=False)[0]
+
+
+def card_refreshed(factory: sessionmaker[Session], edit: CardEdit) -> None:
+    """The card now shows ``edit``: remember that, or forget the card of finished work."""
+    with transaction(factory) as session:
+        if edit.final:
+            session.execute(delete(PostedCard).where(PostedCard.id == edit.card_id))
+        else:
+            session.execute(
+                update(PostedCard)
+                .where(PostedCard.id == edit.card_id, PostedCard.seen_event_id < edit.event_id)
+                .values(seen_event_id=edit.event_id)
+            )
+
+
+def forget_card(factory: sessionmaker[Session], card_id: int) -> None:
+    """The card's message is gone (deleted, or too old to edit)."""
+    with transaction(factory) as session:
+        session.execute(delete(PostedCard).where(PostedCard.id == card_id))

@@ -1,0 +1,143 @@
+"""The bot's handlers: an update in, the conversation layer's replies out. Each stays thin."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import cast
+
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import Bot, Chat, Message, Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+from bots.telegram.cards import card_refreshed, forget_card, stale_cards
+from bots.telegram.inbound import NETWORK, display_name, from_button, from_message
+from bots.telegram.patience import patiently
+from bots.telegram.render import keyboard_of, toast_of
+from bots.telegram.replies import Origin, send_replies
+from coord.chat import Inbound, Reply, handle_safely, parse, parse_payload
+from coord.clock import Clock
+
+log = logging.getLogger(__name__)
+
+# Commands that only read: after them no card can have changed, so none is looked at.
+READ_ONLY = frozenset(
+    {"tasks", "task", "help", "my", "board", "today", "escalations", "teams", "standard", "language", "empty"}
+)
+
+
+@dataclass
+class Deps:
+    """What the handlers need, kept in ``application.bot_data``."""
+
+    factory: sessionmaker[Session]
+    clock: Clock
+    cards_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
+    return cast(Deps, context.bot_data["coord"])
+
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a message typed to the bot (or said in a group the bot is in)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or user.is_bot:
+        return
+    inbound = from_message(message, user, context.bot.username or "")
+    if inbound is None:
+        return
+    origin = Origin(
+        message.chat.id, message.chat.type == Chat.PRIVATE, user.id, display_name(user), message.message_id
+    )
+    replies = await converse(context, inbound)
+    await send_replies(context.bot, replies, origin, factory=deps_of(context).factory)
+    if may_change_work(inbound):
+        await refresh_cards(context.bot, deps_of(context))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a pressed inline button, always acknowledging the press."""
+    query = update.callback_query
+    if query is None:
+        return
+    toast = ""
+    try:
+        pressed = query.message
+        if pressed is None:  # a button of an inline-mode message: not ours
+            return
+        inbound = from_button(query, pressed.chat)
+        origin = Origin(
+            pressed.chat.id,
+            pressed.chat.type == Chat.PRIVATE,
+            query.from_user.id,
+            display_name(query.from_user),
+            pressed_id=pressed.message_id if isinstance(pressed, Message) else None,
+        )
+        replies = await converse(context, inbound)
+        here = [r for r in replies if r.target == "here"]
+        if here and not origin.is_private:
+            toast = toast_of(here[0])  # in a busy group, the presser sees their outcome at once
+        await send_replies(context.bot, replies, origin, factory=deps_of(context).factory)
+        if may_change_work(inbound):
+            await refresh_cards(context.bot, deps_of(context))
+    finally:
+        await _acknowledge(context.bot, query.id, toast)
+
+
+async def _acknowledge(bot: Bot, query_id: str, toast: str) -> None:
+    try:
+        await patiently(
+            lambda: bot.answer_callback_query(query_id, text=toast or None), what="answerCallbackQuery"
+        )
+    except BadRequest as exc:  # too old: Telegram forgets a press after about 15 minutes
+        log.info("telegram: could not answer button press %s: %s", query_id, exc)
+
+
+async def converse(context: ContextTypes.DEFAULT_TYPE, inbound: Inbound) -> list[Reply]:
+    """The conversation layer's answer, computed off the event loop (it talks to the database)."""
+    deps = deps_of(context)
+    return await asyncio.to_thread(handle_safely, inbound, session_factory=deps.factory, now=deps.clock.now())
+
+
+def may_change_work(inbound: Inbound) -> bool:
+    command = parse_payload(inbound.payload) if inbound.payload is not None else parse(inbound.text)
+    return command.name not in READ_ONLY
+
+
+async def refresh_cards(bot: Bot, deps: Deps) -> int:
+    """Edit every remembered group card whose task changed; returns how many were edited."""
+    async with deps.cards_lock:
+        edits = await asyncio.to_thread(stale_cards, deps.factory, network=NETWORK, now=deps.clock.now())
+        done = 0
+        for edit in edits:
+            markup = keyboard_of(edit.buttons)
+            try:
+                await patiently(
+                    lambda edit=edit, markup=markup: bot.edit_message_text(  # type: ignore[misc]
+                        edit.text[:4096],
+                        chat_id=edit.chat_id,
+                        message_id=int(edit.message_id),
+                        reply_markup=markup,
+                    ),
+                    what="editMessageText",
+                )
+            except BadRequest as exc:
+                if "not modified" not in exc.message.lower():
+                    log.info("telegram: forgetting card %s in %s: %s", edit.message_id, edit.chat_id, exc)
+                    await asyncio.to_thread(forget_card, deps.factory, edit.card_id)
+                    continue
+            except Forbidden as exc:  # the bot left the group
+                log.info("telegram: forgetting card %s in %s: %s", edit.message_id, edit.chat_id, exc)
+                await asyncio.to_thread(forget_card, deps.factory, edit.card_id)
+                continue
+            await asyncio.to_thread(card_refreshed, deps.factory, edit)
+            done += 1
+        return done
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log what a handler could not do; the person was already told when the chat layer failed."""
+    log.error("telegram: error while handling an update", exc_info=context.error)
