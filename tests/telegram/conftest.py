@@ -36,6 +36,14 @@ def private(user: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
+def chat_factory(session: Session) -> sessionmaker[Session]:
+    """Sessions whose commits stay inside the test's transaction (as in tests/chat/conftest.py)."""
+    return sessionmaker(
+        bind=session.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture
 def telegram() -> Iterator[FakeTelegram]:
     server = FakeTelegram().start()
     yield server
