@@ -60,12 +60,15 @@ class MatrixBot:
         clock: Clock,
         memory: BotMemory,
         configured_rooms: list[str],
+        language: str = "en",
     ) -> None:
         self.client = client
         self.factory = factory
         self.clock = clock
         self.memory = memory
         self.configured_rooms = set(configured_rooms)
+        # Matrix says nothing of a person's language: strangers are answered in the deployment's language.
+        self.language = language
 
     async def join_configured_rooms(self) -> None:
         for room_id in self.configured_rooms - set(self.client.rooms):
@@ -152,6 +155,7 @@ class MatrixBot:
             chat_id=room.room_id,
             is_private_chat=private,
             text=text,
+            language_hint=self.language,
         )
         replies = await asyncio.to_thread(
             handle_safely, inbound, session_factory=self.factory, now=self.clock.now()

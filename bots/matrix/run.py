@@ -46,7 +46,12 @@ async def _run(
     client = await connect(settings, memory)
     try:
         bot = MatrixBot(
-            client, factory=factory, clock=clock, memory=memory, configured_rooms=settings.matrix_room_ids
+            client,
+            factory=factory,
+            clock=clock,
+            memory=memory,
+            configured_rooms=settings.matrix_room_ids,
+            language=settings.language,
         )
         stored = memory.sync_token
         first = await client.sync(timeout=0, full_state=True, since=stored, sync_filter=SYNC_FILTER)
