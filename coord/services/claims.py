@@ -61,15 +61,7 @@ def claim(*, session: Session, actor: Actor, task_id: int, now: datetime | None 
     task = get_task(session, task_id, community_id=person.community_id)
     moment = now or utcnow()
     check_claimable(session, task, person, moment)
-    assignment = take_slot(session, task, person, assigned_by=None, now=moment)
-    record_event(
-        session,
-        actor=actor,
-        action="claimed",
-        community_id=task.community_id,
-        assignment=assignment,
-        at=moment,
-    )
+    assignment = take_slot(session, task, person, actor=actor, action="claimed", assigned_by=None, now=moment)
     send_private_details(session, task, assignment, at=moment)
     return assignment
 
@@ -84,14 +76,8 @@ def assign(
     if person.community_id != task.community_id or not person.active:
         raise NotAllowed(N_("{name} cannot take work in this community."), name=person.name)
     check_claimable(session, task, person, moment, declaration_needed=False)
-    assignment = take_slot(session, task, person, assigned_by=actor.person_id, now=moment)
-    record_event(
-        session,
-        actor=actor,
-        action="assigned",
-        community_id=task.community_id,
-        assignment=assignment,
-        at=moment,
+    assignment = take_slot(
+        session, task, person, actor=actor, action="assigned", assigned_by=actor.person_id, now=moment
     )
     send_private_details(session, task, assignment, at=moment)
     return assignment

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, exists, select, update
+from sqlalchemy import bindparam, case, exists, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coord.errors import AlreadyClaimed, InvalidTransition, NotAllowed, NotFound, TaskFull
@@ -27,6 +27,8 @@ from coord.models import (
     Task,
     TaskStatus,
 )
+from coord.services.access import Actor
+from coord.services.records import record_event
 
 CLAIMABLE = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 
@@ -67,55 +69,157 @@ def check_claimable(
 
 
 def take_slot(
-    session: Session, task: Task, person: Person, *, assigned_by: int | None, now: datetime
+    session: Session,
+    task: Task,
+    person: Person,
+    *,
+    actor: Actor,
+    action: str,
+    assigned_by: int | None,
+    now: datetime,
 ) -> Assignment:
-    # The common path is one conditional UPDATE (RETURNING the new counts, so no refresh) and one INSERT;
-    # who already holds a slot is asked only when that path fails (DESIGN.md invariant 4). The same UPDATE
-    # pauses any escalation under way: its next step will find a stale token (invariant 3).
+    """Give ``person`` one free slot of ``task`` and record the event ``action``, or refuse: the person
+    already holds one (AlreadyClaimed) or none is free (TaskFull). ``task`` is updated in place."""
+    session.flush()  # what the statements below refer to must be in the database
+    if session.get_bind().dialect.name == "postgresql":
+        return _take_slot_in_one_call(session, task, person, actor, action, assigned_by, now)
+    taken = _take_slot_step_by_step(session, task, person, actor, action, assigned_by, now)
+    if taken is None:
+        raise _refusal_to_take(task, already=holds(session, task, person))
+    return taken
+
+
+def _refusal_to_take(task: Task, *, already: bool) -> AlreadyClaimed | TaskFull:
+    if already:
+        return AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task.id)
+    return TaskFull(
+        N_("Task #{task_id} is full: every slot is taken. Look at the other open tasks."), task_id=task.id
+    )
+
+
+# PostgreSQL: one round trip to the function of migration 0005, which locks the task's row, checks for
+# a slot already held, inserts the slot, updates the task and writes the event.
+_TAKE_SLOT = text(
+    "SELECT outcome, slot_id, slots_filled, task_status, token FROM coord_take_slot("
+    "CAST(:task_id AS integer), CAST(:person_id AS integer), CAST(:assigned_by AS integer), "
+    "CAST(:at AS timestamptz), CAST(:actor_id AS integer), "
+    "CAST(:channel AS varchar), CAST(:action AS varchar))"
+)
+
+
+def _take_slot_in_one_call(
+    session: Session,
+    task: Task,
+    person: Person,
+    actor: Actor,
+    action: str,
+    assigned_by: int | None,
+    now: datetime,
+) -> Assignment:
+    row = (
+        session.connection()
+        .execute(
+            _TAKE_SLOT,
+            {
+                "task_id": task.id,
+                "person_id": person.id,
+                "assigned_by": assigned_by,
+                "at": now,
+                "actor_id": actor.person_id,
+                "channel": actor.channel,
+                "action": action,
+            },
+        )
+        .one()
+    )
+    if row.outcome != "taken":
+        raise _refusal_to_take(task, already=row.outcome == "already")
+    _taken(task, row.slots_filled, row.task_status, row.token)
+    return _adopt(session, task, person, row.slot_id, assigned_by, now)
+
+
+# SQLite (one writer at a time, BEGIN IMMEDIATE): the conditional UPDATE takes the slot and returns the
+# new counts; the unique index on (task, person) refuses a second slot for one person.
+_FILL = (
+    update(Task)
+    .where(Task.id == bindparam("task_id"), Task.filled < Task.capacity, Task.status.in_(CLAIMABLE))
+    .values(
+        filled=Task.filled + 1,
+        status=case(
+            ((Task.filled + 1 >= Task.capacity) & (Task.status == TaskStatus.OPEN), TaskStatus.FULL),
+            else_=Task.status,
+        ),
+        escalation_due_at=None,
+        escalation_token=Task.escalation_token + 1,
+    )
+    .returning(Task.filled, Task.status, Task.escalation_token)
+)
+_NEW_SLOT = insert(Assignment).returning(Assignment.id)
+
+
+def _take_slot_step_by_step(
+    session: Session,
+    task: Task,
+    person: Person,
+    actor: Actor,
+    action: str,
+    assigned_by: int | None,
+    now: datetime,
+) -> Assignment | None:
     try:
         with session.begin_nested():
-            taken = (
-                session.connection()
-                .execute(
-                    update(Task)
-                    .where(Task.id == task.id, Task.filled < Task.capacity, Task.status.in_(CLAIMABLE))
-                    .values(
-                        filled=Task.filled + 1,
-                        status=case(
-                            (
-                                (Task.filled + 1 >= Task.capacity) & (Task.status == TaskStatus.OPEN),
-                                TaskStatus.FULL,
-                            ),
-                            else_=Task.status,
-                        ),
-                        escalation_due_at=None,
-                        escalation_token=Task.escalation_token + 1,
-                    )
-                    .returning(Task.filled, Task.status, Task.escalation_token)
-                )
-                .one_or_none()
-            )
-            if taken is not None:
-                set_committed_value(task, "filled", taken.filled)
-                set_committed_value(task, "status", TaskStatus(taken.status))
-                set_committed_value(task, "escalation_due_at", None)
-                set_committed_value(task, "escalation_token", taken.escalation_token)
-                assignment = Assignment(
-                    task_id=task.id, person_id=person.id, assigned_by_id=assigned_by, claimed_at=now
-                )
-                session.add(assignment)
-                session.flush()
+            connection = session.connection()
+            filled = connection.execute(_FILL, {"task_id": task.id}).one_or_none()
+            if filled is None:
+                return None
+            slot_id = connection.execute(
+                _NEW_SLOT,
+                {
+                    "task_id": task.id,
+                    "person_id": person.id,
+                    "state": AssignmentState.CLAIMED,
+                    "assigned_by_id": assigned_by,
+                    "claimed_at": now,
+                    "figures": {},
+                    "note": "",
+                },
+            ).scalar_one()
     except IntegrityError:
-        session.expire(task)  # the savepoint undid the UPDATE whose result was copied onto the task
-        taken = None
-    if taken is None:
-        # Full, or refused by the unique index (a second slot for this person) or, as a last line
-        # of defence, by the capacity CHECK constraint: say which.
-        if holds(session, task, person):
-            raise AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task.id)
-        raise TaskFull(
-            N_("Task #{task_id} is full: every slot is taken. Look at the other open tasks."), task_id=task.id
-        )
+        return None  # a second slot for this person, or (last line of defence) over capacity
+    _taken(task, filled.filled, filled.status, filled.escalation_token)
+    assignment = _adopt(session, task, person, slot_id, assigned_by, now)
+    record_event(
+        session, actor=actor, action=action, community_id=task.community_id, assignment=assignment, at=now
+    )
+    return assignment
+
+
+def _taken(task: Task, filled: int, status: str, token: int) -> None:
+    """Copy what the database now holds onto the loaded task, with no SELECT."""
+    set_committed_value(task, "filled", filled)
+    set_committed_value(task, "status", TaskStatus(status))
+    set_committed_value(task, "escalation_due_at", None)
+    set_committed_value(task, "escalation_token", token)
+
+
+def _adopt(
+    session: Session, task: Task, person: Person, slot_id: int, assigned_by: int | None, now: datetime
+) -> Assignment:
+    """The new slot as a persistent object of the session, built from what was inserted (no SELECT)."""
+    assignment = Assignment(
+        id=slot_id,
+        task_id=task.id,
+        person_id=person.id,
+        state=AssignmentState.CLAIMED,
+        assigned_by_id=assigned_by,
+        claimed_at=now,
+        checked_in_at=None,
+        ended_at=None,
+        figures={},
+        note="",
+    )
+    make_transient_to_detached(assignment)
+    session.add(assignment)
     return assignment
 
 
