@@ -66,12 +66,15 @@ class BotUnderTest:
     server: FakeTelegram
     application: Application  # type: ignore[type-arg]
     settings: Settings
+    card_refresh_seconds: float = 3600.0
     stop: threading.Event = field(default_factory=threading.Event)
     finished: set[int] = field(default_factory=set)
     thread: threading.Thread | None = None
     _seen: threading.Condition = field(default_factory=threading.Condition)
 
-    def start(self) -> BotUnderTest:
+    def start(self, *, ready: str = "getUpdates") -> BotUnderTest:
+        """Run the bot; return once it has called ``ready`` (it is then listening)."""
+
         async def observe(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
             with self._seen:
                 self.finished.add(update.update_id)
@@ -79,11 +82,15 @@ class BotUnderTest:
 
         self.application.add_handler(TypeHandler(Update, observe), group=99)
         self.thread = threading.Thread(
-            target=lambda: asyncio.run(serve(self.application, self.settings, self.stop, card_refresh_seconds=3600)),
+            target=lambda: asyncio.run(
+                serve(
+                    self.application, self.settings, self.stop, card_refresh_seconds=self.card_refresh_seconds
+                )
+            ),
             name="bot-under-test",
         )
         self.thread.start()
-        self.server.wait_for(lambda: any(c.method == "getUpdates" for c in self.server.calls), timeout=15)
+        self.server.wait_for(lambda: any(c.method == ready for c in self.server.calls), timeout=15)
         return self
 
     def close(self) -> None:
@@ -109,8 +116,13 @@ class BotUnderTest:
 
 
 def start_bot(
-    server: FakeTelegram, factory: sessionmaker[Session], clock: Clock | None = None, **changes: Any
+    server: FakeTelegram,
+    factory: sessionmaker[Session],
+    clock: Clock | None = None,
+    *,
+    card_refresh_seconds: float = 3600.0,
+    **changes: Any,
 ) -> BotUnderTest:
     settings = bot_settings(server, **changes)
     application = build_application(settings, factory=factory, clock=clock or FrozenClock(NOW))
-    return BotUnderTest(server, application, settings).start()
+    return BotUnderTest(server, application, settings, card_refresh_seconds).start()

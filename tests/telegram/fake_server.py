@@ -15,6 +15,7 @@ chat the user never opened; ``rate_limit_next`` makes the next call(s) of a meth
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import threading
@@ -102,6 +103,10 @@ class FakeTelegram:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     def stop(self) -> None:
+        """Stop serving (once; a second call does nothing)."""
+        if not self._loop.is_running():
+            return
+
         async def _stop() -> None:
             self._closing = True  # pending long polls end now, or cleanup waits for them
             self._wake()
@@ -227,12 +232,12 @@ class FakeTelegram:
                 return _answer(200, {"result": ready[: int(params.get("limit") or 100)]})
             assert self._arrived is not None
             self._arrived.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), left)
-            except TimeoutError:
-                pass
 
-    def _answer(self, method: str, params: dict[str, Any], files: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _answer(
+        self, method: str, params: dict[str, Any], files: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
         simple = {"getMe": BOT, "deleteWebhook": True, "sendChatAction": True, "answerCallbackQuery": True}
         if method in simple:
             return 200, {"result": simple[method]}

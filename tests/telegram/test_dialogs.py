@@ -22,7 +22,9 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def bot(telegram: FakeTelegram, chat_factory: sessionmaker[Session], clock: FrozenClock) -> Iterator[BotUnderTest]:
+def bot(
+    telegram: FakeTelegram, chat_factory: sessionmaker[Session], clock: FrozenClock
+) -> Iterator[BotUnderTest]:
     running = start_bot(telegram, chat_factory, clock)
     yield running
     running.close()
