@@ -10,6 +10,7 @@ import typer
 
 from coord.cli.community import area_app, community_app, place_app
 from coord.cli.database import init, seed
+from coord.cli.demo import demo
 from coord.cli.imports import import_app
 from coord.cli.people import coordinator_app, invite_app, person_app, team_app
 from coord.cli.report import report_app
@@ -44,6 +45,7 @@ app.command("run")(run)
 app.command("worker")(worker)
 app.command("scheduler")(scheduler)
 app.command("bot")(bot)
+app.command("demo")(demo)
 
 
 def main() -> None:
