@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from bots.telegram.gateway import hide_token_from_logs
 from bots.telegram.handlers import Deps, on_button, on_error, on_message, refresh_cards
 from bots.telegram.menu import set_menus
 from bots.telegram.processing import InOrderPerPerson
@@ -143,5 +144,6 @@ def run_bot(
     clock: Clock | None = None,
 ) -> None:
     """Run the bot in its own event loop until ``stop`` is set (blocking; fine in a thread)."""
+    hide_token_from_logs()
     application = build_application(settings, factory=factory, clock=clock)
     asyncio.run(serve(application, settings, stop))

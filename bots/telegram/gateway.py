@@ -9,6 +9,7 @@ posts to ``<base_url><token>/<method>``. Bot API answers are mapped to the gatew
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -153,5 +154,11 @@ class TelegramGateway:
         raise TemporaryFailure(f"{method}: {response.status_code} {description}")
 
 
+def hide_token_from_logs() -> None:
+    """httpx logs every request's URL at INFO, and a Bot API URL holds the token: keep those quiet."""
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
+
+
 def make_gateway(settings: Settings) -> TelegramGateway:
+    hide_token_from_logs()
     return TelegramGateway(settings)
