@@ -10,7 +10,6 @@ one more per part such as ``telegram.po``), in name order.
 from __future__ import annotations
 
 import functools
-import string
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +56,7 @@ def translate(msgid: str, language: str | None = None, /, **params: Any) -> str:
     if not params:
         return text
     try:
-        return string.Formatter().vformat(text, (), _Lenient(params))
+        return text.format_map(_Lenient(params))
     except (ValueError, IndexError):
         return text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -53,7 +54,9 @@ def render_value(value: Any, language: str) -> str:
     return str(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def render_moment(moment: Moment, language: str) -> str:
+    """A moment in its zone, in the reader's language; cached, since lists repeat the same few times."""
     lang = language if language in _LOCALES else "en"
     pattern = _DATE_TIME[lang] if moment.with_date else "HH:mm"
     return format_datetime(moment.at, pattern, tzinfo=ZoneInfo(moment.zone), locale=_LOCALES[lang])

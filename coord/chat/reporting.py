@@ -41,7 +41,8 @@ def figure_names(kind: TaskKind) -> dict[str, str]:
 
 def done(ctx: Context, command: Command) -> list[Reply]:
     task_id = task_arg(command.args[0] if command.args else None, N_("done 12"))
-    kind = get_kind(get_task(ctx.session, task_id, community_id=ctx.community.id).kind)
+    task = get_task(ctx.session, task_id, community_id=ctx.community.id)  # kept: the service finds it loaded
+    kind = get_kind(task.kind)
     aliases = figure_names(kind)
     given: dict[str, Any] = {aliases.get(k.lower(), k): v for k, v in command.options.items()}
     note = " ".join(command.args[1:])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from coord.errors import NotAllowed
@@ -38,42 +38,44 @@ class Actor:
         return self.person
 
 
-def is_coordinator(session: Session, person: Person, community_id: int) -> bool:
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    CommunityRole.community_id == community_id,
-                    CommunityRole.person_id == person.id,
-                    CommunityRole.role == "coordinator",
-                )
-            )
-        )
+# Built once: these run on most commands, and building a statement costs more client CPU than sending it.
+_COORDINATOR = exists().where(
+    CommunityRole.community_id == bindparam("community_id"),
+    CommunityRole.person_id == bindparam("person_id"),
+    CommunityRole.role == "coordinator",
+)
+_CAPTAIN = exists().where(
+    Membership.team_id == bindparam("team_id"),
+    Membership.person_id == bindparam("person_id"),
+    Membership.role == TeamRole.CAPTAIN,
+)
+_IS_COORDINATOR = select(_COORDINATOR)
+_IS_CAPTAIN = select(_CAPTAIN)
+_LEADS = select(_COORDINATOR | _CAPTAIN)
+_IS_MEMBER = select(
+    exists().where(Membership.team_id == bindparam("team_id"), Membership.person_id == bindparam("person_id"))
+)
+_HOLDS = select(
+    exists().where(
+        Assignment.task_id == bindparam("task_id"),
+        Assignment.person_id == bindparam("person_id"),
+        Assignment.state.in_(HOLDING_STATES),
     )
+)
+
+
+def is_coordinator(session: Session, person: Person, community_id: int) -> bool:
+    return bool(session.scalar(_IS_COORDINATOR, {"community_id": community_id, "person_id": person.id}))
 
 
 def is_captain(session: Session, person: Person, team_id: int | None) -> bool:
     if team_id is None:
         return False
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    Membership.team_id == team_id,
-                    Membership.person_id == person.id,
-                    Membership.role == TeamRole.CAPTAIN,
-                )
-            )
-        )
-    )
+    return bool(session.scalar(_IS_CAPTAIN, {"team_id": team_id, "person_id": person.id}))
 
 
 def is_member(session: Session, person_id: int, team_id: int) -> bool:
-    return bool(
-        session.scalar(
-            select(exists().where(Membership.team_id == team_id, Membership.person_id == person_id))
-        )
-    )
+    return bool(session.scalar(_IS_MEMBER, {"team_id": team_id, "person_id": person_id}))
 
 
 def can_lead(session: Session, actor: Actor, community_id: int, team_id: int | None) -> bool:
@@ -82,7 +84,11 @@ def can_lead(session: Session, actor: Actor, community_id: int, team_id: int | N
         return True
     if actor.person.community_id != community_id:
         return False
-    return is_coordinator(session, actor.person, community_id) or is_captain(session, actor.person, team_id)
+    if team_id is None:
+        return is_coordinator(session, actor.person, community_id)
+    # One query for both roles.
+    params = {"community_id": community_id, "team_id": team_id, "person_id": actor.person.id}
+    return bool(session.scalar(_LEADS, params))
 
 
 def require_lead(session: Session, actor: Actor, community_id: int, team_id: int | None) -> None:
@@ -103,14 +109,4 @@ def can_see_private(session: Session, actor: Actor, task: Task) -> bool:
         return True
     if can_lead(session, actor, task.community_id, task.team_id):
         return True
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    Assignment.task_id == task.id,
-                    Assignment.person_id == actor.person.id,
-                    Assignment.state.in_(HOLDING_STATES),
-                )
-            )
-        )
-    )
+    return bool(session.scalar(_HOLDS, {"task_id": task.id, "person_id": actor.person.id}))

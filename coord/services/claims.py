@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,18 +24,19 @@ from coord.models import (
     Community,
     Person,
     Task,
-    TaskStatus,
 )
 from coord.services.access import Actor, can_lead, is_member, require_lead
 from coord.services.notices import private_key, private_text, send_private_details, tell_leads
 from coord.services.records import notify, record_event
 from coord.services.slots import (
     check_claimable,
+    finish_work,
     free_slot,
     holding,
     move,
+    move_held,
     refusal,
-    stop_escalation,
+    start_work,
     take_slot,
 )
 from coord.services.tasks import CHECK_IN_EARLY, get_task
@@ -58,7 +58,7 @@ __all__ = [
 def claim(*, session: Session, actor: Actor, task_id: int, now: datetime | None = None) -> Assignment:
     """The acting person takes one slot of ``task_id``."""
     person = actor.require_person()
-    task = get_task(session, task_id, community_id=person.community_id)
+    task = _task(session, task_id, person.community_id)
     moment = now or utcnow()
     check_claimable(session, task, person, moment)
     assignment = take_slot(session, task, person, actor=actor, action="claimed", assigned_by=None, now=moment)
@@ -70,7 +70,7 @@ def assign(
     *, session: Session, actor: Actor, task_id: int, person: Person, now: datetime | None = None
 ) -> Assignment:
     """A captain, coordinator or the auto-assigner gives a free slot of ``task_id`` to ``person``."""
-    task = get_task(session, task_id)
+    task = _task(session, task_id, None)
     require_lead(session, actor, task.community_id, task.team_id)
     moment = now or utcnow()
     if person.community_id != task.community_id or not person.active:
@@ -86,33 +86,22 @@ def assign(
 def check_in(*, session: Session, actor: Actor, task_id: int, now: datetime | None = None) -> Assignment:
     """ "I'm at my post": the holder starts the work."""
     person = actor.require_person()
-    task = get_task(session, task_id, community_id=person.community_id)
-    assignment = holding(
-        session, task, person, N_("You have not claimed task #{task_id}, so you cannot check in.")
-    )
+    task = _task(session, task_id, person.community_id)
+    not_held = N_("You have not claimed task #{task_id}, so you cannot check in.")
     moment = now or utcnow()
     if task.starts_at and moment < task.starts_at - CHECK_IN_EARLY:
+        holding(session, task, person, not_held)
         raise InvalidTransition(
             N_("Task #{task_id} starts at {start}; check in when you are at the post."),
             task_id=task.id,
             start=_local(session, task, task.starts_at),
         )
-    move(
-        session,
-        assignment,
-        ACTIVE_STATES[:1],
-        AssignmentState.CHECKED_IN,
-        checked_in_at=moment,
-        refusal=refusal(assignment),
+    assignment = move_held(
+        session, task, person, ACTIVE_STATES[:1], AssignmentState.CHECKED_IN, checked_in_at=moment
     )
-    session.execute(
-        update(Task)
-        .where(Task.id == task.id, Task.status.in_([TaskStatus.OPEN, TaskStatus.FULL]))
-        .values(status=TaskStatus.IN_PROGRESS)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(task)
-    stop_escalation(session, task)
+    if assignment is None:
+        raise refusal(holding(session, task, person, not_held))
+    start_work(session, task)
     record_event(
         session,
         actor=actor,
@@ -135,44 +124,26 @@ def complete(
     now: datetime | None = None,
 ) -> Assignment:
     """The holder (or their captain, naming ``person``) reports the work done with its figures."""
-    task = get_task(session, task_id, community_id=actor.person.community_id if actor.person else None)
+    task = _task(session, task_id, actor.person.community_id if actor.person else None)
     holder = person or actor.require_person()
     if holder is not actor.person and not can_lead(session, actor, task.community_id, task.team_id):
         raise NotAllowed(N_("Only the team's captain or a coordinator can report for someone else."))
     kind = get_kind(task.kind)
     typed = validate_figures(kind, figures)
-    assignment = holding(
-        session, task, holder, N_("You have not claimed task #{task_id}, so you cannot finish it.")
-    )
     allowed = (AssignmentState.CHECKED_IN,) if kind.needs_check_in else ACTIVE_STATES
-    if assignment.state == AssignmentState.CLAIMED and kind.needs_check_in:
-        raise InvalidTransition(
-            N_("Check in at your post first, then report task #{task_id} done."), task_id=task.id
-        )
     moment = now or utcnow()
-    move(
-        session,
-        assignment,
-        allowed,
-        AssignmentState.DONE,
-        ended_at=moment,
-        figures=typed,
-        note=note.strip()[:1000],
-        refusal=refusal(assignment),
-    )
-    still_working = session.scalar(
-        select(exists().where(Assignment.task_id == task.id, Assignment.state.in_(ACTIVE_STATES)))
-    )
-    if not still_working:
-        session.execute(
-            update(Task)
-            .where(Task.id == task.id, Task.status.not_in([TaskStatus.DONE, TaskStatus.CANCELLED]))
-            .values(
-                status=TaskStatus.DONE, escalation_due_at=None, escalation_token=Task.escalation_token + 1
-            )
-            .execution_options(synchronize_session=False)
+    done = dict(ended_at=moment, figures=typed, note=note.strip()[:1000])
+    assignment = move_held(session, task, holder, allowed, AssignmentState.DONE, **done)
+    if assignment is None:
+        held = holding(
+            session, task, holder, N_("You have not claimed task #{task_id}, so you cannot finish it.")
         )
-        session.refresh(task)
+        if held.state == AssignmentState.CLAIMED and kind.needs_check_in:
+            raise InvalidTransition(
+                N_("Check in at your post first, then report task #{task_id} done."), task_id=task.id
+            )
+        raise refusal(held)
+    finish_work(session, task)
     record_event(
         session,
         actor=actor,
@@ -194,10 +165,11 @@ def release(
 ) -> Assignment:
     """The holder gives their slot back before the work starts."""
     person = actor.require_person()
-    task = get_task(session, task_id, community_id=person.community_id)
-    assignment = holding(session, task, person, N_("You do not hold a slot of task #{task_id}."))
+    task = _task(session, task_id, person.community_id)
+    not_held = N_("You do not hold a slot of task #{task_id}.")
     moment = now or utcnow()
     if task.starts_at and moment >= task.starts_at:
+        holding(session, task, person, not_held)
         raise InvalidTransition(
             N_(
                 "Task #{task_id} has started; if you cannot do it, say “can't complete” with a reason "
@@ -205,15 +177,12 @@ def release(
             ),
             task_id=task.id,
         )
-    move(
-        session,
-        assignment,
-        (AssignmentState.CLAIMED,),
-        AssignmentState.RELEASED,
-        ended_at=moment,
-        note=reason.strip()[:1000],
-        refusal=refusal(assignment),
+    released = dict(ended_at=moment, note=reason.strip()[:1000])
+    assignment = move_held(
+        session, task, person, (AssignmentState.CLAIMED,), AssignmentState.RELEASED, **released
     )
+    if assignment is None:
+        raise refusal(holding(session, task, person, not_held))
     free_slot(session, task)
     record_event(
         session,
@@ -237,18 +206,12 @@ def cannot_complete(
         from coord.errors import InvalidInput
 
         raise InvalidInput(N_("Please say why you cannot complete it, so your captain can act."))
-    task = get_task(session, task_id, community_id=person.community_id)
-    assignment = holding(session, task, person, N_("You do not hold a slot of task #{task_id}."))
+    task = _task(session, task_id, person.community_id)
     moment = now or utcnow()
-    move(
-        session,
-        assignment,
-        ACTIVE_STATES,
-        AssignmentState.RELEASED,
-        ended_at=moment,
-        note=reason[:1000],
-        refusal=refusal(assignment),
-    )
+    released = dict(ended_at=moment, note=reason[:1000])
+    assignment = move_held(session, task, person, ACTIVE_STATES, AssignmentState.RELEASED, **released)
+    if assignment is None:
+        raise refusal(holding(session, task, person, N_("You do not hold a slot of task #{task_id}.")))
     free_slot(session, task)
     record_event(
         session,
@@ -274,7 +237,7 @@ def mark_no_show(
     *, session: Session, actor: Actor, task_id: int, person: Person, now: datetime | None = None
 ) -> Assignment:
     """The holder did not check in by the start: the slot is freed for someone else."""
-    task = get_task(session, task_id, community_id=actor.person.community_id if actor.person else None)
+    task = _task(session, task_id, actor.person.community_id if actor.person else None)
     require_lead(session, actor, task.community_id, task.team_id)
     moment = now or utcnow()
     if task.starts_at is None or moment < task.starts_at:
@@ -326,7 +289,7 @@ def reassign(
     now: datetime | None = None,
 ) -> Assignment:
     """A captain (within the team) or coordinator (within the community) hands a slot to someone else."""
-    task = get_task(session, task_id, community_id=actor.person.community_id if actor.person else None)
+    task = _task(session, task_id, actor.person.community_id if actor.person else None)
     require_lead(session, actor, task.community_id, task.team_id)
     if to_person.community_id != task.community_id or not to_person.active:
         raise NotAllowed(N_("{name} cannot take work in this community."), name=to_person.name)
@@ -378,6 +341,14 @@ def reassign(
     )
     send_private_details(session, task, new, at=moment)
     return new
+
+
+def _task(session: Session, task_id: int, community_id: int | None) -> Task:
+    """``get_task``, answered from the session when the task is already loaded (no SELECT)."""
+    task = session.get(Task, task_id) if 0 < task_id < 2**62 else None
+    if task is None or (community_id is not None and task.community_id != community_id):
+        return get_task(session, task_id, community_id=community_id)  # says it is unknown
+    return task
 
 
 def _is_coordinator(session: Session, actor: Actor, task: Task) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, select, update
+from sqlalchemy import and_, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from coord.models import (
@@ -40,25 +40,30 @@ class Roles:
         return self.teams[0][0].id if self.teams else None
 
 
+# Statements used on every chat message are built once: building one and computing its cache key
+# costs more client CPU than sending it.
+_COORDINATES = (
+    select(CommunityRole.id)
+    .where(
+        CommunityRole.community_id == Person.community_id,
+        CommunityRole.person_id == Person.id,
+        CommunityRole.role == "coordinator",
+    )
+    .exists()
+)
+_ROLES = (
+    select(Team, Membership.role, _COORDINATES)
+    .select_from(Person)
+    .outerjoin(Membership, Membership.person_id == Person.id)
+    .outerjoin(Team, Team.id == Membership.team_id)
+    .where(Person.id == bindparam("person_id"))
+    .order_by(case((Membership.role == TeamRole.CAPTAIN, 0), else_=1), Team.name)
+)
+
+
 def roles_of(session: Session, person: Person) -> Roles:
     """One query: the person's teams with their role in each, and whether they coordinate the community."""
-    coordinates = (
-        select(CommunityRole.id)
-        .where(
-            CommunityRole.community_id == person.community_id,
-            CommunityRole.person_id == person.id,
-            CommunityRole.role == "coordinator",
-        )
-        .exists()
-    )
-    rows = session.execute(
-        select(Team, Membership.role, coordinates)
-        .select_from(Person)
-        .outerjoin(Membership, Membership.person_id == Person.id)
-        .outerjoin(Team, Team.id == Membership.team_id)
-        .where(Person.id == person.id)
-        .order_by(case((Membership.role == TeamRole.CAPTAIN, 0), else_=1), Team.name)
-    ).all()
+    rows = session.execute(_ROLES, {"person_id": person.id}).all()
     coordinator = bool(rows and rows[0][2])
     return Roles(coordinator, tuple((team, role) for team, role, _ in rows if team is not None))
 
@@ -74,23 +79,30 @@ class Speaker:
     direct_chat_id: str | None
 
 
+_SPEAKER = (
+    select(Person, Community, Conversation, ChatAccount.id, ChatAccount.dm_chat_id)
+    .join(ChatAccount, ChatAccount.person_id == Person.id)
+    .join(Community, Community.id == Person.community_id)
+    .outerjoin(
+        Conversation,
+        and_(
+            Conversation.network == bindparam("network"),
+            Conversation.user_id == bindparam("user_id"),
+            Conversation.chat_id == bindparam("chat_id"),
+            Conversation.person_id == Person.id,
+        ),
+    )
+    .where(
+        ChatAccount.network == bindparam("network"),
+        ChatAccount.external_id == bindparam("user_id"),
+        Person.active.is_(True),
+    )
+)
+
+
 def speaker(session: Session, network: str, user_id: str, chat_id: str) -> Speaker | None:
     """One query: who is behind a chat account, their community, and their conversation in this chat."""
-    row = session.execute(
-        select(Person, Community, Conversation, ChatAccount.id, ChatAccount.dm_chat_id)
-        .join(ChatAccount, ChatAccount.person_id == Person.id)
-        .join(Community, Community.id == Person.community_id)
-        .outerjoin(
-            Conversation,
-            and_(
-                Conversation.network == network,
-                Conversation.user_id == user_id,
-                Conversation.chat_id == chat_id,
-                Conversation.person_id == Person.id,
-            ),
-        )
-        .where(ChatAccount.network == network, ChatAccount.external_id == user_id, Person.active.is_(True))
-    ).first()
+    row = session.execute(_SPEAKER, {"network": network, "user_id": user_id, "chat_id": chat_id}).first()
     return Speaker(*row) if row is not None else None
 
 

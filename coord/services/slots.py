@@ -6,6 +6,7 @@ worker) acting at once can never both move the same slot (DESIGN.md invariant 4)
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from coord.errors import AlreadyClaimed, InvalidTransition, NotAllowed, NotFound, TaskFull
 from coord.i18n import N_
 from coord.models import (
+    ACTIVE_STATES,
     HOLDING_STATES,
     Assignment,
     AssignmentState,
@@ -220,34 +222,120 @@ def _adopt(
     )
     make_transient_to_detached(assignment)
     session.add(assignment)
+    set_committed_value(assignment, "task", task)  # keeps the task loaded: the session holds objects weakly
     return assignment
 
 
-def holds(session: Session, task: Task, person: Person) -> bool:
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    Assignment.task_id == task.id,
-                    Assignment.person_id == person.id,
-                    Assignment.state.in_(HOLDING_STATES),
-                )
-            )
-        )
+_HOLDS = select(
+    exists().where(
+        Assignment.task_id == bindparam("task_id"),
+        Assignment.person_id == bindparam("person_id"),
+        Assignment.state.in_(HOLDING_STATES),
     )
+)
+
+
+def holds(session: Session, task: Task, person: Person) -> bool:
+    return bool(session.scalar(_HOLDS, {"task_id": task.id, "person_id": person.id}))
+
+
+_FREE = (
+    update(Task)
+    .where(Task.id == bindparam("task_id"), Task.filled > 0)
+    .values(
+        filled=Task.filled - 1,
+        status=case((Task.status == TaskStatus.FULL, TaskStatus.OPEN), else_=Task.status),
+    )
+    .returning(Task.filled, Task.status)
+)
 
 
 def free_slot(session: Session, task: Task) -> None:
-    session.execute(
-        update(Task)
-        .where(Task.id == task.id, Task.filled > 0)
-        .values(
-            filled=Task.filled - 1,
-            status=case((Task.status == TaskStatus.FULL, TaskStatus.OPEN), else_=Task.status),
-        )
-        .execution_options(synchronize_session=False)
+    freed = session.connection().execute(_FREE, {"task_id": task.id}).one_or_none()
+    if freed is not None:
+        set_committed_value(task, "filled", freed.filled)
+        set_committed_value(task, "status", TaskStatus(freed.status))
+
+
+# Work starts (the first check-in) or ends (the last holder is done): either way any escalation under way
+# stops, as a claim pauses it: the due time is cleared and the fencing token bumped (invariant 3).
+_START_WORK = (
+    update(Task)
+    .where(Task.id == bindparam("task_id"))
+    .values(
+        status=case(
+            (Task.status.in_([TaskStatus.OPEN, TaskStatus.FULL]), TaskStatus.IN_PROGRESS), else_=Task.status
+        ),
+        escalation_due_at=None,
+        escalation_token=Task.escalation_token + 1,
     )
-    session.refresh(task)
+    .returning(Task.status, Task.escalation_token)
+)
+_FINISH_WORK = (
+    update(Task)
+    .where(
+        Task.id == bindparam("task_id"),
+        Task.status.not_in([TaskStatus.DONE, TaskStatus.CANCELLED]),
+        ~exists().where(Assignment.task_id == Task.id, Assignment.state.in_(ACTIVE_STATES)),
+    )
+    .values(status=TaskStatus.DONE, escalation_due_at=None, escalation_token=Task.escalation_token + 1)
+    .returning(Task.status, Task.escalation_token)
+)
+
+
+def start_work(session: Session, task: Task) -> None:
+    """A holder checked in: the task is in progress and its escalation stops."""
+    _settle(task, session.connection().execute(_START_WORK, {"task_id": task.id}).one_or_none())
+
+
+def finish_work(session: Session, task: Task) -> None:
+    """A holder is done: when nobody is still working on it, the task is done and its escalation stops."""
+    _settle(task, session.connection().execute(_FINISH_WORK, {"task_id": task.id}).one_or_none())
+
+
+def _settle(task: Task, row: Any) -> None:
+    if row is not None:
+        set_committed_value(task, "status", TaskStatus(row.status))
+        set_committed_value(task, "escalation_due_at", None)
+        set_committed_value(task, "escalation_token", row.escalation_token)
+
+
+@functools.cache
+def _moving(from_states: tuple[AssignmentState, ...], columns: tuple[str, ...]) -> Any:
+    """``UPDATE assignment ... RETURNING`` the moved slot, loaded as an ORM object; built once per shape."""
+    return select(Assignment).from_statement(
+        update(Assignment)
+        .where(
+            Assignment.task_id == bindparam("held_task"),
+            Assignment.person_id == bindparam("held_by"),
+            Assignment.state.in_(from_states),
+        )
+        .values({name: bindparam(f"new_{name}") for name in columns})
+        .returning(*Assignment.__table__.columns)
+    )
+
+
+def move_held(
+    session: Session,
+    task: Task,
+    person: Person,
+    from_states: tuple[AssignmentState, ...],
+    to: AssignmentState,
+    **values: Any,
+) -> Assignment | None:
+    """The common path of a transition in one statement: move the slot ``person`` holds in ``task`` from one
+    of ``from_states`` to ``to``; the moved slot, or None when nothing moved (the caller then asks why)."""
+    values["state"] = to
+    params = {f"new_{name}": value for name, value in values.items()}
+    statement = _moving(from_states, tuple(values))
+    moved = session.scalars(
+        statement,
+        {"held_task": task.id, "held_by": person.id, **params},
+        execution_options={"populate_existing": True},
+    ).one_or_none()
+    if moved is not None:
+        set_committed_value(moved, "task", task)  # keeps the task loaded: the session holds objects weakly
+    return moved
 
 
 def move(
@@ -270,14 +358,15 @@ def move(
     session.refresh(assignment)
 
 
+_HOLDING = select(Assignment).where(
+    Assignment.task_id == bindparam("task_id"),
+    Assignment.person_id == bindparam("person_id"),
+    Assignment.state.in_(HOLDING_STATES),
+)
+
+
 def holding(session: Session, task: Task, person: Person, msgid: str) -> Assignment:
-    assignment = session.scalar(
-        select(Assignment).where(
-            Assignment.task_id == task.id,
-            Assignment.person_id == person.id,
-            Assignment.state.in_(HOLDING_STATES),
-        )
-    )
+    assignment = session.scalar(_HOLDING, {"task_id": task.id, "person_id": person.id})
     if assignment is None:
         raise NotFound(msgid, task_id=task.id, name=person.name)
     return assignment
@@ -301,15 +390,3 @@ def refusal(assignment: Assignment) -> InvalidTransition:
         task_id=assignment.task_id,
         state=str(assignment.state),
     )
-
-
-def stop_escalation(session: Session, task: Task) -> None:
-    """Claiming, checking in or finishing ends an escalation under way: later steps find a stale token."""
-    if task.escalation_due_at is not None or task.escalation_policy is not None:
-        session.execute(
-            update(Task)
-            .where(Task.id == task.id)
-            .values(escalation_due_at=None, escalation_token=Task.escalation_token + 1)
-            .execution_options(synchronize_session=False)
-        )
-        session.refresh(task)
