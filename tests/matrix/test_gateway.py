@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -121,7 +122,7 @@ def test_with_a_password_the_gateway_logs_in_once_and_keeps_the_device(town: Tow
 
 class _Answer(BaseHTTPRequestHandler):
     status = 429
-    body: dict[str, object] = {}
+    body: ClassVar[dict[str, object]] = {}
 
     def do_PUT(self) -> None:
         payload = json.dumps(self.body).encode()
