@@ -28,6 +28,7 @@ LOOK_AHEAD = timedelta(hours=4)  # deadline work is claimed once it is due withi
 MOST_DEADLINE_JOBS = 2  # one person holds at most this many pieces of deadline work at once
 ANSWER_A_CALL = 0.8  # the chance that someone in the group answers "can you take it?"
 PICK_UP = 0.6  # the chance a piece of open deadline work is claimed in a given step
+GOING_OUT = ("delivery", "purchase", "screening")  # deadline work one checks in for when setting off
 
 
 class Plot(Protocol):
@@ -53,6 +54,7 @@ class Crowd:
         self.seed = seed
         self.language = voices.language
         self.zone = ZoneInfo(cast.timezone)
+        self.tried: set[tuple[int, str]] = set()  # (assignment, what): each is tried once, even if refused
 
     def rng(self, *what: object) -> random.Random:
         return random.Random(":".join(str(w) for w in (self.seed, *what)))
@@ -77,11 +79,12 @@ class Crowd:
         deadlines = [h for h in mine if not h.job.shift]
         return len(deadlines) < MOST_DEADLINE_JOBS if not job.shift else not deadlines
 
-    def willing(self, team_id: int, task_id: int, now: datetime) -> list[Member]:
-        """The team's volunteers free to take ``task_id`` now (none when it is full)."""
+    def willing(self, team_id: int, task_id: int, now: datetime, *, instead: bool = False) -> list[Member]:
+        """The team's volunteers free to take ``task_id`` now (none when it is full, unless someone
+        is to take it ``instead`` of its holder)."""
         with self.factory() as session:
             job = read_job(session, task_id)
-        if job is None or job.filled >= job.capacity:
+        if job is None or (job.filled >= job.capacity and not instead):
             return []
         held = self.held()
         return [m for m in self.cast.volunteers.get(team_id, []) if self.free(m, job, held, now)]
@@ -121,29 +124,29 @@ class Crowd:
         """A captain told of an unfilled slot picks someone from the bot's list of the team."""
         captain = self.cast.member(delivered.person_id or 0)
         task_id = delivered.task_id
-        if captain is None or task_id is None:
+        if captain is None or captain.team_id is None or task_id is None:
             return
+        willing = self.willing(captain.team_id, task_id, now)
+        if willing:  # else the captain has nobody to ask, and the ladder goes on to the coordinators
+            self.hand_over(captain, task_id, willing)
+
+    def hand_over(self, captain: Member, task_id: int, willing: list[Member]) -> None:
+        """The captain asks the bot to reassign ``task_id`` and presses the first willing person offered."""
         said = self.voices.type(captain, command(self.language, "reassign", task_id), task_id=task_id)
-        held = self.held()
-        with self.factory() as session:
-            job = read_job(session, task_id)
-        if job is None:
-            return
+        chosen = {m.id: m for m in willing}
         for reply in said.replies:
             for row in reply.buttons:
                 for button in row:
-                    person = self._person_in(button.payload)
-                    if person is not None and self.free(person, job, held, now):
-                        label = str(button.params.get("name", person.name))
-                        self.voices.press(captain, button.payload, label, task_id=task_id)
+                    parts = button.payload.split(":")
+                    if (
+                        parts[0] == "ra"
+                        and len(parts) >= 3
+                        and parts[2].isdigit()
+                        and int(parts[2]) in chosen
+                    ):
+                        name = chosen[int(parts[2])].name
+                        self.voices.press(captain, button.payload, name, task_id=task_id)
                         return
-
-    def _person_in(self, payload: str) -> Member | None:
-        """The person a ``ra:TASK:PERSON`` button hands the work to."""
-        parts = payload.split(":")
-        if len(parts) >= 3 and parts[0] == "ra" and parts[2].isdigit():
-            return self.cast.member(int(parts[2]))
-        return None
 
     def _work(self, now: datetime) -> None:
         for person_id, mine in sorted(self.held().items()):
@@ -161,20 +164,40 @@ class Crowd:
             arrive = job.starts_at + timedelta(minutes=rng.randint(-15, 5))
             leave = job.ends_at + timedelta(minutes=rng.randint(0, 10))
             if holding.state == AssignmentState.CLAIMED and arrive <= now < job.ends_at:
-                self.voices.type(person, command(self.language, "checkin", job.id), task_id=job.id)
+                self._check_in(person, holding)
             elif holding.state == AssignmentState.CHECKED_IN and now >= leave:
-                self._report(person, job, rng)
+                self._report(person, holding, rng)
             return
+        set_off = holding.claimed_at + timedelta(minutes=rng.randint(0, 15))
         finish = holding.claimed_at + time_needed(job, rng)
         if job.due_at and holding.claimed_at < job.due_at - timedelta(minutes=15):
             finish = min(finish, job.due_at - timedelta(minutes=5))
-        if now >= finish:
-            self._report(person, job, rng)
+        goes_out = job.kind in GOING_OUT
+        if goes_out and holding.state == AssignmentState.CLAIMED:
+            if now >= set_off:  # on the way: the hours from now on count as served
+                self._check_in(person, holding)
+        elif now >= finish:
+            self._report(person, holding, rng)
 
-    def _report(self, person: Member, job: Job, rng: random.Random) -> None:
+    def _once(self, holding: Holding, what: str) -> bool:
+        """True the first time ``what`` is done for ``holding``."""
+        key = (holding.assignment_id, what)
+        if key in self.tried:
+            return False
+        self.tried.add(key)
+        return True
+
+    def _check_in(self, person: Member, holding: Holding) -> None:
+        if self._once(holding, "checkin"):
+            job_id = holding.job.id
+            self.voices.type(person, command(self.language, "checkin", job_id), task_id=job_id)
+
+    def _report(self, person: Member, holding: Holding, rng: random.Random) -> None:
+        job = holding.job
         hour = job.starts_at.astimezone(self.zone).hour if job.starts_at else 0
         values = figures(job, rng, hour=hour, symptoms=self.plot.symptomatic(job.id))
-        self.voices.type(person, done_text(job, values, self.language), task_id=job.id)
+        if self._once(holding, "done"):
+            self.voices.type(person, done_text(job, values, self.language), task_id=job.id)
 
     def _pick_up(self, now: datetime) -> None:
         """Volunteers claim open deadline work of their team that is due within a few hours."""

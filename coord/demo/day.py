@@ -110,9 +110,7 @@ def _simulate(
     feed.rule(
         N_("coord demo — {community}, {day} (seed {seed})"), community=counts.name, day=day, seed=options.seed
     )
-    feed.say(
-        N_("{counts}."), counts=", ".join(f"{feed.t(label)} {count}" for label, count in counts.counts())
-    )
+    feed.plain(", ".join(f"{feed.t(label)} {count}" for label, count in counts.counts()) + ".")
     feed.say(
         N_(
             "A simulated day from {start} to {end}, in steps of {minutes} minutes: the volunteers act "

@@ -114,7 +114,7 @@ class Feed:
             who = self.t(N_("{name} in {team}'s group"), name=said.person.name, team=self._team(said.team_id))
         text = self.t(N_("pressed “{label}”"), label=said.text) if said.pressed else f"“{said.text}”"
         answers = tuple(
-            (_first_line(render_text(reply, self.language)), reply.target == "direct")
+            (_one_line(render_text(reply, self.language)), reply.target == "direct")
             for reply in said.replies[:MOST_ANSWERS]
         )
         tag = BY_COMMAND.get(said.command, tags.MESSAGE)
@@ -158,3 +158,8 @@ class Feed:
 
 def _first_line(text: str) -> str:
     return next((part.strip() for part in text.splitlines() if part.strip()), "")
+
+
+def _one_line(text: str) -> str:
+    """Every line of a reply, joined: its figures and lists read on one line."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())

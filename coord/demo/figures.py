@@ -8,6 +8,7 @@ and takes a temperature; two people sharing a task report their own share, so to
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import timedelta
 
 from coord.demo.work import Job
@@ -76,11 +77,18 @@ def done_text(job: Job, values: dict[str, object], language: str) -> str:
     parts = []
     for name, value in values.items():
         figure = kind.figure(name)
-        label = translate(figure.label, "zh").replace(" ", "") if figure and language == "zh" else name
+        label = _chinese_name(figure.label) if figure and language == "zh" else name
         if isinstance(value, bool):
             value = ("是" if value else "否") if language == "zh" else ("yes" if value else "no")
         parts.append(f"{label}={value}")
     return command(language, "done", job.id, *parts)
+
+
+def _chinese_name(label: str) -> str:
+    """The figure's Chinese name as typed, if the chat layer knows it after normalising what was typed
+    (NFKC turns "（°C）" into "(°c)", which its figure names do not list); else its English name."""
+    chinese = translate(label, "zh").replace(" ", "")
+    return chinese if unicodedata.normalize("NFKC", chinese) == chinese else label.split(" ")[0]
 
 
 def time_needed(job: Job, rng: random.Random) -> timedelta:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.demo.crowd import Crowd
 from coord.demo.figures import command
-from coord.demo.messages import NOT_AT_POST, NOT_DONE, URGENT, Delivered
+from coord.demo.messages import NOT_AT_POST, NOT_DONE, ROSTER, URGENT, Delivered
 from coord.demo.voices import Voices
 from coord.demo.work import Holding
 from coord.demo.world import Cast
@@ -104,7 +104,11 @@ class Story:
         if self.late_holder is None and now >= self.claim_late_at:
             self._claim_late(now, crowd)
         for delivered in heard:
-            if delivered.task_id == self.urgent:
+            if delivered.key.startswith("announce:"):
+                self._refill(now, delivered, crowd)
+            elif delivered.tag == ROSTER and delivered.person_id == self.absentee:
+                self._decline(delivered)
+            elif delivered.task_id == self.urgent:
                 self._urgent(now, delivered, crowd)
             elif delivered.task_id == self.no_show:
                 self._no_show(now, delivered, crowd)
@@ -170,13 +174,29 @@ class Story:
             text = self.voices.translate(SHORT_OF_ONE, title=title, claim=claim)
             self.voices.type(captain, f"{ANNOUNCE[self.language]} {text}", task_id=self.no_show)
             self.announced = True
-        elif delivered.key.startswith("announce:") and self.announced and not self.refilled:
-            willing = crowd.willing(team_id, self.no_show, now)
-            if willing:
-                person = self.rng.choice(willing)
-                text = command(self.language, "claim", self.no_show)
-                self.voices.type(person, text, team_id=team_id, task_id=self.no_show)
-                self.refilled = True
+
+    def _refill(self, now: datetime, delivered: Delivered, crowd: Crowd) -> None:
+        """A volunteer who reads the captain's call in the group takes the free slot."""
+        team_id = self._team_of(self.no_show)
+        if (
+            not self.announced
+            or self.refilled
+            or self.cast.team_of_chat(delivered.message.chat_id) != team_id
+        ):
+            return
+        willing = crowd.willing(team_id, self.no_show, now)
+        if willing:
+            person = self.rng.choice(willing)
+            text = command(self.language, "claim", self.no_show)
+            self.voices.type(person, text, team_id=team_id, task_id=self.no_show)
+            self.refilled = True
+
+    def _decline(self, delivered: Delivered) -> None:
+        """The volunteer who did not come is given more work by the roster, and declines it."""
+        payload = delivered.payload("dc:")
+        person = self.cast.member(self.absentee)
+        if payload is not None and person is not None:
+            self.voices.press(person, payload, delivered.label(payload), task_id=delivered.task_id)
 
     def _reassign_late(self, now: datetime, delivered: Delivered, crowd: Crowd) -> None:
         """The captain hands the late delivery to the first free person the bot offers."""
@@ -184,16 +204,7 @@ class Story:
         captain = self.cast.captains.get(team_id)
         if captain is None or delivered.person_id != captain.id:
             return
-        said = self.voices.type(captain, command(self.language, "reassign", self.late), task_id=self.late)
-        willing = {m.id: m for m in crowd.willing(team_id, self.late, now)}
-        for reply in said.replies:
-            for row in reply.buttons:
-                for button in row:
-                    parts = button.payload.split(":")
-                    if parts[0] == "ra" and len(parts) >= 3 and int(parts[2]) in willing:
-                        name = willing[int(parts[2])].name
-                        self.voices.press(captain, button.payload, name, task_id=self.late)
-                        return
+        crowd.hand_over(captain, self.late, crowd.willing(team_id, self.late, now, instead=True))
 
     def _team_of(self, task_id: int) -> int:
         with self.factory() as session:
