@@ -1,0 +1,116 @@
+"""Buttons typed as commands, replies as HTML, and what a Matrix message says (no homeserver needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+from nio import RoomMessageText
+
+from bots.matrix.incoming import addressed_to_bot, message_text
+from bots.matrix.markup import notice, typed_command
+from bots.matrix.memory import BotMemory
+from coord.chat import payloads
+from coord.chat.parse import parse, parse_payload
+
+ids = st.integers(min_value=1, max_value=2**31 - 1)
+
+
+def every_payload(a: int, b: int, c: int) -> list[str]:
+    return [
+        payloads.claim(a),
+        payloads.card(a),
+        payloads.check_in(a),
+        payloads.done(a),
+        payloads.release(a),
+        payloads.cannot_complete(a),
+        payloads.reassign(a),
+        payloads.reassign(a, from_person=c),
+        payloads.reassign(a, b),
+        payloads.reassign(a, b, c),
+        payloads.decline(a),
+        payloads.no_show(a, b),
+        payloads.cancel(a),
+        payloads.page(a),
+        payloads.page(a, "gate_shift", b, "today"),
+        payloads.language("zh"),
+        payloads.health(True),
+        payloads.health(False),
+        payloads.board(),
+        payloads.board(b),
+        payloads.invite("volunteer", b),
+        payloads.invite("captain", b),
+        payloads.MY,
+        payloads.STOP,
+        payloads.HELP,
+        payloads.TEAMS,
+    ]
+
+
+@given(ids, ids, ids)
+def test_every_button_typed_as_shown_is_the_same_command(a: int, b: int, c: int) -> None:
+    for payload in every_payload(a, b, c):
+        typed = typed_command(payload)
+        assert typed is not None and typed.startswith("!"), payload
+        pressed, written = parse_payload(payload), parse(typed)
+        assert (written.name, written.args, dict(written.options)) == (
+            pressed.name,
+            pressed.args,
+            dict(pressed.options),
+        ), (payload, typed)
+        assert written.addressed  # so it works in a room too
+
+
+def test_an_answer_button_is_typed_as_the_answer_and_a_foreign_payload_has_no_typed_form() -> None:
+    assert typed_command(payloads.answer("yes")) == "yes"
+    assert typed_command(payloads.answer("-")) == "-"
+    assert typed_command("zz:9") is None
+
+
+def test_a_notice_escapes_what_people_wrote_and_lists_the_commands() -> None:
+    content = notice("Task “<b>Rice</b>” & more\nline two", [[("Claim", "c:12"), ("Help", "?")]])
+    assert content["msgtype"] == "m.notice"
+    assert content["body"].startswith("Task “<b>Rice</b>” & more\nline two")
+    assert "▸ Claim: !claim 12" in content["body"]
+    html = content["formatted_body"]
+    assert "Task “&lt;b&gt;Rice&lt;/b&gt;” &amp; more<br>line two" in html
+    assert "<li>Claim: <code>!claim 12</code></li><li>Help: <code>!help</code></li>" in html
+
+
+def test_a_mention_of_the_bot_reads_as_the_prefix() -> None:
+    names = ["@coord:example.org", "coord", "Coord Bot"]
+    assert addressed_to_bot("coord: claim 12", names) == "!claim 12"
+    assert addressed_to_bot("@coord:example.org claim 12", names) == "!claim 12"
+    assert addressed_to_bot("Coord Bot, /tasks", names) == "/tasks"
+    assert addressed_to_bot("coordinated effort today", names) == "coordinated effort today"
+    assert addressed_to_bot("claim 12", names) == "claim 12"
+
+
+def test_a_reply_is_read_without_the_quoted_message() -> None:
+    event = RoomMessageText.from_dict(
+        {
+            "type": "m.room.message",
+            "event_id": "$1",
+            "sender": "@a:localhost",
+            "origin_server_ts": 1,
+            "content": {
+                "msgtype": "m.text",
+                "body": "> <@coord:localhost> Task #12 is open\n> Claim: !claim 12\n\nclaim 12",
+                "m.relates_to": {"m.in_reply_to": {"event_id": "$0"}},
+            },
+        }
+    )
+    assert message_text(event) == "claim 12"
+
+
+def test_the_bot_memory_survives_a_restart(tmp_path: Path) -> None:
+    memory = BotMemory(tmp_path)
+    memory.save_sync_token("s1_2_3")
+    memory.remember_told("!room:x", "@stranger:x")
+    memory.add_direct("!dm:x")
+    again = BotMemory(tmp_path)
+    assert again.sync_token == "s1_2_3"
+    assert again.was_told("!room:x", "@stranger:x") and not again.was_told("!room:x", "@other:x")
+    assert again.is_direct("!dm:x")
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporary files behind
