@@ -88,6 +88,9 @@ class Feed:
     def say(self, msgid: str, **params: object) -> None:
         self.console.print(Text(self.t(msgid, **params)), soft_wrap=True)
 
+    def plain(self, text: str) -> None:
+        self.console.print(Text(text), soft_wrap=True)
+
     def moment(
         self, at: datetime, said: Sequence[Said], sent: Sequence[Delivered], notes: Sequence[Note]
     ) -> None:
