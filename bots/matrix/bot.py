@@ -146,7 +146,7 @@ class MatrixBot:
             account = await asyncio.to_thread(account_of, self.factory, sender)
             if account is None and self.memory.was_told(room.room_id, sender) and not _joins(text):
                 return  # a stranger is told how to get an invite once per room
-            if account is not None and account.direct_chat_id is None:
+            if account is not None and account.direct_chat_id is None and parse(text).addressed:
                 await self.open_direct_chat(sender, account)
         inbound = Inbound(
             network=NETWORK,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +15,7 @@ from coord.settings import Settings
 from tests.matrix.synapse import Account, Synapse
 
 
-def bot_settings(synapse: Synapse, bot: Account, store: Path, *, rooms: list[str] = ()) -> Settings:  # type: ignore[assignment]
+def bot_settings(synapse: Synapse, bot: Account, store: Path, *, rooms: Sequence[str] = ()) -> Settings:
     return Settings(
         matrix_homeserver=synapse.url,
         matrix_user_id=bot.user_id,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from nio import RoomCreateResponse
 from sqlalchemy import func, select
 
 from bots.matrix.memory import BotMemory
@@ -163,7 +164,8 @@ def test_an_encrypted_room_is_told_once_that_the_bot_cannot_read_it(town: Town) 
 
     async def story() -> tuple[list[Received], list[Received]]:
         created = await captain.client.room_create(invite=[bot], initial_state=[ENCRYPTION])
-        room = created.room_id  # type: ignore[union-attr]
+        assert isinstance(created, RoomCreateResponse), created
+        room = created.room_id
         warned = await captain.wait_for(lambda got: any(m.room_id == room for m in got))
         # When the captain writes in it (twice), then asks in the direct chat
         await captain.say(room, "!tasks")
