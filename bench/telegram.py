@@ -1,0 +1,294 @@
+"""Benchmark: update → reply latency of the Telegram bot in a running ``coord run``, open loop.
+
+The demo community (coord.seed) gets 200 extra volunteers with Telegram accounts and a delivery each to
+claim. ``coord run`` starts as a subprocess with its Bot API pointed at the fake server of the tests
+(tests/telegram/fake_server.py: Telegram itself cannot be reached, and must not be flooded). The load is
+offered open loop: update i is handed to the bot at start + i / rate whatever the replies do, each of
+the 200 users sending in turn ``tasks``, ``task N``, ``claim N``, ``my``, ``help``. Latency runs from
+the moment the update is queued at the fake server (the bot's pending long poll is woken) to the first
+message the bot sends to that user's chat afterwards. Yardstick measured in the same run: the same mix
+called directly through ``coord.chat.handle_safely`` (no Telegram, no HTTP, one thread) on the same
+database, so ``p50 ÷ direct`` is what the adapter, PTB and two HTTP hops add.
+Run: ``python -m bench.telegram [--db sqlite|postgresql|both] [--rates 50] [--seconds 20]``
+(PostgreSQL needs ``--pg-url``, and ``--redis-url`` for the Redis row).
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bench.databases import postgres_database, sqlite_database
+from coord.chat import Inbound, handle_safely
+from coord.clock import utcnow
+from coord.db import make_engine, make_session_factory, transaction
+from coord.migrate import upgrade
+from coord.models import Community, Team
+from coord.seed import seed_demo
+from coord.services.access import Actor
+from coord.services.people import add_member, add_person, link_account
+from coord.services.tasks import create_task
+from tests.telegram.fake_server import TOKEN, FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[1]
+SETUP = Actor.system("bench")
+USERS = 200
+FIRST_ID = 500_000
+SCRIPT = ("tasks", "task {task}", "claim {task}", "my", "help")
+
+
+@dataclass
+class Result:
+    label: str
+    rate: float
+    offered: int
+    latencies: list[float] = field(default_factory=list)  # ms
+    by_command: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    seconds: float = 0.0
+    direct_ms: float = 0.0
+    cpu_ms: float = 0.0  # CPU time of the coord run process per update (all its threads)
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def prepare(url: str) -> list[int]:
+    """Seed the demo, 200 Telegram volunteers and a delivery for each; returns the deliveries' ids."""
+    engine = make_engine(url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    now = utcnow()
+    with transaction(factory) as session:
+        seeded = seed_demo(session=session, now=now, seed=1)
+        community = session.get_one(Community, seeded.community_id)
+        team = session.scalars(
+            select(Team).where(Team.community_id == community.id).order_by(Team.id)
+        ).first()
+        assert team is not None
+        stock = []
+        for n in range(USERS):
+            person = add_person(session=session, actor=SETUP, community=community, name=f"志愿者{n}")
+            add_member(session=session, actor=SETUP, team=team, person=person)
+            user = str(FIRST_ID + n)
+            link_account(
+                session=session,
+                actor=SETUP,
+                person=person,
+                network="telegram",
+                external_id=user,
+                dm_chat_id=user,
+            )
+            task = create_task(
+                session=session,
+                actor=SETUP,
+                community=community,
+                kind="delivery",
+                title=f"送菜上门 {n}",
+                team=team,
+                due_at=now + timedelta(hours=6),
+                now=now,
+            )
+            stock.append(task.id)
+    engine.dispose()
+    return stock
+
+
+def direct_median(url: str) -> float:
+    """Median ms of the read-only part of the mix called straight through the chat layer (the yardstick)."""
+    engine = make_engine(url)
+    factory: sessionmaker[Session] = make_session_factory(engine)
+    timings = []
+    for n in range(200):
+        user = str(FIRST_ID + n % USERS)
+        text = ("tasks", "my", "help")[n % 3]
+        inbound = Inbound("telegram", user, user, user, True, text=text)
+        started = time.perf_counter()
+        handle_safely(inbound, session_factory=factory)
+        timings.append((time.perf_counter() - started) * 1000)
+    engine.dispose()
+    return statistics.median(timings[20:])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def offer(server: FakeTelegram, stock: list[int], rate: float, seconds: float, label: str) -> Result:
+    """Hand ``rate`` updates a second to the bot for ``seconds``; collect each one's first reply."""
+    count = int(rate * seconds)
+    result = Result(label, rate, count)
+    pushed: list[tuple[int, float]] = []  # (chat, when queued)
+    commands: list[str] = []
+    started = time.monotonic()
+    for i in range(count):
+        due = started + i / rate
+        time.sleep(max(0.0, due - time.monotonic()))
+        n = i % USERS
+        user = {"id": FIRST_ID + n, "is_bot": False, "first_name": f"V{n}", "language_code": "zh-hans"}
+        text = SCRIPT[(i // USERS) % len(SCRIPT)].format(task=stock[n])
+        server.say(user, {"id": user["id"], "type": "private"}, text)
+        pushed.append((user["id"], time.monotonic()))
+        commands.append(text.split()[0])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not all(_answered(server, pushed)):
+        time.sleep(0.5)
+    answered = _answered(server, pushed)
+    for (_, when), at, command in zip(pushed, answered, commands, strict=True):
+        if at:
+            result.latencies.append((at - when) * 1000)
+            result.by_command[command].append((at - when) * 1000)
+    last = max((at for at in answered if at), default=started)
+    result.seconds = last - started
+    return result
+
+
+def _answered(server: FakeTelegram, pushed: list[tuple[int, float]]) -> list[float]:
+    """For each pushed update, when the bot first wrote to that chat after it (0.0: not yet)."""
+    by_chat: dict[int, list[float]] = defaultdict(list)
+    for call in server.sent():
+        if call.chat_id is not None:
+            by_chat[call.chat_id].append(call.at)
+    times = []
+    for chat, when in pushed:
+        seen = by_chat.get(chat, [])
+        k = bisect.bisect_left(seen, when)
+        times.append(seen[k] if k < len(seen) else 0.0)
+    return times
+
+
+def run_service(url: str, redis_url: str | None, server: FakeTelegram, folder: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COORD_")}
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "COORD_DATABASE_URL": url,
+        "COORD_TELEGRAM_TOKEN": TOKEN,
+        "COORD_TELEGRAM_BASE_URL": server.base_url,
+    }
+    if redis_url:
+        env["COORD_REDIS_URL"] = redis_url
+    command = [sys.executable, "-c", "from coord.cli import main; main()", "run", "--log-level", "warning"]
+    return subprocess.Popen(command, env=env, cwd=folder, stderr=subprocess.PIPE, text=True)
+
+
+def measure(url: str, label: str, rates: list[float], seconds: float, redis_url: str | None) -> list[Result]:
+    stock = prepare(url)
+    direct = direct_median(url)
+    server = FakeTelegram().start()
+    server.opened.update(FIRST_ID + n for n in range(USERS))
+    service = run_service(url, redis_url, server, Path.cwd())
+    results = []
+    try:
+        server.wait_for(lambda: any(c.method == "getUpdates" for c in server.calls), timeout=60)
+        for number, rate in enumerate(rates):
+            before = cpu_seconds(service.pid)
+            result = offer(server, stock, rate, seconds, label)
+            result.cpu_ms = (cpu_seconds(service.pid) - before) * 1000 / max(1, len(result.latencies))
+            result.direct_ms = direct
+            results.append(result)
+            if number + 1 < len(rates):
+                stock = prepare_more(url, stock)
+    finally:
+        service.send_signal(signal.SIGTERM)
+        service.communicate(timeout=60)
+        server.stop()
+    return results
+
+
+def prepare_more(url: str, stock: list[int]) -> list[int]:
+    """Claims of the next run need deliveries nobody holds yet."""
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    now = utcnow()
+    with transaction(factory) as session:
+        first = session.get_one(Team, session.scalars(select(Team.id).order_by(Team.id)).first())
+        community = session.get_one(Community, first.community_id)
+        fresh = [
+            create_task(
+                session=session,
+                actor=SETUP,
+                community=community,
+                kind="delivery",
+                title=f"送菜上门 {n}",
+                team=first,
+                due_at=now + timedelta(hours=6),
+                now=now,
+            ).id
+            for n in range(len(stock))
+        ]
+    engine.dispose()
+    return fresh
+
+
+def table(results: list[Result]) -> Table:
+    out = Table(title=f"Telegram: {USERS} users, update → first reply, open loop")
+    for name in ("setup", "offered /s", "updates", "answered", "answered /s", "p50 ms", "p99 ms", "max ms"):
+        out.add_column(name, justify="left" if name == "setup" else "right")
+    out.add_column("CPU ms / update", justify="right")
+    out.add_column("direct p50 ms", justify="right")
+    out.add_column("p50 ÷ direct", justify="right")
+    for r in results:
+        out.add_row(
+            r.label,
+            f"{r.rate:g}",
+            str(r.offered),
+            str(len(r.latencies)),
+            f"{len(r.latencies) / r.seconds:.1f}" if r.seconds else "-",
+            f"{r.pct(0.5):.1f}",
+            f"{r.pct(0.99):.1f}",
+            f"{max(r.latencies, default=float('nan')):.1f}",
+            f"{r.cpu_ms:.1f}",
+            f"{r.direct_ms:.1f}",
+            f"{r.pct(0.5) / r.direct_ms:.1f}" if r.direct_ms else "-",
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--rates", type=float, nargs="+", default=[50.0])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("COORD_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("COORD_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+    )
+    args = parser.parse_args()
+    results: list[Result] = []
+    if args.db in ("sqlite", "both"):
+        with sqlite_database() as url:
+            results += measure(url, "coord run, SQLite (embedded)", args.rates, args.seconds, None)
+    if args.db in ("postgresql", "both"):
+        with postgres_database(args.pg_url) as url:
+            results += measure(url, "coord run, PostgreSQL + Redis", args.rates, args.seconds, args.redis_url)
+    console = Console(width=170)
+    console.print(table(results))
+    for r in results:
+        medians = {name: statistics.median(ms) for name, ms in r.by_command.items()}
+        console.print(
+            f"{r.label} at {r.rate:g}/s, p50 ms by command: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in medians.items())
+        )
+
+
+if __name__ == "__main__":
+    main()
