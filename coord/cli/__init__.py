@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from coord.cli.chat import chat
 from coord.cli.community import area_app, community_app, place_app
 from coord.cli.database import init, seed
 from coord.cli.demo import demo
@@ -46,6 +47,7 @@ app.command("worker")(worker)
 app.command("scheduler")(scheduler)
 app.command("bot")(bot)
 app.command("demo")(demo)
+app.command("chat")(chat)
 
 
 def main() -> None:
