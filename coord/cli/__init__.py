@@ -12,6 +12,7 @@ from coord.cli.chat import chat
 from coord.cli.community import area_app, community_app, place_app
 from coord.cli.database import init, seed
 from coord.cli.demo import demo
+from coord.cli.health import health
 from coord.cli.imports import import_app
 from coord.cli.people import coordinator_app, invite_app, person_app, team_app
 from coord.cli.report import report_app
@@ -48,6 +49,7 @@ app.command("scheduler")(scheduler)
 app.command("bot")(bot)
 app.command("demo")(demo)
 app.command("chat")(chat)
+app.command("health")(health)
 
 
 def main() -> None:
