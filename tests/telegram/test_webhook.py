@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -53,7 +54,20 @@ def start_webhook_bot(telegram: FakeTelegram, factory: sessionmaker[Session], po
         telegram_webhook_port=port,
     )
     application = build_application(settings, factory=factory, clock=FrozenClock(NOW))
-    return BotUnderTest(telegram, application, settings).start(ready="setWebhook")
+    bot = BotUnderTest(telegram, application, settings).start(ready="setWebhook")
+    wait_until_listening(port)  # PTB sets the webhook first, then starts its server
+    return bot
+
+
+def wait_until_listening(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert time.monotonic() < deadline, f"nothing listens on port {port}"
+            time.sleep(0.05)
 
 
 def post(port: int, update: dict[str, object], secret: str | None) -> int:
