@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from dramatiq import Worker
@@ -19,6 +19,7 @@ from coord.clock import FrozenClock
 from coord.models import Notification, NotificationStatus, Person
 from coord.services import claims
 from coord.services.access import Actor
+from coord.services.summary import send_daily_summary
 from tests.conftest import FreshDatabase
 from tests.factories import NOW
 from tests.telegram.conftest import GROUP, bot_settings
@@ -106,3 +107,23 @@ def test_reminders_and_escalations_arrive_and_a_429_loses_nothing(
     with stage.factory() as session:
         statuses = set(session.scalars(select(Notification.status)))
     assert statuses == {NotificationStatus.SENT}
+
+
+def test_the_daily_summary_arrives_as_a_chart_with_its_text(
+    pipeline: Pipeline, telegram: FakeTelegram
+) -> None:
+    stage = pipeline.stage
+    with stage.factory() as session, session.begin():
+        community_id = stage.scene.world.community.id
+        send_daily_summary(session, community_id=community_id, day=date(2026, 3, 2), now=NOW)
+    pipeline.run_at(NOW)
+    photos = [c for c in telegram.sent() if c.method == "sendPhoto"]
+    readers = {c.chat_id for c in photos}
+    assert {USER_IDS["coordinator"], USER_IDS["captain"]} <= readers
+    for photo in photos:
+        filename, size = photo.files["photo"]
+        assert filename == "summary.png" and size > 1000
+        follow_up = [
+            c.text for c in telegram.sent() if c.chat_id == photo.chat_id and c.method == "sendMessage"
+        ]
+        assert photo.text or follow_up  # the figures as its caption, or right after it when too long
