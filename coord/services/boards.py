@@ -3,13 +3,14 @@ open escalations and the teams overview. Permission checks for the leaders' view
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from coord.errors import NotFound
@@ -42,7 +43,7 @@ def local_day_start(community: Community, now: datetime) -> datetime:
     return datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
 
 
-def not_over(now: datetime) -> ColumnElement[bool]:
+def not_over(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """The work's window or deadline has not passed."""
     return or_(
         Task.ends_at > now,
@@ -58,16 +59,23 @@ def _when() -> Any:
     return case((Task.starts_at.is_not(None), Task.starts_at), else_=Task.due_at)
 
 
-def my_tasks(session: Session, person: Person, *, limit: int = 10) -> list[tuple[Assignment, Task]]:
-    """The work ``person`` holds and has not finished, soonest first."""
+# The views every chat command shows are built once per shape and take their values as parameters:
+# building a statement and computing its cache key costs more client CPU than running it.
+@functools.cache
+def _my_tasks(limit: int) -> Any:
     when = _when()
-    rows = session.execute(
+    return (
         select(Assignment, Task)
         .join(Task, Task.id == Assignment.task_id)
-        .where(Assignment.person_id == person.id, Assignment.state.in_(ACTIVE_STATES))
+        .where(Assignment.person_id == bindparam("person_id"), Assignment.state.in_(ACTIVE_STATES))
         .order_by(case((when.is_(None), 1), else_=0), when, Task.id)
         .limit(limit)
-    ).all()
+    )
+
+
+def my_tasks(session: Session, person: Person, *, limit: int = 10) -> list[tuple[Assignment, Task]]:
+    """The work ``person`` holds and has not finished, soonest first."""
+    rows = session.execute(_my_tasks(limit), {"person_id": person.id}).all()
     return [(assignment, task) for assignment, task in rows]
 
 
@@ -84,37 +92,58 @@ def open_tasks(
     offset: int = 0,
 ) -> list[Task]:
     """Work with a free slot that is not over: urgent first, then the given team's, then soonest."""
+    values: dict[str, Any] = {"community_id": community_id, "now": now}
+    if kind:
+        values["kind"] = get_kind(kind).name
+    if area_id is not None:
+        values["area_id"] = area_id
+    if until is not None:
+        values["until"] = until
+    if first_team_id is not None:
+        values["first_team_id"] = first_team_id
+    query = _open_tasks(tuple(sorted(values)), limit, offset)
+    return list(session.scalars(query, values))
+
+
+@functools.cache
+def _open_tasks(filters: tuple[str, ...], limit: int, offset: int) -> Any:
+    """The open-tasks query for one set of ``filters`` (parameter names), built once."""
     query = select(Task).where(
-        Task.community_id == community_id,
+        Task.community_id == bindparam("community_id"),
         Task.status.in_((TaskStatus.OPEN, TaskStatus.IN_PROGRESS)),
         Task.filled < Task.capacity,
-        not_over(now),
+        not_over(bindparam("now", type_=Task.ends_at.type)),
     )
-    if kind:
-        query = query.where(Task.kind == get_kind(kind).name)
-    if area_id is not None:
+    if "kind" in filters:
+        query = query.where(Task.kind == bindparam("kind"))
+    if "area_id" in filters:
+        area_id: BindParameter[int] = bindparam("area_id")
         areas = select(Area.id).where(or_(Area.id == area_id, Area.parent_id == area_id))
         query = query.where(Task.place_id.in_(select(Place.id).where(Place.area_id.in_(areas))))
-    if until is not None:
+    if "until" in filters:
+        until: BindParameter[datetime] = bindparam("until")
         query = query.where(or_(Task.starts_at < until, and_(Task.starts_at.is_(None), Task.due_at < until)))
     when = _when()
     order: list[Any] = [case((Task.priority == Priority.URGENT, 0), else_=1)]
-    if first_team_id is not None:
-        order.append(case((Task.team_id == first_team_id, 0), else_=1))
+    if "first_team_id" in filters:
+        order.append(case((Task.team_id == bindparam("first_team_id"), 0), else_=1))
     order += [case((when.is_(None), 1), else_=0), when, Task.id]
-    return list(session.scalars(query.order_by(*order).limit(limit).offset(offset)))
+    return query.order_by(*order).limit(limit).offset(offset)
+
+
+_HOLDERS = (
+    select(Assignment.task_id, Person, Assignment.state)
+    .join(Person, Person.id == Assignment.person_id)
+    .where(Assignment.task_id.in_(bindparam("task_ids", expanding=True)), Assignment.state.in_(ACTIVE_STATES))
+    .order_by(Assignment.id)
+)
 
 
 def holders_of(session: Session, task_ids: list[int]) -> dict[int, list[tuple[Person, AssignmentState]]]:
     """Who holds an active slot of each task, with their state."""
     if not task_ids:
         return {}
-    rows = session.execute(
-        select(Assignment.task_id, Person, Assignment.state)
-        .join(Person, Person.id == Assignment.person_id)
-        .where(Assignment.task_id.in_(task_ids), Assignment.state.in_(ACTIVE_STATES))
-        .order_by(Assignment.id)
-    ).all()
+    rows = session.execute(_HOLDERS, {"task_ids": task_ids}).all()
     holders: dict[int, list[tuple[Person, AssignmentState]]] = defaultdict(list)
     for task_id, person, state in rows:
         holders[task_id].append((person, state))
@@ -149,28 +178,36 @@ def _end(task: Task) -> datetime | None:
     return task.ends_at or task.due_at
 
 
+@functools.cache
+def _board_tasks(limit: int) -> Any:
+    when = _when()
+    return (
+        select(Task)
+        .where(Task.team_id == bindparam("team_id"), Task.status.in_(LIVE))
+        .order_by(case((when.is_(None), 1), else_=0), when, Task.id)
+        .limit(limit)
+    )
+
+
+_MISSED = (
+    select(Task, Person)
+    .join(Assignment, Assignment.task_id == Task.id)
+    .join(Person, Person.id == Assignment.person_id)
+    .where(
+        Task.team_id == bindparam("team_id"),
+        Assignment.state == AssignmentState.NO_SHOW,
+        Assignment.ended_at >= bindparam("since"),
+    )
+    .order_by(Assignment.ended_at)
+)
+
+
 def team_board(session: Session, *, actor: Actor, team: Team, now: datetime, limit: int = 15) -> TeamBoard:
     require_lead(session, actor, team.community_id, team.id)
-    when = _when()
-    tasks = list(
-        session.scalars(
-            select(Task)
-            .where(Task.team_id == team.id, Task.status.in_(LIVE))
-            .order_by(case((when.is_(None), 1), else_=0), when, Task.id)
-            .limit(limit)
-        )
-    )
+    tasks = list(session.scalars(_board_tasks(limit), {"team_id": team.id}))
     community = session.get(Community, team.community_id)
     since = local_day_start(community, now) if community else now - timedelta(days=1)
-    missed = session.execute(
-        select(Task, Person)
-        .join(Assignment, Assignment.task_id == Task.id)
-        .join(Person, Person.id == Assignment.person_id)
-        .where(
-            Task.team_id == team.id, Assignment.state == AssignmentState.NO_SHOW, Assignment.ended_at >= since
-        )
-        .order_by(Assignment.ended_at)
-    ).all()
+    missed = session.execute(_MISSED, {"team_id": team.id, "since": since}).all()
     return TeamBoard(team, tasks, holders_of(session, [t.id for t in tasks]), [(t, p) for t, p in missed])
 
 
@@ -334,25 +371,27 @@ def reassign_choices(
     return holders, [p for p in members if p.id not in taken][:limit]
 
 
+_VIEWER_STATE = select(Assignment.state).where(
+    Assignment.task_id == bindparam("task_id"),
+    Assignment.person_id == bindparam("person_id"),
+    Assignment.state.in_(ACTIVE_STATES),
+)
+_CARD = (
+    select(Task)
+    .options(joinedload(Task.place), joinedload(Task.team))
+    .where(Task.id == bindparam("task_id"), Task.community_id == bindparam("community_id"))
+)
+
+
 def viewer_state(session: Session, task_id: int, person_id: int) -> AssignmentState | None:
     """The state of ``person_id``'s active slot in ``task_id``, if they hold one."""
-    return session.scalar(
-        select(Assignment.state).where(
-            Assignment.task_id == task_id,
-            Assignment.person_id == person_id,
-            Assignment.state.in_(ACTIVE_STATES),
-        )
-    )
+    return session.scalar(_VIEWER_STATE, {"task_id": task_id, "person_id": person_id})
 
 
 def task_for_card(session: Session, task_id: int, *, community_id: int) -> Task:
     """The task with its place and team, for showing; one of another community is unknown."""
     task = (
-        session.scalar(
-            select(Task)
-            .options(joinedload(Task.place), joinedload(Task.team))
-            .where(Task.id == task_id, Task.community_id == community_id)
-        )
+        session.scalar(_CARD, {"task_id": task_id, "community_id": community_id})
         if 0 < task_id < 2**31
         else None
     )
