@@ -2,7 +2,8 @@
 
 Addressing in a group follows Telegram's habits: ``/claim 12`` and ``/claim@coord_bot 12`` are for this
 bot (the parser drops ``@coord_bot``), ``/claim@other_bot 12`` is for another bot and is ignored, and a
-message starting with a mention (``@coord_bot claim 12``) is for this bot, as if typed with ``/``.
+message starting with a mention (``@coord_bot claim 12``) is for this bot, as if typed with ``/``
+(a bare mention is ``/help``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def addressed_text(text: str | None, bot_username: str) -> str | None:
     if bot_username and stripped.lower().startswith(mention):
         rest = stripped[len(mention) :]
         if not rest or rest[0].isspace() or rest[0] in ",:":
-            return "/" + rest.lstrip(" ,:\t\n")
+            return "/" + (rest.lstrip(" ,:\t\n") or "help")  # a bare mention asks what the bot can do
     return text
 
 
