@@ -92,19 +92,21 @@ def play(stage: MatrixStage, dialog: Dialog, language: str) -> list[Transcript]:
 
 async def _play(stage: MatrixStage, dialog: Dialog, language: str, scene: Scene) -> list[Transcript]:
     transcripts = []
+    shown: dict[str, str] = {}  # everything the bot has shown each person in this dialog
     now = NOW
     for number, step in enumerate(dialog.steps, 1):
         now += timedelta(minutes=step.after)
         stage.clock.set(now)
         where = f"{dialog.name} over Matrix, step {number} ({step.say or step.press!r})"
-        transcript = await _step(stage, dialog, step, scene, language, where)
+        transcript = await _step(stage, dialog, step, scene, shown.get(step.who, ""), where)
         check(transcript, language, scene, where=where)
+        shown[step.who] = shown.get(step.who, "") + "\n".join(transcript.here + transcript.direct)
         transcripts.append(transcript)
     return transcripts
 
 
 async def _step(
-    stage: MatrixStage, dialog: Dialog, step: Step, scene: Scene, language: str, where: str
+    stage: MatrixStage, dialog: Dialog, step: Step, scene: Scene, shown: str, where: str
 ) -> Transcript:
     person = stage.people[step.who]
     room = stage.group if step.where == "group" else stage.direct[step.who]
@@ -114,6 +116,8 @@ async def _step(
         typed = typed_command(payload) or payload
         if (dialog.name, step.press) in TYPED_INSTEAD:
             step = replace(step, en=_NOT_UNDERSTOOD["en"], zh=_NOT_UNDERSTOOD["zh"], buttons=())
+        elif shown:  # a person types what the bot showed them (a first step's button was on an older card)
+            assert f": {typed}" in shown, f"{where}: the bot never showed “{typed}”:\n{shown}"
         event_id = await person.say(room, typed)
     elif step.say:
         event_id = await person.say(room, step.say.format(**scene.values))
