@@ -92,7 +92,8 @@ def test_in_the_group_private_details_appear_only_on_the_private_line(url: str) 
         assert other is not None
         phone = session.get_one(Household, other.household_id).phone
     engine.dispose()
-    result = coord(url, "chat", "--as", str(person.id), "--group", "--lang", "en", stdin=f"claim {other.id}\n")
+    typed = f"claim {other.id}\n"
+    result = coord(url, "chat", "--as", str(person.id), "--group", "--lang", "en", stdin=typed)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     public = [line for line in lines if line.startswith("bot ›") and "🔒" not in line]
