@@ -38,6 +38,7 @@ from bots.matrix.incoming import addressed_to_bot, invitation, message_text
 from bots.matrix.markup import notice, replying_to
 from bots.matrix.memory import BotMemory
 from coord.chat import Inbound, Reply, handle_safely, parse, render_buttons, render_text
+from coord.chat.handler import something_went_wrong
 from coord.clock import Clock
 from coord.i18n import N_, translate
 
@@ -126,8 +127,10 @@ class MatrixBot:
             return  # state changes; notices are what bots send, never commands
         try:
             await self.answer_message(room, event)
-        except Exception:
+        except Exception:  # e.g. the database is down: say so, as the conversation layer would
             log.exception("matrix: could not answer %s in %s", event.event_id, room.room_id)
+            sorry = something_went_wrong(Inbound(NETWORK, event.sender, "", room.room_id))
+            await self.send(room.room_id, notice(translate(sorry.key, self.language)))
         await self.client.update_receipt_marker(room.room_id, event.event_id)
 
     async def answer_message(self, room: MatrixRoom, event: RoomMessage) -> None:

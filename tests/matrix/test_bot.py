@@ -177,3 +177,18 @@ def test_an_encrypted_room_is_told_once_that_the_bot_cannot_read_it(town: Town) 
     # Then the room got one notice, in both languages, and the commands there were not answered
     assert len(warned) == 1 and "encrypted" in warned[0].body and "加密" in warned[0].body
     assert [m.room_id for m in after] == [dm]
+
+
+def test_when_the_database_fails_the_person_is_told_that_nothing_changed(town: Town) -> None:
+    # Given the bot in a configured room
+    captain = town.person("captain")
+    bot = town.bot_account.user_id
+    room = town.run(captain.open_room([bot]))
+    town.start_bot(rooms=[room])
+    town.run(captain.until_joined(room, {bot}))
+    # When the database loses a table the bot needs and the captain speaks to the bot
+    with town.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE chat_account")
+    said = bodies(town.run(ask(captain, room, "!tasks", bot)))
+    # Then the bot answers with an apology instead of silence
+    assert "something went wrong and nothing was changed" in said
