@@ -36,7 +36,8 @@ from coord.models import HOLDING_STATES
 from coord.services.access import Actor
 from coord.services.claims import claim
 from coord.services.communities import create_community
-from coord.services.people import add_member, add_person, create_team, link_account, person_by_account
+from coord.services.directory import speaker
+from coord.services.people import add_member, add_person, create_team, link_account
 from coord.services.tasks import create_task
 
 NETWORK = "telegram"
@@ -159,12 +160,13 @@ class StatementCounter:
 
 
 def claim_once(factory: sessionmaker[Session], account: str, task_id: int) -> None:
-    """One chat message "claim <task>": find the person, claim, commit (or roll back on a refusal)."""
+    """One chat message "claim <task>": find who wrote (as the chat layer does, with their community),
+    claim, commit (or roll back on a refusal)."""
     with transaction(factory) as session:
-        person = person_by_account(session, NETWORK, account)
-        if person is None:
+        found = speaker(session, NETWORK, account, account)
+        if found is None:
             raise RuntimeError(f"no person for account {account}")
-        claim(session=session, actor=Actor(person, NETWORK), task_id=task_id)
+        claim(session=session, actor=Actor(found.person, NETWORK), task_id=task_id)
 
 
 @dataclass
