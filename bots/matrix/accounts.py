@@ -18,13 +18,14 @@ NETWORK = "matrix"
 class Account:
     id: int
     direct_chat_id: str | None
+    language: str
 
 
 def account_of(factory: sessionmaker[Session], user_id: str) -> Account | None:
     """The active person's Matrix account of ``user_id``, if the user is linked."""
     with factory() as session:
         row = session.execute(
-            select(ChatAccount.id, ChatAccount.dm_chat_id)
+            select(ChatAccount.id, ChatAccount.dm_chat_id, Person.language)
             .join(Person, Person.id == ChatAccount.person_id)
             .where(
                 ChatAccount.network == NETWORK,
@@ -32,7 +33,7 @@ def account_of(factory: sessionmaker[Session], user_id: str) -> Account | None:
                 Person.active.is_(True),
             )
         ).first()
-    return Account(row.id, row.dm_chat_id) if row is not None else None
+    return Account(row.id, row.dm_chat_id, row.language) if row is not None else None
 
 
 def record_direct_chat(factory: sessionmaker[Session], account: Account, room_id: str) -> None:

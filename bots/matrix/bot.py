@@ -49,6 +49,11 @@ ENCRYPTED_ROOM = N_(
     "Please talk to me in an unencrypted room or a direct chat without encryption."
 )
 
+DIRECT_CHAT_OPENED = N_(
+    "This is our direct chat. Addresses, phone numbers and your reminders come here, never to a room. "
+    "Send “help” to see what you can do."
+)
+
 
 class MatrixBot:
     """Answers the events of one sync at a time, in order."""
@@ -134,27 +139,19 @@ class MatrixBot:
         await self.client.update_receipt_marker(room.room_id, event.event_id)
 
     async def answer_message(self, room: MatrixRoom, event: RoomMessage) -> None:
-        text = message_text(event)
         private = self.is_private(room)
-        if text is not None and not private:
-            names = [
-                self.client.user_id,
-                _localpart(self.client.user_id),
-                _own_name(room, self.client.user_id),
-            ]
-            text = addressed_to_bot(text, names)
-        sender = event.sender
+        text = self.read_text(room, event, private)
         account = None
         if not private:
-            account = await asyncio.to_thread(account_of, self.factory, sender)
-            if account is None and self.memory.was_told(room.room_id, sender) and not _joins(text):
+            account = await asyncio.to_thread(account_of, self.factory, event.sender)
+            if account is None and self.memory.was_told(room.room_id, event.sender) and not _joins(text):
                 return  # a stranger is told how to get an invite once per room
             if account is not None and account.direct_chat_id is None and parse(text).addressed:
-                await self.open_direct_chat(sender, account)
+                await self.open_direct_chat(event.sender, account)
         inbound = Inbound(
             network=NETWORK,
-            user_id=sender,
-            display_name=room.user_name(sender) or sender,
+            user_id=event.sender,
+            display_name=room.user_name(event.sender) or event.sender,
             chat_id=room.room_id,
             is_private_chat=private,
             text=text,
@@ -163,10 +160,26 @@ class MatrixBot:
         replies = await asyncio.to_thread(
             handle_safely, inbound, session_factory=self.factory, now=self.clock.now()
         )
-        if not private and account is None and replies:
-            self.memory.remember_told(room.room_id, sender)
         for reply in replies:
             await self.send_reply(reply, room, event, private=private)
+        if not private and account is None and replies:
+            await self.after_stranger(room.room_id, event.sender, text)
+
+    def read_text(self, room: MatrixRoom, event: RoomMessage, private: bool) -> str | None:
+        text = message_text(event)
+        if text is None or private:
+            return text
+        own = self.client.user_id
+        return addressed_to_bot(text, [own, _localpart(own), _own_name(room, own)])
+
+    async def after_stranger(self, room_id: str, user_id: str, text: str | None) -> None:
+        """A stranger answered in a room is not answered there again; one who has just joined with an
+        invite code gets a direct chat opened by the bot (unencrypted, so it works in any client)."""
+        joined = await asyncio.to_thread(account_of, self.factory, user_id) if _joins(text) else None
+        if joined is None:
+            self.memory.remember_told(room_id, user_id)
+        elif joined.direct_chat_id is None:
+            await self.open_direct_chat(user_id, joined)
 
     async def send_reply(self, reply: Reply, room: MatrixRoom, event: RoomMessage, *, private: bool) -> None:
         content = notice(render_text(reply), render_buttons(reply))
@@ -191,6 +204,7 @@ class MatrixBot:
             return None
         self.memory.add_direct(answer.room_id)
         await asyncio.to_thread(record_direct_chat, self.factory, account, answer.room_id)
+        await self.send(answer.room_id, notice(translate(DIRECT_CHAT_OPENED, account.language)))
         log.info("opened direct chat %s with %s", answer.room_id, user_id)
         return str(answer.room_id)
 

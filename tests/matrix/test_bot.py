@@ -192,3 +192,31 @@ def test_when_the_database_fails_the_person_is_told_that_nothing_changed(town: T
     said = bodies(town.run(ask(captain, room, "!tasks", bot)))
     # Then the bot answers with an apology instead of silence
     assert "something went wrong and nothing was changed" in said
+
+
+def test_a_newcomer_who_joins_in_a_room_gets_a_direct_chat_opened_by_the_bot(town: Town) -> None:
+    # Given a configured lobby room with the bot and a newcomer in it
+    newcomer, organiser = town.person("newcomer"), town.person("organiser")
+    bot = town.bot_account.user_id
+    lobby = town.run(organiser.open_room([bot, newcomer.user_id], name="lobby"))
+    town.start_bot(rooms=[lobby])
+
+    async def story() -> tuple[str, list[Received]]:
+        await newcomer.sync()
+        await organiser.until_joined(lobby, {bot, newcomer.user_id})
+        # When the newcomer sends an invite code in the room
+        said = await ask(newcomer, lobby, f"!start {town.scene.values['code']}", bot)
+        if not any(m.room_id != lobby for m in said):
+            said += await newcomer.wait_for(lambda got: any(m.room_id != lobby for m in got))
+        return bodies([m for m in said if m.room_id == lobby]), said
+
+    said, later = town.run(story())
+    # Then they are welcomed there, and the bot opens a direct chat and says what it is for
+    assert "Welcome" in said
+    direct = {m.room_id for m in later if m.room_id != lobby}
+    assert len(direct) == 1 and any("direct chat" in m.body for m in later)
+    with town.factory() as session:
+        account = session.scalars(
+            select(ChatAccount).where(ChatAccount.external_id == newcomer.user_id)
+        ).one()
+        assert account.dm_chat_id == direct.pop()
