@@ -185,6 +185,9 @@ class MatrixBot:
         content = notice(render_text(reply), render_buttons(reply))
         if reply.target == "direct":
             target = reply.direct_chat_id or (room.room_id if private else None)
+            if target is None:  # never said in a room: a direct chat is opened for it
+                account = await asyncio.to_thread(account_of, self.factory, event.sender)
+                target = await self.open_direct_chat(event.sender, account) if account else None
             if target is None:
                 log.warning("a private reply to %s had no direct chat; not sent", event.sender)
                 return

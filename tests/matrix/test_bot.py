@@ -220,3 +220,56 @@ def test_a_newcomer_who_joins_in_a_room_gets_a_direct_chat_opened_by_the_bot(tow
             select(ChatAccount).where(ChatAccount.external_id == newcomer.user_id)
         ).one()
         assert account.dm_chat_id == direct.pop()
+
+
+def test_a_private_reply_without_a_known_direct_chat_opens_one(town: Town) -> None:
+    # Given the adapter (driven directly) and a linked volunteer with no direct chat known
+    from nio import AsyncClient, MatrixRoom, RoomMessageText
+
+    from bots.matrix.bot import MatrixBot
+    from coord.chat import Reply
+
+    volunteer = town.person("volunteer")
+    town.link(volunteer, "volunteers[0]")
+    account = town.bot_account
+
+    async def story() -> list[Received]:
+        client = AsyncClient(town.synapse.url, account.user_id)
+        client.restore_login(account.user_id, account.device_id, account.access_token)
+        adapter = MatrixBot(
+            client,
+            factory=town.factory,
+            clock=town.clock,
+            memory=BotMemory(town.tmp / "m"),
+            configured_rooms=[],
+        )
+        said = RoomMessageText.from_dict(
+            {
+                "type": "m.room.message",
+                "event_id": "$said",
+                "sender": volunteer.user_id,
+                "origin_server_ts": 1,
+                "content": {"msgtype": "m.text", "body": "!task 1"},
+            }
+        )
+        private = Reply(
+            "Details for you only, task #{task_id}: {details}", {"task_id": 1, "details": "Room 301"}
+        )
+        # When a reply meant for the direct chat only is sent from a room
+        await adapter.send_reply(
+            Reply(private.key, private.params, target="direct"),
+            MatrixRoom("!team:localhost", account.user_id),
+            said,
+            private=False,
+        )
+        await client.close()
+        return await volunteer.wait_for(lambda got: any("Room 301" in m.body for m in got))
+
+    got = town.run(story())
+    # Then it went to a new direct chat with the volunteer, now recorded as theirs
+    rooms = {m.room_id for m in got if "Room 301" in m.body}
+    with town.factory() as session:
+        account_row = session.scalars(
+            select(ChatAccount).where(ChatAccount.external_id == volunteer.user_id)
+        ).one()
+    assert rooms == {account_row.dm_chat_id}
