@@ -58,7 +58,7 @@ __all__ = [
 def claim(*, session: Session, actor: Actor, task_id: int, now: datetime | None = None) -> Assignment:
     """The acting person takes one slot of ``task_id``."""
     person = actor.require_person()
-    task = _task(session, task_id, person.community_id)
+    task = get_task(session, task_id, community_id=person.community_id)
     moment = now or utcnow()
     check_claimable(session, task, person, moment)
     assignment = take_slot(session, task, person, actor=actor, action="claimed", assigned_by=None, now=moment)
@@ -70,7 +70,7 @@ def assign(
     *, session: Session, actor: Actor, task_id: int, person: Person, now: datetime | None = None
 ) -> Assignment:
     """A captain, coordinator or the auto-assigner gives a free slot of ``task_id`` to ``person``."""
-    task = _task(session, task_id, None)
+    task = get_task(session, task_id)
     require_lead(session, actor, task.community_id, task.team_id)
     moment = now or utcnow()
     if person.community_id != task.community_id or not person.active:
@@ -86,7 +86,7 @@ def assign(
 def check_in(*, session: Session, actor: Actor, task_id: int, now: datetime | None = None) -> Assignment:
     """ "I'm at my post": the holder starts the work."""
     person = actor.require_person()
-    task = _task(session, task_id, person.community_id)
+    task = get_task(session, task_id, community_id=person.community_id)
     not_held = N_("You have not claimed task #{task_id}, so you cannot check in.")
     moment = now or utcnow()
     if task.starts_at and moment < task.starts_at - CHECK_IN_EARLY:
@@ -124,7 +124,7 @@ def complete(
     now: datetime | None = None,
 ) -> Assignment:
     """The holder (or their captain, naming ``person``) reports the work done with its figures."""
-    task = _task(session, task_id, actor.person.community_id if actor.person else None)
+    task = get_task(session, task_id, community_id=actor.person.community_id if actor.person else None)
     holder = person or actor.require_person()
     if holder is not actor.person and not can_lead(session, actor, task.community_id, task.team_id):
         raise NotAllowed(N_("Only the team's captain or a coordinator can report for someone else."))
@@ -165,7 +165,7 @@ def release(
 ) -> Assignment:
     """The holder gives their slot back before the work starts."""
     person = actor.require_person()
-    task = _task(session, task_id, person.community_id)
+    task = get_task(session, task_id, community_id=person.community_id)
     not_held = N_("You do not hold a slot of task #{task_id}.")
     moment = now or utcnow()
     if task.starts_at and moment >= task.starts_at:
@@ -206,7 +206,7 @@ def cannot_complete(
         from coord.errors import InvalidInput
 
         raise InvalidInput(N_("Please say why you cannot complete it, so your captain can act."))
-    task = _task(session, task_id, person.community_id)
+    task = get_task(session, task_id, community_id=person.community_id)
     moment = now or utcnow()
     released = dict(ended_at=moment, note=reason[:1000])
     assignment = move_held(session, task, person, ACTIVE_STATES, AssignmentState.RELEASED, **released)
@@ -237,7 +237,7 @@ def mark_no_show(
     *, session: Session, actor: Actor, task_id: int, person: Person, now: datetime | None = None
 ) -> Assignment:
     """The holder did not check in by the start: the slot is freed for someone else."""
-    task = _task(session, task_id, actor.person.community_id if actor.person else None)
+    task = get_task(session, task_id, community_id=actor.person.community_id if actor.person else None)
     require_lead(session, actor, task.community_id, task.team_id)
     moment = now or utcnow()
     if task.starts_at is None or moment < task.starts_at:
@@ -289,7 +289,7 @@ def reassign(
     now: datetime | None = None,
 ) -> Assignment:
     """A captain (within the team) or coordinator (within the community) hands a slot to someone else."""
-    task = _task(session, task_id, actor.person.community_id if actor.person else None)
+    task = get_task(session, task_id, community_id=actor.person.community_id if actor.person else None)
     require_lead(session, actor, task.community_id, task.team_id)
     if to_person.community_id != task.community_id or not to_person.active:
         raise NotAllowed(N_("{name} cannot take work in this community."), name=to_person.name)
@@ -341,14 +341,6 @@ def reassign(
     )
     send_private_details(session, task, new, at=moment)
     return new
-
-
-def _task(session: Session, task_id: int, community_id: int | None) -> Task:
-    """``get_task``, answered from the session when the task is already loaded (no SELECT)."""
-    task = session.get(Task, task_id) if 0 < task_id < 2**62 else None
-    if task is None or (community_id is not None and task.community_id != community_id):
-        return get_task(session, task_id, community_id=community_id)  # says it is unknown
-    return task
 
 
 def _is_coordinator(session: Session, actor: Actor, task: Task) -> bool:

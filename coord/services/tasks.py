@@ -112,10 +112,12 @@ def get_task(
     session: Session, task_id: int, *, community_id: int | None = None, for_update: bool = False
 ) -> Task:
     """The task ``task_id``; one of another community is reported as unknown."""
-    query = select(Task).where(Task.id == task_id)
-    if for_update:
-        query = query.with_for_update()
-    task = session.scalar(query) if 0 < task_id < 2**62 else None
+    if not 0 < task_id < 2**62:
+        task = None
+    elif for_update:
+        task = session.scalar(select(Task).where(Task.id == task_id).with_for_update())
+    else:
+        task = session.get(Task, task_id)  # no SELECT when the session has it already
     if task is None or (community_id is not None and task.community_id != community_id):
         raise NotFound(N_("There is no task #{task_id}. Check the number in the task list."), task_id=task_id)
     return task
