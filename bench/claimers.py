@@ -1,0 +1,283 @@
+"""The claimers of bench/claims.py: threads (in one process or several) claiming random open tasks.
+
+Two kinds of claimer do the same claim in one transaction each (find the volunteer by chat account, read
+the task, take a slot): ``coord`` goes through ``coord.services.claims.claim`` as the chat layer does;
+``psycopg`` sends the same three statements through a bare psycopg connection (no SQLAlchemy), the least
+any Python client can do here, to show how much of a claim's cost is the client's.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from coord.clock import utcnow
+from coord.db import make_engine, make_session_factory, transaction
+from coord.errors import AlreadyClaimed, TaskFull
+from coord.services.access import Actor
+from coord.services.claims import claim
+from coord.services.directory import speaker
+
+NETWORK = "telegram"
+
+
+@dataclass
+class Tally:
+    """What claimers did: one thread's, one process's, or all of them together."""
+
+    claims: int = 0
+    rejected: int = 0  # TaskFull or AlreadyClaimed: normal answers, counted apart
+    statements: int = 0  # SQL statements sent by the successful claims
+    latencies_ms: list[float] = field(default_factory=list)
+    began: float = 0.0  # time.perf_counter() (CLOCK_MONOTONIC: the same clock in every process)
+    ended: float = 0.0
+    cpu: float = 0.0  # CPU seconds of the claimers' processes during the run
+
+    def add(self, other: Tally) -> None:
+        self.claims += other.claims
+        self.rejected += other.rejected
+        self.statements += other.statements
+        self.latencies_ms.extend(other.latencies_ms)
+        if other.began:  # a thread's tally has no clock of its own
+            self.began = min(self.began, other.began) if self.began else other.began
+            self.ended = max(self.ended, other.ended)
+        self.cpu += other.cpu
+
+
+class OpenTasks:
+    """The tasks a process's claimers believe to have a free slot, shared between its threads.
+
+    Every successful claim takes exactly one slot, so counting them here needs no query.
+    """
+
+    def __init__(self, task_ids: list[int], capacity: int) -> None:
+        self._ids = list(task_ids)
+        self._free = dict.fromkeys(task_ids, capacity)
+        self._lock = threading.Lock()
+
+    def pick(self, rng: random.Random) -> int | None:
+        with self._lock:
+            return rng.choice(self._ids) if self._ids else None
+
+    def taken(self, task_id: int) -> None:
+        with self._lock:
+            self._free[task_id] -= 1
+            if self._free[task_id] == 0 and task_id in self._ids:  # a refusal may have closed it first
+                self._ids.remove(task_id)
+
+    def close(self, task_id: int) -> None:
+        with self._lock:
+            if task_id in self._ids:
+                self._ids.remove(task_id)
+
+
+class StatementCounter:
+    """Counts the SQL statements each thread sends (a SQLAlchemy cursor event)."""
+
+    def __init__(self, engine: Engine | None = None) -> None:
+        self._local = threading.local()
+        if engine is not None:
+            event.listen(engine, "before_cursor_execute", self.seen)
+
+    def seen(self, *_args: Any) -> None:
+        self._local.count = self.count + 1
+
+    @property
+    def count(self) -> int:
+        return int(getattr(self._local, "count", 0))
+
+
+def coord_claimer(
+    url: str, clients: int
+) -> tuple[Callable[[str, int], None], StatementCounter, Callable[[], None]]:
+    """One chat message "claim <task>" through coord: who wrote (as the chat layer finds them), claim."""
+    engine = make_engine(url, pool_size=clients)
+    factory: sessionmaker[Session] = make_session_factory(engine)
+    counter = StatementCounter(engine)
+
+    def claim_once(account: str, task_id: int) -> None:
+        with transaction(factory) as session:
+            found = speaker(session, NETWORK, account, account)
+            if found is None:
+                raise RuntimeError(f"no person for account {account}")
+            claim(session=session, actor=Actor(found.person, NETWORK), task_id=task_id)
+
+    return claim_once, counter, engine.dispose
+
+
+_WHO = (
+    "SELECT p.id FROM person AS p JOIN chat_account AS a ON a.person_id = p.id "
+    "WHERE a.network = %s AND a.external_id = %s AND p.active"
+)
+_TASK = "SELECT * FROM task WHERE id = %s"
+_TAKE = "SELECT outcome FROM coord_take_slot(%s, %s, NULL, %s, %s, %s, 'claimed')"
+
+
+def psycopg_claimer(
+    url: str, _clients: int
+) -> tuple[Callable[[str, int], None], StatementCounter, Callable[[], None]]:
+    """The same claim as three statements on a bare psycopg connection per thread (PostgreSQL only)."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    local = threading.local()
+    connections: list[psycopg.Connection[Any]] = []
+    counter = StatementCounter()
+
+    def claim_once(account: str, task_id: int) -> None:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = psycopg.connect(dsn, autocommit=True)
+            connections.append(conn)
+        with conn.transaction():
+            who = conn.execute(_WHO, (NETWORK, account)).fetchone()
+            conn.execute(_TASK, (task_id,)).fetchone()
+            assert who is not None
+            outcome = conn.execute(_TAKE, (task_id, who[0], utcnow(), who[0], NETWORK)).fetchone()
+        for _ in range(3):
+            counter.seen()
+        if outcome is None or outcome[0] == "full":
+            raise TaskFull("full")
+        if outcome[0] == "already":
+            raise AlreadyClaimed("already")
+
+    def close() -> None:
+        for conn in connections:
+            conn.close()
+
+    return claim_once, counter, close
+
+
+CLAIMERS = {"coord": coord_claimer, "psycopg": psycopg_claimer}
+
+
+@dataclass
+class Plan:
+    """One timed run: which claimer, how many threads in how many processes, for how long."""
+
+    kind: str
+    url: str
+    clients: int
+    processes: int
+    capacity: int
+    people: int
+    seconds: float
+    seed: int
+
+
+def run(plan: Plan, task_ids: list[int]) -> Tally:
+    """``plan.clients`` threads spread over ``plan.processes`` processes, each process with its own
+    share of the tasks and its own connection pool; all start together."""
+    if plan.processes == 1:
+        return _process(plan, 0, task_ids, None, None)
+    context = multiprocessing.get_context("fork")
+    ready = context.Barrier(plan.processes)
+    results: Any = context.Queue()
+    children = [
+        context.Process(target=_process, args=(plan, n, task_ids[n :: plan.processes], ready, results))
+        for n in range(plan.processes)
+    ]
+    for child in children:
+        child.start()
+    total = Tally()
+    for _ in children:
+        outcome = results.get()
+        if isinstance(outcome, BaseException):
+            raise RuntimeError(f"a claimer process failed: {outcome!r}")
+        total.add(outcome)
+    for child in children:
+        child.join()
+    return total
+
+
+def _process(plan: Plan, number: int, task_ids: list[int], ready: Any, results: Any) -> Tally:
+    threads = _threads_of(plan, number)
+    claim_once, counter, close = CLAIMERS[plan.kind](plan.url, threads)
+    try:
+        tally = _claimers(plan, number, threads, task_ids, claim_once, counter, ready)
+    except BaseException as exc:
+        if results is None:
+            raise
+        results.put(exc)
+        return Tally()
+    finally:
+        close()
+    if results is not None:
+        results.put(tally)
+    return tally
+
+
+def _threads_of(plan: Plan, number: int) -> int:
+    return plan.clients // plan.processes + (1 if number < plan.clients % plan.processes else 0)
+
+
+def _claimers(
+    plan: Plan,
+    number: int,
+    threads: int,
+    task_ids: list[int],
+    claim_once: Callable[[str, int], None],
+    counter: StatementCounter,
+    ready: Any,
+) -> Tally:
+    open_tasks = OpenTasks(task_ids, plan.capacity)
+    clock: dict[str, float] = {}
+
+    def go() -> None:
+        clock["began"], clock["cpu"] = time.perf_counter(), time.process_time()
+        clock["deadline"] = clock["began"] + plan.seconds
+
+    start = threading.Barrier(threads + 1, action=go)
+    tallies = [Tally() for _ in range(threads)]
+    errors: list[BaseException] = []
+
+    def claimer(seed: int, tally: Tally) -> None:
+        rng = random.Random(seed)
+        start.wait()
+        try:
+            while time.perf_counter() < clock["deadline"]:
+                task_id = open_tasks.pick(rng)
+                if task_id is None:
+                    return
+                before, began = counter.count, time.perf_counter()
+                try:
+                    claim_once(str(rng.randrange(plan.people)), task_id)
+                except TaskFull:
+                    tally.rejected += 1
+                    open_tasks.close(task_id)
+                    continue
+                except AlreadyClaimed:
+                    tally.rejected += 1
+                    continue
+                tally.latencies_ms.append((time.perf_counter() - began) * 1000)
+                tally.statements += counter.count - before
+                tally.claims += 1
+                open_tasks.taken(task_id)
+        except BaseException as exc:  # reported below: a benchmark must not hide failures
+            errors.append(exc)
+
+    workers = [
+        threading.Thread(target=claimer, args=(plan.seed + 1000 * number + n, tally))
+        for n, tally in enumerate(tallies)
+    ]
+    for worker in workers:
+        worker.start()
+    if ready is not None:
+        ready.wait()  # every process has connected and started its threads
+    start.wait()
+    for worker in workers:
+        worker.join()
+    total = Tally(began=clock["began"], ended=time.perf_counter(), cpu=time.process_time() - clock["cpu"])
+    if errors:
+        raise RuntimeError(f"a claimer failed: {errors[0]!r}") from errors[0]
+    for tally in tallies:
+        total.add(tally)
+    return total
