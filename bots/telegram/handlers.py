@@ -54,7 +54,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
     replies = await converse(context, inbound)
     await send_replies(context.bot, replies, origin, factory=deps_of(context).factory)
-    if may_change_work(inbound):
+    if replies and may_change_work(inbound):
         await refresh_cards(context.bot, deps_of(context))
 
 
@@ -81,7 +81,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if here and not origin.is_private:
             toast = toast_of(here[0])  # in a busy group, the presser sees their outcome at once
         await send_replies(context.bot, replies, origin, factory=deps_of(context).factory)
-        if may_change_work(inbound):
+        if replies and may_change_work(inbound):
             await refresh_cards(context.bot, deps_of(context))
     finally:
         await _acknowledge(context.bot, query.id, toast)
@@ -103,6 +103,7 @@ async def converse(context: ContextTypes.DEFAULT_TYPE, inbound: Inbound) -> list
 
 
 def may_change_work(inbound: Inbound) -> bool:
+    """Whether an answered update may have changed work (then the group cards are looked at)."""
     command = parse_payload(inbound.payload) if inbound.payload is not None else parse(inbound.text)
     return command.name not in READ_ONLY
 
