@@ -13,6 +13,7 @@ Run: ``python -m bench.chat [--rounds 200] [--clients 1 4] [--db sqlite|postgres
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import threading
@@ -158,15 +159,15 @@ def run(factory: sessionmaker[Session], counter: StatementCounter, cast: Cast, r
     return timings
 
 
-def measure(url: str, rounds: int, clients: int) -> Timings:
-    """``clients`` threads, each with its own volunteers, captain and deliveries, as concurrent adapters."""
+def measure(url: str, rounds: int, clients: int, processes: int = 1) -> Timings:
+    """``clients`` threads, each with its own volunteers, captain and deliveries, as concurrent adapters;
+    spread over ``processes`` processes (as several adapter instances would be), each with its own pool."""
     engine = make_engine(url, pool_size=clients)
     try:
         upgrade(engine)
         factory = make_session_factory(engine)
-        cast = prepare(factory, rounds + 20)
-        counter = StatementCounter(engine)
-        run(factory, counter, Cast(cast.volunteers, cast.captains, cast.stock[rounds:]), 20)  # warm up
+        warm_up = 20
+        cast = prepare(factory, rounds + warm_up * processes)
         parts = [
             Cast(
                 cast.volunteers[i::clients],
@@ -175,7 +176,59 @@ def measure(url: str, rounds: int, clients: int) -> Timings:
             )
             for i in range(clients)
         ]
+        spare = cast.stock[rounds:]
+        warm = [
+            Cast(cast.volunteers, cast.captains, spare[n * warm_up : (n + 1) * warm_up])
+            for n in range(processes)
+        ]
         baseline = empty_transactions_per_second(factory, clients)
+    finally:
+        engine.dispose()  # nothing open when the processes fork
+    if processes == 1:
+        windows = [_adapter_process(url, parts, warm[0], None, None)]
+    else:
+        windows = _in_processes(url, [parts[n::processes] for n in range(processes)], warm)
+    results = [t for window in windows for t in window.parts]
+    total = merge(results, max(w.ended for w in windows) - min(w.began for w in windows))
+    total.baseline = baseline
+    return total
+
+
+@dataclass
+class Window:
+    """One process's timings and when it ran (``time.perf_counter``, the same clock in every process)."""
+
+    parts: list[Timings]
+    began: float
+    ended: float
+
+
+def _in_processes(url: str, shares: list[list[Cast]], warm: list[Cast]) -> list[Window]:
+    context = multiprocessing.get_context("fork")
+    ready = context.Barrier(len(shares))
+    queue: Any = context.Queue()
+    children = [
+        context.Process(target=_adapter_process, args=(url, share, warm[n], ready, queue))
+        for n, share in enumerate(shares)
+    ]
+    for child in children:
+        child.start()
+    windows = []
+    for _ in children:
+        parts, began, ended = queue.get()
+        windows.append(Window([_timings(*part) for part in parts], began, ended))
+    for child in children:
+        child.join()
+    return windows
+
+
+def _adapter_process(url: str, parts: list[Cast], warm: Cast, ready: Any, queue: Any) -> Window:
+    """One adapter process: its own engine, warmed up, then one thread per share of the cast."""
+    engine = make_engine(url, pool_size=len(parts))
+    try:
+        factory = make_session_factory(engine)
+        counter = StatementCounter(engine)
+        run(factory, counter, warm, len(warm.stock))
         results = [Timings() for _ in parts]
         threads = [
             threading.Thread(
@@ -183,18 +236,28 @@ def measure(url: str, rounds: int, clients: int) -> Timings:
                     i, run(factory, counter, parts[i], len(parts[i].stock))
                 )
             )
-            for i in range(clients)
+            for i in range(len(parts))
         ]
-        started = time.perf_counter()
+        if ready is not None:
+            ready.wait()
+        began = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        total = merge(results, time.perf_counter() - started)
-        total.baseline = baseline
-        return total
+        window = Window(results, began, time.perf_counter())
     finally:
         engine.dispose()
+    if queue is not None:  # plain data across the process boundary
+        queue.put(([(dict(t.ms), dict(t.queries), t.failures) for t in results], window.began, window.ended))
+    return window
+
+
+def _timings(ms: dict[str, list[float]], queries: dict[str, list[int]], failures: int) -> Timings:
+    timings = Timings(failures=failures)
+    timings.ms.update(ms)
+    timings.queries.update(queries)
+    return timings
 
 
 def empty_transactions_per_second(factory: sessionmaker[Session], clients: int, each: int = 300) -> float:
@@ -288,17 +351,22 @@ def main() -> None:
         "--clients", type=int, nargs="+", default=[1, 4], help="concurrent adapters (threads)"
     )
     parser.add_argument(
+        "--processes", type=int, nargs="+", default=[1], help="processes the clients are spread over"
+    )
+    parser.add_argument(
         "--pg-url", default=os.environ.get("COORD_BENCH_PG_URL", "postgresql://postgres@127.0.0.1/test")
     )
     args = parser.parse_args()
     results: dict[str, Timings] = {}
     for clients in args.clients:
-        if args.db in ("sqlite", "both"):
-            with sqlite_database() as url:
-                results[f"SQLite, {clients} client(s)"] = measure(url, args.rounds, clients)
-        if args.db in ("postgresql", "both"):
-            with postgres_database(args.pg_url) as url:
-                results[f"PostgreSQL, {clients} client(s)"] = measure(url, args.rounds, clients)
+        for processes in (p for p in args.processes if p <= clients):
+            label = f"{clients} client(s)" + (f" in {processes} processes" if processes > 1 else "")
+            if args.db in ("sqlite", "both"):
+                with sqlite_database() as url:
+                    results[f"SQLite, {label}"] = measure(url, args.rounds, clients, processes)
+            if args.db in ("postgresql", "both"):
+                with postgres_database(args.pg_url) as url:
+                    results[f"PostgreSQL, {label}"] = measure(url, args.rounds, clients, processes)
     report(Console(width=160), results)
 
 
