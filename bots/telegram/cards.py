@@ -84,10 +84,16 @@ def remember_card(
         pass  # the same card posted twice at once: the other one is remembered
 
 
-def stale_cards(factory: sessionmaker[Session], *, network: str, now: datetime) -> list[CardEdit]:
-    """Every remembered card whose task changed since it was shown, with its new public view."""
+def stale_cards(factory: sessionmaker[Session], *, network: str, now: datetime) -> tuple[list[CardEdit], int]:
+    """Every remembered card whose task changed since it was shown, with its new public view; and how
+    many cards are remembered on ``network`` (none: nothing to look at until one is posted)."""
     latest = _latest_event(PostedCard.task_id)
     with transaction(factory) as session:
+        remembered = session.scalar(
+            select(func.count()).select_from(PostedCard).where(PostedCard.network == network)
+        )
+        if not remembered:
+            return [], 0
         rows = session.execute(
             select(PostedCard, latest)  # type: ignore[call-overload]
             .where(PostedCard.network == network, latest > PostedCard.seen_event_id)
@@ -108,7 +114,7 @@ def stale_cards(factory: sessionmaker[Session], *, network: str, now: datetime) 
                     task.status in FINISHED,
                 )
             )
-        return edits
+        return edits, int(remembered)
 
 
 def public_card(session: Session, task: Task, *, language: str, now: datetime, network: str) -> Reply:

@@ -35,6 +35,7 @@ class Deps:
     factory: sessionmaker[Session]
     clock: Clock
     cards_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    cards_posted: bool = True  # False once no card is remembered: then updates skip the look at cards
 
 
 def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
@@ -53,9 +54,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         message.chat.id, message.chat.type == Chat.PRIVATE, user.id, display_name(user), message.message_id
     )
     replies = await converse(context, inbound)
-    await send_replies(context.bot, replies, origin, factory=deps_of(context).factory)
-    if replies and may_change_work(inbound):
-        await refresh_cards(context.bot, deps_of(context))
+    await answer(context, replies, origin, inbound)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -80,11 +79,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         here = [r for r in replies if r.target == "here"]
         if here and not origin.is_private:
             toast = toast_of(here[0])  # in a busy group, the presser sees their outcome at once
-        await send_replies(context.bot, replies, origin, factory=deps_of(context).factory)
-        if replies and may_change_work(inbound):
-            await refresh_cards(context.bot, deps_of(context))
+        await answer(context, replies, origin, inbound)
     finally:
         await _acknowledge(context.bot, query.id, toast)
+
+
+async def answer(
+    context: ContextTypes.DEFAULT_TYPE, replies: list[Reply], origin: Origin, inbound: Inbound
+) -> None:
+    """Send the replies, then bring the group cards up to date if the update may have changed work."""
+    deps = deps_of(context)
+    if await send_replies(context.bot, replies, origin, factory=deps.factory):
+        deps.cards_posted = True
+    if replies and deps.cards_posted and may_change_work(inbound):
+        await refresh_cards(context.bot, deps)
 
 
 async def _acknowledge(bot: Bot, query_id: str, toast: str) -> None:
@@ -111,7 +119,10 @@ def may_change_work(inbound: Inbound) -> bool:
 async def refresh_cards(bot: Bot, deps: Deps) -> int:
     """Edit every remembered group card whose task changed; returns how many were edited."""
     async with deps.cards_lock:
-        edits = await asyncio.to_thread(stale_cards, deps.factory, network=NETWORK, now=deps.clock.now())
+        edits, remembered = await asyncio.to_thread(
+            stale_cards, deps.factory, network=NETWORK, now=deps.clock.now()
+        )
+        deps.cards_posted = remembered > 0
         done = 0
         for edit in edits:
             markup = keyboard_of(edit.buttons)

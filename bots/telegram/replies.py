@@ -47,8 +47,9 @@ def chat_ref(chat_id: str | int) -> int | str:
 
 async def send_replies(
     bot: Bot, replies: list[Reply], origin: Origin, *, factory: sessionmaker[Session]
-) -> None:
-    """Send every reply of one update, in order."""
+) -> int:
+    """Send every reply of one update, in order; returns how many group cards were remembered."""
+    cards = 0
     edit_first = origin.is_private and origin.pressed_id is not None
     for reply in replies:
         if reply.target == "direct":
@@ -72,6 +73,8 @@ async def send_replies(
                 task_id=task_id,
                 language=reply.language,
             )
+            cards += 1
+    return cards
 
 
 async def send_text(
