@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, or_, select, update
+from sqlalchemy import Select, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from coord.clock import utcnow
 from coord.errors import InvalidInput, InvalidTransition, NotFound
@@ -108,6 +109,9 @@ def create_task(
     return task
 
 
+_BY_ID = select(Task).where(Task.id == bindparam("task_id"))
+
+
 def get_task(
     session: Session, task_id: int, *, community_id: int | None = None, for_update: bool = False
 ) -> Task:
@@ -116,8 +120,10 @@ def get_task(
         task = None
     elif for_update:
         task = session.scalar(select(Task).where(Task.id == task_id).with_for_update())
-    else:
-        task = session.get(Task, task_id)  # no SELECT when the session has it already
+    else:  # no SELECT when the session has it already; else one built once (cheaper than Session.get)
+        task = session.identity_map.get(identity_key(Task, task_id)) or session.scalar(
+            _BY_ID, {"task_id": task_id}
+        )
     if task is None or (community_id is not None and task.community_id != community_id):
         raise NotFound(N_("There is no task #{task_id}. Check the number in the task list."), task_id=task_id)
     return task
