@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ from tests.conftest import FreshDatabase
 from tests.factories import NOW, SYSTEM, World
 from tests.telegram.conftest import GROUP, BotUnderTest, private, start_bot, tg_user
 from tests.telegram.dialogs import USER_IDS, telegram_scene, user_for
-from tests.telegram.fake_server import FakeTelegram
+from tests.telegram.fake_server import Call, FakeTelegram
 from tests.telegram.stage import committed_stage
 
 
@@ -32,14 +33,21 @@ def scene(session: Session, world: World) -> Scene:
 
 
 @pytest.fixture
-def bot(telegram: FakeTelegram, chat_factory: sessionmaker[Session]) -> Iterator[BotUnderTest]:
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+def bot(
+    telegram: FakeTelegram, chat_factory: sessionmaker[Session], clock: FrozenClock
+) -> Iterator[BotUnderTest]:
     telegram.opened.update(USER_IDS.values())
-    running = start_bot(telegram, chat_factory, FrozenClock(NOW))
+    running = start_bot(telegram, chat_factory, clock)
     yield running
     running.close()
 
 
-def texts(calls: list) -> str:  # type: ignore[type-arg]
+def texts(calls: list[Call]) -> str:
     return "\n".join(call.text for call in calls)
 
 
@@ -81,8 +89,8 @@ def test_a_button_pressed_in_a_private_chat_edits_that_message(bot: BotUnderTest
     assert [c.method for c in bot.server.sent(methods=("answerCallbackQuery",))] == ["answerCallbackQuery"]
 
 
-def test_a_group_card_is_edited_as_slots_fill_and_when_done(
-    bot: BotUnderTest, scene: Scene, session: Session, world: World
+def test_a_group_card_is_edited_in_place_as_slots_fill_and_work_starts(
+    bot: BotUnderTest, scene: Scene, clock: FrozenClock
 ) -> None:
     gate = scene.values["gate"]
     captain, volunteer, volunteer2 = (
@@ -103,9 +111,14 @@ def test_a_group_card_is_edited_as_slots_fill_and_when_done(
     typed = bot.say(volunteer2, GROUP, f"/claim {gate}")
     edit = next(c for c in typed if c.method == "editMessageText")
     assert "0 of 2 free" in edit.text and edit.payloads == []
-    done = bot.say(volunteer, private(volunteer), f"checkin {gate}")
-    assert "check in when you are at the post" in texts(done)  # the shift has not started: card unchanged
-    assert not [c for c in done if c.chat_id == GROUP["id"]]
+    early = bot.say(volunteer, private(volunteer), f"checkin {gate}")
+    assert "check in when you are at the post" in texts(early)  # refused: nothing changed, card untouched
+    assert not [c for c in early if c.chat_id == GROUP["id"]]
+    clock.advance(timedelta(minutes=115))
+    started = bot.say(volunteer, private(volunteer), f"checkin {gate}")
+    edit = next(c for c in started if c.chat_id == GROUP["id"])
+    assert edit.method == "editMessageText" and int(edit.params["message_id"]) == card_id
+    assert "in progress" in edit.text
 
 
 def test_a_change_made_elsewhere_reaches_the_card(telegram: FakeTelegram, fresh_db: FreshDatabase) -> None:
