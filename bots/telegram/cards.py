@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from coord.chat import Inbound, Reply, render_buttons, render_text
 from coord.chat.cards import card
@@ -46,7 +46,8 @@ class CardEdit:
     final: bool
 
 
-def _latest_event(task_id: object) -> object:
+def _latest_event(task_id: int | ColumnElement[int] | InstrumentedAttribute[int]) -> ScalarSelect[int]:
+    """The id of the newest event of a task (0 when it has none)."""
     return select(func.coalesce(func.max(Event.id), 0)).where(Event.task_id == task_id).scalar_subquery()
 
 
@@ -69,7 +70,7 @@ def remember_card(
                     PostedCard.task_id == task_id,
                 )
             )
-            seen = session.scalar(select(_latest_event(task_id)))  # type: ignore[call-overload]
+            seen = session.scalar(select(_latest_event(task_id)))
             session.add(
                 PostedCard(
                     network=network,
@@ -95,7 +96,7 @@ def stale_cards(factory: sessionmaker[Session], *, network: str, now: datetime) 
         if not remembered:
             return [], 0
         rows = session.execute(
-            select(PostedCard, latest)  # type: ignore[call-overload]
+            select(PostedCard, latest)
             .where(PostedCard.network == network, latest > PostedCard.seen_event_id)
             .order_by(PostedCard.id)
         ).all()
