@@ -40,6 +40,7 @@ class Call:
     status: int = 200
     result: Any = None
     files: dict[str, tuple[str, int]] = field(default_factory=dict)  # field → (filename, size)
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     @property
     def chat_id(self) -> int | None:
