@@ -69,3 +69,7 @@ def normalise_language(value: str | None) -> str:
     if value.startswith("zh") or value in {"中文", "简体中文", "chinese", "cn"}:
         return "zh"
     return "en"
+
+
+TRANSLATED = "_translated"
+"""A parameter naming the other parameters whose values are message ids, translated for each reader."""

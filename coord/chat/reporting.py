@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import Any
 
 from coord.chat import conversations, payloads
@@ -33,7 +34,8 @@ def figure_names(kind: TaskKind) -> dict[str, str]:
     names: dict[str, str] = {}
     for figure in kind.figures:
         for language in ("en", "zh"):
-            label = translate(figure.label, language).lower()
+            # As the parser reads what was typed: NFKC folds full-width forms (体温（°C） → 体温(°C)).
+            label = unicodedata.normalize("NFKC", translate(figure.label, language)).lower()
             names[label.replace(" ", "_")] = names[label.replace(" ", "")] = figure.name
         names[figure.name] = figure.name
     return names

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coord.i18n import N_
+from coord.i18n import N_, TRANSLATED
 from coord.models import Assignment, AssignmentState, Community, Person, Task, Team, TeamChat, WatchColour
 from coord.services.ladder import Audience, Condition, Rung
 from coord.services.people import captains_of, coordinators_of
@@ -176,6 +176,8 @@ def _params(session: Session, task: Task, names: dict[int, str], now: datetime) 
         "capacity": task.capacity,
         "names": ", ".join(sorted(names.values())) or NOBODY,
         "team": team.name if team else NO_TEAM,
+        # Values that are message ids themselves, translated for each reader when delivered.
+        TRANSLATED: [key for key, text in (("names", names), ("team", team)) if not text],
     }
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.clock import Clock
 from coord.db import transaction
-from coord.i18n import translate
+from coord.i18n import TRANSLATED, translate
 from coord.models import (
     ChatAccount,
     Community,
@@ -219,7 +219,11 @@ def _targets(session: Session, note: Any, gateways: Mapping[str, Gateway]) -> li
 def render(envelope: Envelope, target: Target) -> Outbound:
     """The message as ``target``'s reader sees it: text and button labels in their language."""
     language = target.language
-    text = translate(envelope.msgid, language, **envelope.params)
+    params = dict(envelope.params)
+    for key in params.pop(TRANSLATED, ()):
+        if isinstance(params.get(key), str):
+            params[key] = translate(params[key], language)
+    text = translate(envelope.msgid, language, **params)
     attachment = None
     if envelope.summary is not None:
         from coord.services.report import summary_chart, summary_text

@@ -177,3 +177,17 @@ def test_release_keeps_the_reason(
     released = session.scalars(select(Assignment).where(Assignment.task_id == gate)).one()
     session.refresh(released)
     assert (released.state, released.note) == (AssignmentState.RELEASED, reason)
+
+
+@pytest.mark.parametrize(
+    "typed", ["体温（°C）=36.5", "体温(°C)=36.5", "temperature_(°c)=36.5", "temperature=36.5"]
+)
+def test_a_figure_is_understood_however_its_name_is_typed(typed: str) -> None:
+    from coord.chat.parse import parse
+    from coord.chat.reporting import figure_names
+    from coord.kinds import get_kind
+
+    # A Chinese keyboard types full-width brackets; the parser folds them (NFKC) before the names are matched
+    command = parse(f"done 12 {typed}")
+    [key] = command.options
+    assert figure_names(get_kind("checkin_call"))[key.lower()] == "temperature"

@@ -253,3 +253,33 @@ def test_policies_are_checked_and_kept_for_coordinators(session: Session, world:
     task = delivery(session, world)
     tick(session, NOW)
     assert task.escalation_policy == {"policy_id": policy.id, "rungs": [{**step, "action": "notify"}]}
+
+
+def test_nobody_and_no_team_are_read_in_the_readers_language(session: Session, world: World) -> None:
+    from coord.i18n import TRANSLATED
+    from coord.models import Notification
+    from coord.services.delivery import Envelope, Target, render
+
+    # Given urgent work nobody claimed, escalated to the captain
+    task = delivery(session, world, priority=Priority.URGENT)
+    settle(session, NOW + timedelta(minutes=15))
+    note = session.scalars(
+        select(Notification).where(Notification.task_id == task.id, Notification.msgid == UNFILLED_LEAD)
+    ).first()
+    assert note is not None and note.params[TRANSLATED] == ["names"]
+    # When the same alert says "held by nobody" of work with no team, to a Chinese and an English reader
+    params = {
+        **note.params,
+        "names": "nobody",
+        "team": "no team",
+        "due": "18:00",
+        TRANSLATED: ["names", "team"],
+    }
+    envelope = Envelope(
+        notification_id=note.id, attempt=1, msgid=OVERDUE_LEAD, params=params, buttons=[], targets=[]
+    )
+    chinese = render(envelope, Target("console", "1", False, "zh")).text
+    english = render(envelope, Target("console", "1", False, "en")).text
+    # Then each reads it in their own language
+    assert "无人" in chinese and "未分队" in chinese and "nobody" not in chinese
+    assert "Held by: nobody." in english and "of no team" in english
