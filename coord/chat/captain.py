@@ -98,24 +98,49 @@ def reassign(ctx: Context, command: Command) -> list[Reply]:
     task_id = task_arg(command.args[0] if command.args else None, N_("reassign 12"))
     task = get_task(ctx.session, task_id, community_id=ctx.community.id)
     holders, candidates = boards.reassign_choices(ctx.session, actor=ctx.actor, task=task)
-    source = _person(ctx, command.options.get("from"))
-    if source is None and len(holders) > 1:
-        choices = [
-            Button(N_("Replace {name}"), payloads.reassign(task.id, from_person=p.id), {"name": p.name})
-            for p in holders
-        ]
-        return [
-            ctx.say(
-                N_("Task #{task_id} has several people. Whom should I replace?"),
-                buttons=rows(choices),
-                task_id=task.id,
-            )
-        ]
-    source = source or (holders[0] if holders else None)
     target = _person(ctx, " ".join(command.args[1:]))
+    named = command.options.get("from")
+    if named == payloads.OPEN_PLACE:
+        source = None
+    else:
+        source = _person(ctx, named)
+        open_place = task.filled < task.capacity
+        # Replace someone, or fill the place left open (by a no-show, a release): never guess between them.
+        if source is None and (len(holders) > 1 or (holders and open_place)):
+            return [_which_place(ctx, task, holders, open_place, target)]
+        source = source or (holders[0] if holders and not open_place else None)
     if target is None:
         return [_picker(ctx, task, source, candidates)]
     return _hand_over(ctx, task, source, target)
+
+
+def _which_place(
+    ctx: Context, task: Task, holders: list[Person], open_place: bool, target: Person | None
+) -> Reply:
+    to = target.id if target else None
+    choices = [
+        Button(N_("Replace {name}"), payloads.reassign(task.id, to, from_person=p.id), {"name": p.name})
+        for p in holders
+    ]
+    if not open_place:
+        text = N_("Task #{task_id} has several people. Whom should I replace?")
+        return ctx.say(text, buttons=rows(choices), task_id=task.id)
+    fill = Button(
+        N_("Fill the open place"), payloads.reassign(task.id, to, from_person=int(payloads.OPEN_PLACE))
+    )
+    text = N_(
+        "Task #{task_id} “{title}” has {open} open of {capacity} places and is held by {names}. "
+        "Fill the open place, or replace someone?"
+    )
+    return ctx.say(
+        text,
+        buttons=rows([fill, *choices]),
+        task_id=task.id,
+        title=task.title,
+        open=task.capacity - task.filled,
+        capacity=task.capacity,
+        names=", ".join(p.name for p in holders),
+    )
 
 
 def _hand_over(ctx: Context, task: Task, source: Person | None, target: Person) -> list[Reply]:
@@ -159,7 +184,7 @@ def _picker(ctx: Context, task: Task, source: Person | None, candidates: list[Pe
             "Name the person: “reassign {task_id} NAME”."
         )
         return ctx.say(text, task_id=task.id)
-    source_id = source.id if source else None
+    source_id = source.id if source else int(payloads.OPEN_PLACE)
     choices = [
         Button(
             N_("{name}"), payloads.reassign(task.id, to_person=p.id, from_person=source_id), {"name": p.name}

@@ -6,7 +6,7 @@ encoders are the one place their shape is written down:
 - ``c:12`` claim 12, ``t:12`` its card, ``i:12`` check in, ``d:12`` done, ``rl:12`` release,
   ``x:12`` can't complete, ``k:12`` cancel, ``dc:12`` decline work the roster gave you;
 - ``r:12`` reassign (choose a person), ``rf:12:56`` reassign away from 56, ``ra:12:34`` reassign to 34
-  (``ra:12:34:56`` from 56), ``ns:12:34`` 34 did not show;
+  (``ra:12:34:56`` from 56, ``ra:12:34:0`` into an open place), ``ns:12:34`` 34 did not show;
 - ``p:2`` page 2 of the task list (``p:2:kind:zone:when``), ``m`` my tasks, ``b`` / ``b:3`` board,
   ``tm`` teams;
 - ``l:zh`` language, ``h:y`` / ``h:n`` health, ``iv:v:3`` invite a volunteer to team 3;
@@ -66,6 +66,10 @@ def release(task_id: int) -> str:
 
 def cannot_complete(task_id: int) -> str:
     return f"x:{task_id}"
+
+
+OPEN_PLACE = "0"
+"""The ``from`` of a reassignment that fills an open place instead of replacing someone."""
 
 
 def reassign(task_id: int, to_person: int | None = None, from_person: int | None = None) -> str:

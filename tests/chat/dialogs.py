@@ -293,6 +293,13 @@ CAPTAIN = Dialog(
         Step(
             "captain",
             say="reassign {gate}",
+            en=("1 open of 2 places and is held by Volunteer 1", "Fill the open place, or replace someone?"),
+            zh=("还空 1 个", "现由Volunteer 1负责"),
+            buttons=("rf:{gate}:0", "rf:{gate}:{volunteer}"),
+        ),
+        Step(
+            "captain",
+            press="rf:{gate}:{volunteer}",
             en=("held by Volunteer 1",),
             zh=("现在由Volunteer 1负责",),
             buttons=("ra:{gate}:{volunteer2}:{volunteer}",),

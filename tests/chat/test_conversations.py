@@ -191,3 +191,41 @@ def test_a_figure_is_understood_however_its_name_is_typed(typed: str) -> None:
     command = parse(f"done 12 {typed}")
     [key] = command.options
     assert figure_names(get_kind("checkin_call"))[key.lower()] == "temperature"
+
+
+def test_reassigning_after_a_no_show_fills_the_open_place(
+    session: Session, scene: Scene, chat_factory: sessionmaker[Session]
+) -> None:
+    # Given a two-person gate shift: volunteer 1 is at the post, volunteer 2 never came
+    gate = int(scene.values["gate"])
+    say(chat_factory, "volunteer", f"claim {gate}", at=scene.now)
+    say(chat_factory, "volunteer2", f"claim {gate}", at=scene.now)
+    started = scene.now + timedelta(hours=2, minutes=20)
+    say(chat_factory, "volunteer", f"checkin {gate}", at=started)
+    assert "marked as a no-show" in text_of(
+        say(chat_factory, "captain", f"noshow {gate} {scene.values['volunteer2']}", at=started)
+    )
+    third = scene.world.volunteers[2]
+    # When the captain reassigns the shift to volunteer 3 without saying whose place
+    replies = say(chat_factory, "captain", f"reassign {gate} {third.id}", at=started)
+    # Then nobody is replaced yet: the captain is asked, the open place first
+    assert "Fill the open place, or replace someone?" in text_of(replies)
+    assert [b.payload for row in replies[0].buttons for b in row] == [
+        f"ra:{gate}:{third.id}:0",
+        f"ra:{gate}:{third.id}:{scene.values['volunteer']}",
+    ]
+    # And filling the open place leaves the person at the post where they are
+    assert "now goes to Volunteer 3" in text_of(
+        say(chat_factory, "captain", press=f"ra:{gate}:{third.id}:0", at=started)
+    )
+    session.expire_all()
+    held = session.execute(
+        select(Assignment.person_id, Assignment.state)
+        .where(Assignment.task_id == gate)
+        .order_by(Assignment.id)
+    ).all()
+    assert [(p, str(s)) for p, s in held] == [
+        (int(scene.values["volunteer"]), "checked_in"),
+        (int(scene.values["volunteer2"]), "no_show"),
+        (third.id, "claimed"),
+    ]
