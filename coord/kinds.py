@@ -23,6 +23,25 @@ class Figure:
     required: bool = False
     low: float = 0
     high: float = 100_000
+    #: In the summary, count the values at or above this instead of summing them (a fever, not a
+    #: sum of temperatures), under ``summary_label``.
+    at_least: float | None = None
+    summary_label: str = ""
+
+    @property
+    def reported_as(self) -> str:
+        """The label of its total in a summary."""
+        return self.summary_label or self.label
+
+    def tally(self, value: Any) -> int | float:
+        """What ``value`` adds to a total: a yes counts 1; with ``at_least``, reaching it counts 1."""
+        if isinstance(value, bool) or self.type is bool:
+            return int(bool(value))
+        if not isinstance(value, int | float):
+            return 0
+        if self.at_least is not None:
+            return int(value >= self.at_least)
+        return value
 
     def parse(self, raw: Any) -> int | float | bool:
         """The value of ``raw`` for this figure, or ``InvalidFigures`` saying what is expected."""
@@ -123,7 +142,15 @@ KINDS: dict[str, TaskKind] = {
             N_("check-in call"),
             (
                 Figure("reached", N_("reached"), type=bool, required=True),
-                Figure("temperature", N_("temperature (°C)"), type=float, low=34, high=43),
+                Figure(
+                    "temperature",
+                    N_("temperature (°C)"),
+                    type=float,
+                    low=34,
+                    high=43,
+                    at_least=37.3,
+                    summary_label=N_("fever (37.3 °C or more)"),
+                ),
                 Figure("symptoms", N_("symptoms"), type=bool),
             ),
         ),

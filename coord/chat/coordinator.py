@@ -56,7 +56,7 @@ def _done_lines(figures: boards.DayFigures) -> list[Phrase]:
     lines: list[Phrase] = []
     for kind, sums in sorted(figures.per_kind.items()):
         known = KINDS.get(kind)
-        labels = {f.name: f.label for f in known.figures} if known else {}
+        labels = {f.name: f.reported_as for f in known.figures} if known else {}
         parts = tuple(
             Phrase(N_("{figure} {value}"), {"figure": Phrase(labels.get(name, name)), "value": value})
             for name, value in sums.items()

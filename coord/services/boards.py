@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from coord.errors import NotFound
 from coord.i18n import N_
-from coord.kinds import get_kind
+from coord.kinds import KINDS, get_kind
 from coord.models import (
     ACTIVE_STATES,
     Area,
@@ -253,7 +253,7 @@ def todays_figures(session: Session, *, actor: Actor, community: Community, now:
 
 
 def _done_since(session: Session, community_id: int, since: datetime) -> DayFigures:
-    """The figures of work done since ``since``, summed per kind; yes/no figures count their yeses."""
+    """The figures of work done since ``since``, totalled per kind as each figure says (``Figure.tally``)."""
     figures = DayFigures(day=since.date())
     rows = session.execute(
         select(Task.kind, Task.id, Assignment.person_id, Assignment.figures)
@@ -270,10 +270,12 @@ def _done_since(session: Session, community_id: int, since: datetime) -> DayFigu
         tasks.add(task_id)
         people.add(person_id)
         sums = figures.per_kind.setdefault(kind, {})
+        known = KINDS.get(kind)
         for name, value in (values or {}).items():
-            if isinstance(value, bool):
-                value = int(value)
-            if isinstance(value, int | float):
+            figure = known.figure(name) if known else None
+            if figure is not None:
+                sums[name] = sums.get(name, 0) + figure.tally(value)
+            elif isinstance(value, int | float):
                 sums[name] = sums.get(name, 0) + value
     figures.tasks_done, figures.people = len(tasks), len(people)
     return figures

@@ -74,7 +74,7 @@ def _kind_label(kind: str, lang: str) -> str:
 
 def _figure_label(kind: str, name: str, lang: str) -> str:
     figure = KINDS[kind].figure(name) if kind in KINDS else None
-    return _t(figure.label, lang) if figure else name
+    return _t(figure.reported_as, lang) if figure else name
 
 
 def _kind_lines(kinds: dict[str, Any], lang: str) -> list[str]:

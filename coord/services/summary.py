@@ -35,7 +35,9 @@ from coord.models import (
 from coord.services.people import captains_of, coordinators_of
 from coord.services.records import notify
 
-KIND_FIGURES = [(kind.name, f.name, f.type is bool) for kind in KINDS.values() for f in kind.figures]
+KIND_FIGURES = [
+    (kind.name, f.name, f.type is bool, f.at_least) for kind in KINDS.values() for f in kind.figures
+]
 LIST_LIMIT = 20  # tasks named in each "fell through" list
 NO_TEAM = "0"
 
@@ -166,9 +168,14 @@ def _work(session: Session, community_id: int, *, since: datetime | None, until:
         )
     )
     columns: list[Any] = [Task.kind, Task.team_id, func.sum(case((done, 1), else_=0)), func.sum(served)]
-    for kind, name, is_bool in KIND_FIGURES:
+    for kind, name, is_bool, at_least in KIND_FIGURES:
         value = Assignment.figures[name]
-        figure = case((value.as_boolean() == true(), 1), else_=0) if is_bool else value.as_float()
+        if is_bool:
+            figure = case((value.as_boolean() == true(), 1), else_=0)
+        elif at_least is not None:  # how many reached it (a fever), not the sum of the values
+            figure = case((value.as_float() >= at_least, 1), else_=0)
+        else:
+            figure = value.as_float()
         columns.append(func.sum(case((and_(done, Task.kind == kind), figure))))
     query = (
         select(*columns)
@@ -193,7 +200,7 @@ def _count(scope: dict[str, Any], kind: str, values: list[Any]) -> None:
         return
     entry = scope["kinds"].setdefault(kind, {"done": 0, "figures": {}})
     entry["done"] += int(done)
-    for (of_kind, name, _), value in zip(KIND_FIGURES, figures, strict=True):
+    for (of_kind, name, _, _), value in zip(KIND_FIGURES, figures, strict=True):
         if of_kind == kind and value is not None:
             entry["figures"][name] = _tidy(entry["figures"].get(name, 0) + value)
 

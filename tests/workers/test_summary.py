@@ -173,3 +173,45 @@ def test_running_totals_carry_on_from_the_day_before(session: Session, day_of_wo
     assert carried["totals"] == afresh["totals"]
     assert carried["totals"]["kinds"]["delivery"] == {"done": 2, "figures": {"households": 5, "items": 12}}
     assert (carried["days_running"], carried["today"]["done"]) == (afresh["days_running"], 1)
+
+
+def test_calls_report_how_many_had_a_fever_not_a_sum_of_temperatures(session: Session, world: World) -> None:
+    from coord.chat.coordinator import _done_lines
+    from coord.chat.render import render_text
+    from coord.services import boards
+    from coord.services.tasks import create_task
+
+    # Given three daily calls done today: 36.6 °C, 38.3 °C, and one nobody answered
+    helper = world.supply_volunteers[0]
+    for household, figures in enumerate(
+        [
+            {"reached": True, "temperature": 36.6, "symptoms": False},
+            {"reached": True, "temperature": 38.3, "symptoms": True},
+            {"reached": False},
+        ]
+    ):
+        call = create_task(
+            session=session,
+            actor=SYSTEM,
+            community=world.community,
+            kind="checkin_call",
+            title="Daily call",
+            team=world.supply_team,
+            household=world.households[household % len(world.households)],
+            due_at=NOW + timedelta(hours=2),
+            now=NOW,
+        )
+        claims.claim(session=session, actor=world.actor(helper), task_id=call.id, now=NOW)
+        claims.complete(session=session, actor=world.actor(helper), task_id=call.id, figures=figures, now=NOW)
+    # Then the summary counts one fever, two households reached, one with symptoms
+    summary = compute_summary(session, world.community, DAY, as_of=SUMMARY_AT)
+    expected = {"reached": 2, "temperature": 1, "symptoms": 1}
+    assert summary["today"]["kinds"]["checkin_call"] == {"done": 3, "figures": expected}
+    assert "fever (37.3 °C or more) 1" in summary_text(summary, "en")
+    assert "发热（37.3 °C 及以上） 1" in summary_text(summary, "zh")
+    # And so do a coordinator's figures so far in the chat
+    today = boards.todays_figures(
+        session, actor=SYSTEM, community=world.community, now=NOW + timedelta(hours=1)
+    )
+    assert today.per_kind["checkin_call"] == expected
+    assert "fever (37.3 °C or more) 1" in "\n".join(render_text(p, "en") for p in _done_lines(today))
