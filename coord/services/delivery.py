@@ -96,6 +96,7 @@ class Envelope:
     targets: list[Target]
     summary: dict[str, Any] | None = None
     problem: str = ""
+    private: bool = False
 
 
 @dataclass
@@ -166,7 +167,13 @@ def begin_attempt(
         done = set(session.execute(receipts).tuples())
     targets = [t for t in _targets(session, note, gateways) if (t.network, t.chat_id) not in done]
     envelope = Envelope(
-        notification_id, attempt + 1, note.msgid, dict(note.params), list(note.buttons), targets
+        notification_id,
+        attempt + 1,
+        note.msgid,
+        dict(note.params),
+        list(note.buttons),
+        targets,
+        private=note.private,
     )
     if not targets and not done:
         envelope.problem = "no chat to reach the recipient on"
@@ -183,6 +190,7 @@ _CLAIMED = (
     Notification.person_id,
     Notification.team_id,
     Notification.community_id,
+    Notification.private,
 )
 
 
@@ -243,6 +251,7 @@ def render(envelope: Envelope, target: Target) -> Outbound:
         buttons=buttons,
         attachment=attachment,
         key=f"n{envelope.notification_id}:{target.network}:{target.chat_id}",
+        private=envelope.private,
     )
 
 

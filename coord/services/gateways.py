@@ -37,6 +37,7 @@ class Outbound:
     attachment: Attachment | None = None
     key: str = ""  # stable per notification and chat: an idempotency key where the network has one
     edit_of: str | None = None  # a reference ``send`` returned earlier: edit that message instead
+    private: bool = False  # carries people data (an address, a phone, health): for its reader's eyes only
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,12 @@ def telegram_limits(bot: str, message: Outbound) -> list[Limit]:
     return limits
 
 
+PRIVATE_WITHHELD = (
+    "[private details withheld from the log; "
+    "the person holding the task sees them with “task <number>” in the chat]"
+)
+
+
 class ConsoleGateway:
     """Writes every message to the log: the embedded default when no chat network is configured."""
 
@@ -97,7 +104,9 @@ class ConsoleGateway:
     def send(self, message: Outbound) -> str:
         where = "group" if message.is_group else "direct"
         extra = f" [+{message.attachment.filename}]" if message.attachment else ""
-        log.info("to %s %s: %s%s", where, message.chat_id, message.text, extra)
+        # A log is read by whoever runs the service: people data never goes into it.
+        text = PRIVATE_WITHHELD if message.private else message.text
+        log.info("to %s %s: %s%s", where, message.chat_id, text, extra)
         return f"console:{message.key}"
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from coord.models import Delivery, Notification, NotificationStatus, Person
+from coord.services import claims
 from coord.services.delivery import DeliveryOptions, deliver_notification
 from coord.services.gateways import (
     ConsoleGateway,
@@ -18,7 +21,8 @@ from coord.services.gateways import (
 )
 from coord.services.records import notify
 from coord.services.summary import send_daily_summary
-from tests.factories import NOW
+from coord.services.tasks import create_task
+from tests.factories import NOW, SYSTEM
 from tests.workers.conftest import Deployment
 from workers.ratelimit import LocalRateLimiter
 
@@ -183,3 +187,39 @@ def test_the_daily_summary_arrives_as_text_and_chart(deployment: Deployment) -> 
     coordinator, captain = by_chat[f"dm{world.coordinator.id}"], by_chat[f"dm{world.gate_captain.id}"]
     assert "By team:" in coordinator.text and "Gate duty" in captain.text.splitlines()[0]
     assert coordinator.attachment is not None and coordinator.attachment.content.startswith(b"\x89PNG")
+
+
+def test_the_console_log_never_shows_private_details(
+    deployment: Deployment, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a delivery to a household claimed by a volunteer who has no chat: the embedded console takes it
+    world = deployment.world
+    with deployment.factory() as session, session.begin():
+        task = create_task(
+            session=session,
+            actor=SYSTEM,
+            community=session.merge(world.community),
+            kind="delivery",
+            title="Medicine",
+            team=session.merge(world.supply_team),
+            household=session.merge(world.households[0]),
+            private_details="Door code 4711",
+            due_at=NOW + timedelta(hours=2),
+            now=NOW,
+        )
+        claims.claim(session=session, actor=world.actor(world.supply_volunteers[0]), task_id=task.id, now=NOW)
+        private = session.scalars(
+            select(Notification.id).where(Notification.task_id == task.id, Notification.private.is_(True))
+        ).one()
+    public = queue_message(deployment, key="public")
+    # When both are delivered through the console
+    with caplog.at_level(logging.INFO, logger="coord.console"):
+        for note in (private, public):
+            assert (
+                deliver(deployment, note, 0, gateways={"console": ConsoleGateway()})
+                == NotificationStatus.SENT
+            )
+    # Then the log shows the ordinary message, and of the private one only that it was withheld
+    logged = caplog.text
+    assert "North gate" in logged and "withheld from the log" in logged
+    assert "Door code 4711" not in logged and "Medicine" not in logged
