@@ -293,3 +293,26 @@ def test_two_unanswered_calls_turn_household_red(session: Session, world: World)
             now=NOW + timedelta(hours=hour),
         )
     assert household.watch_colour == WatchColour.RED
+
+
+def test_whoever_is_given_work_is_told_even_without_private_details(session: Session, world: World) -> None:
+    # Given a gate shift (nothing private about it) held by volunteer 1
+    task = gate_shift(session, world)
+    a, b, c = world.volunteers[:3]
+    claims.claim(session=session, actor=world.actor(a), task_id=task.id, now=NOW)
+    captain = world.actor(world.gate_captain)
+    # When the captain hands it to volunteer 2 and gives the open place to volunteer 3
+    claims.reassign(session=session, actor=captain, task_id=task.id, from_person=a, to_person=b, now=NOW)
+    claims.assign(session=session, actor=captain, task_id=task.id, person=c, now=NOW)
+    # Then each new holder gets a direct message saying so, with the task to open and a way to give it back
+    told = session.execute(
+        select(Notification.person_id, Notification.msgid, Notification.buttons, Notification.private).where(
+            Notification.task_id == task.id, Notification.msgid.like("You have been given%")
+        )
+    ).all()
+    assert sorted(p for p, *_ in told) == sorted([b.id, c.id])
+    assert all(not private for *_, private in told)
+    assert all(
+        [button["payload"] for button in buttons[0]] == [f"t:{task.id}", f"rl:{task.id}"]
+        for _, _, buttons, _ in told
+    )

@@ -18,6 +18,7 @@ from coord.db import make_engine, make_session_factory
 from coord.models import Person, Task
 from coord.services.access import Actor
 from coord.services.claims import assign
+from coord.services.notices import private_text
 from tests.conftest import FreshDatabase
 from tests.test_cli import coord, ok, one_line_error
 
@@ -65,6 +66,12 @@ def test_distributed_processes_need_redis(demo: str, command: str, monkeypatch: 
     assert "COORD_REDIS_URL: the distributed mode needs Redis" in line
 
 
+def to_volunteer(log: str, person_id: int, task_id: int) -> list[str]:
+    """Console lines to ``person_id`` about ``task_id``: being given it, its private details (withheld)."""
+    lines = [line for line in log.splitlines() if f"to direct person:{person_id}: " in line]
+    return [line for line in lines if f"#{task_id}" in line or "private details withheld" in line]
+
+
 def test_coord_run_delivers_and_stops_cleanly_on_sigterm(
     demo: str, database_kind: str, tmp_path: Path
 ) -> None:
@@ -81,6 +88,7 @@ def test_coord_run_delivers_and_stops_cleanly_on_sigterm(
         assert task is not None
         volunteer = session.scalars(select(Person).where(Person.community_id == task.community_id)).all()[-1]
         assign(session=session, actor=Actor.system("test"), task_id=task.id, person=volunteer)
+        household_address = private_text(session, task)
     engine.dispose()
     env = {**os.environ, "COORD_DATABASE_URL": demo, "COORD_REDIS_URL": "", "PYTHONUNBUFFERED": "1"}
     env.pop("COORD_REDIS_URL")
@@ -96,11 +104,13 @@ def test_coord_run_delivers_and_stops_cleanly_on_sigterm(
         try:
             # When it has run for a while
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and "to direct" not in log.read_text():
+            while (
+                time.monotonic() < deadline and len(to_volunteer(log.read_text(), volunteer.id, task.id)) < 2
+            ):
                 assert process.poll() is None, log.read_text()
                 time.sleep(0.2)
-            # Then the console gateway has delivered direct messages, and SIGTERM stops it cleanly
-            assert "to direct" in log.read_text()
+            # Then the console has told the volunteer (in their language); SIGTERM stops it cleanly
+            assert len(to_volunteer(log.read_text(), volunteer.id, task.id)) == 2
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=30) == 0
         finally:
@@ -108,7 +118,9 @@ def test_coord_run_delivers_and_stops_cleanly_on_sigterm(
                 process.kill()
     text = log.read_text()
     assert "embedded workers stopped" in text and "Traceback" not in text
-    assert f"to direct person:{volunteer.id}: " in text and f"#{task.id}" in text  # the details arrived
+    # The household's address went to the volunteer's chat, never into the operator's log
+    assert f"to direct person:{volunteer.id}: [private details withheld from the log" in text
+    assert household_address not in text
 
 
 def test_chinese_chart_draws_every_glyph(demo: str, tmp_path: Path) -> None:

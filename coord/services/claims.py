@@ -26,7 +26,13 @@ from coord.models import (
     Task,
 )
 from coord.services.access import Actor, can_lead, is_member, require_lead
-from coord.services.notices import private_key, private_text, send_private_details, tell_leads
+from coord.services.notices import (
+    private_key,
+    private_text,
+    send_private_details,
+    tell_leads,
+    tell_new_holder,
+)
 from coord.services.records import notify, record_event
 from coord.services.slots import (
     check_claimable,
@@ -79,6 +85,7 @@ def assign(
     assignment = take_slot(
         session, task, person, actor=actor, action="assigned", assigned_by=actor.person_id, now=moment
     )
+    tell_new_holder(session, task, assignment, at=moment)
     send_private_details(session, task, assignment, at=moment)
     return assignment
 
@@ -339,6 +346,7 @@ def reassign(
         params={"task_id": task.id, "title": task.title},
         at=moment,
     )
+    tell_new_holder(session, task, new, at=moment)
     send_private_details(session, task, new, at=moment)
     return new
 

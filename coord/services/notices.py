@@ -14,6 +14,30 @@ from coord.services.people import captains_of, coordinators_of
 from coord.services.records import notify
 
 PRIVATE_DETAILS = N_("You have task #{task_id} “{title}”. Details for you only: {details}")
+GIVEN = N_(
+    "You have been given task #{task_id} “{title}”. If you cannot do it, press Give back "
+    "and your captain finds someone else."
+)
+
+
+def tell_new_holder(session: Session, task: Task, assignment: Assignment, *, at: datetime) -> None:
+    """Whoever is given a slot by someone else (a captain, a coordinator) is told, with the task to open."""
+    notify(
+        session,
+        dedupe_key=f"given:{assignment.id}",
+        community_id=task.community_id,
+        person_id=assignment.person_id,
+        task_id=task.id,
+        msgid=GIVEN,
+        params={"task_id": task.id, "title": task.title},
+        buttons=[
+            [
+                {"label": N_("Show task"), "payload": f"t:{task.id}"},
+                {"label": N_("Give back"), "payload": f"rl:{task.id}"},
+            ]
+        ],
+        at=at,
+    )
 
 
 def send_private_details(session: Session, task: Task, assignment: Assignment, *, at: datetime) -> None:
