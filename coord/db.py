@@ -144,6 +144,10 @@ class QueuedConnection(sqlite3.Connection):
         finally:
             self._release_queue(force=True)
 
+    def __del__(self) -> None:  # dropped without close(): SQLite rolls back, so the queue is free too
+        if self._holds_queue:
+            self._release_queue(force=True)
+
     def _release_queue(self, *, force: bool = False) -> None:
         if not self._holds_queue or (not force and self._still_in_transaction()):
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import subprocess
 import sys
@@ -147,6 +148,22 @@ def test_the_queue_is_given_back_when_the_connection_is_invalidated(engine: Engi
     assert not write_queue(path).held
     conn.close()
     assert count(engine) == 0
+
+
+def test_a_connection_dropped_without_close_gives_the_queue_back(path: str) -> None:
+    from coord.db import QueuedConnection
+
+    queue = WriteQueue()
+    raw = sqlite3.connect(path, isolation_level=None, factory=QueuedConnection)
+    raw.write_queue = queue
+    raw.begin_immediate(lambda: raw.execute("BEGIN IMMEDIATE"))
+    raw.execute("CREATE TABLE t (x INTEGER)")
+    assert queue.held
+    del raw  # no close(), no rollback: SQLite rolls back when the object goes
+    gc.collect()
+    assert not queue.held
+    assert queue.acquire(0.1)  # and the next one is served at once
+    queue.release()
 
 
 def test_a_failed_begin_gives_the_queue_back(engine: Engine, path: str) -> None:
