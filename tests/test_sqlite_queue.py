@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import sqlite3
 import subprocess
@@ -156,7 +157,7 @@ def test_a_connection_dropped_without_close_gives_the_queue_back(path: str) -> N
     queue = WriteQueue()
     raw = sqlite3.connect(path, isolation_level=None, factory=QueuedConnection)
     raw.write_queue = queue
-    raw.begin_immediate(lambda: raw.execute("BEGIN IMMEDIATE"))
+    raw.begin_immediate(functools.partial(raw.execute, "BEGIN IMMEDIATE"))
     raw.execute("CREATE TABLE t (x INTEGER)")
     assert queue.held
     del raw  # no close(), no rollback: SQLite rolls back when the object goes
