@@ -92,13 +92,13 @@ def test_embedded_run_stops_on_a_signal(tmp_path: Path, signum: int) -> None:
     url = f"sqlite:///{tmp_path / 'coord.db'}"
     a_message(url)
     program = (
-        "import threading, sys\n"
+        "import gc, threading, sys\n"
         "from coord.settings import load_settings\n"
         "from workers.run import run_embedded, stop_on_signals\n"
         "stop = threading.Event(); stop_on_signals(stop)\n"
         "print('ready', flush=True)\n"
         "run_embedded(load_settings(), stop, interval=0.1)\n"
-        "print('stopped', flush=True)\n"
+        "print('stopped', 'frozen' if gc.get_freeze_count() else 'not frozen', flush=True)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COORD_DATABASE_URL": url}
     env.pop("COORD_REDIS_URL", None)
@@ -110,6 +110,7 @@ def test_embedded_run_stops_on_a_signal(tmp_path: Path, signum: int) -> None:
     process.send_signal(signum)
     out, _ = process.communicate(timeout=15)
     assert process.returncode == 0 and "stopped" in out
+    assert "stopped frozen" in out  # start-up's objects were taken out of the collector's sight (settle_heap)
 
 
 def test_distributed_worker_and_scheduler(fresh_db: FreshDatabase, redis_url: str, prefix: str) -> None:
