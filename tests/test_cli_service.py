@@ -146,3 +146,35 @@ def test_chinese_chart_draws_every_glyph(demo: str, tmp_path: Path) -> None:
         )
     assert result.exit_code == 0, result.output
     assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
+def test_the_long_running_commands_freeze_what_start_up_built(
+    demo: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``coord run``, ``coord worker`` and ``coord bot`` ask for ``settle_heap`` (gc.freeze after start-up:
+    full collections had paused every thread for 150-170 ms); the functions themselves, called by tests in
+    a thread, do not freeze unless asked."""
+    import inspect
+
+    import workers.run as entry_points
+    from coord.cli import app
+    from tests.test_cli import runner
+
+    names = ("run_embedded", "run_worker", "run_bots")
+    defaults = {
+        n: inspect.signature(getattr(entry_points, n)).parameters["freeze_startup"].default for n in names
+    }
+    assert defaults == dict.fromkeys(names, False)
+    asked: dict[str, dict[str, object]] = {}
+    monkeypatch.setattr(entry_points, "stop_on_signals", lambda _stop: None)  # keep pytest's own handlers
+    for name in names:
+        monkeypatch.setattr(entry_points, name, lambda *_a, _n=name, **kw: asked.__setitem__(_n, kw))
+    env = {
+        "COORD_DATABASE_URL": demo,
+        "COORD_REDIS_URL": "redis://127.0.0.1:6379/15",
+        "COORD_TELEGRAM_TOKEN": "123:abc",
+    }
+    for command in (["run"], ["worker"], ["bot", "telegram"]):
+        result = runner.invoke(app, command, env=env)
+        assert result.exit_code == 0, result.output
+    assert {name: kw.get("freeze_startup") for name, kw in asked.items()} == dict.fromkeys(names, True)

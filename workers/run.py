@@ -40,6 +40,8 @@ def settle_heap() -> None:
     matrix-nio loaded, one took 150–170 ms here and stalled every thread of the process, so answers
     queued behind it (p99 at 50 updates/s: 200–260 ms). What start-up made lives as long as the process,
     so it is collected once and frozen (``gc.freeze``); later collections see only what requests made.
+    For the long-running commands only: frozen objects are never collected, which a test process calling
+    these functions in a thread should not have done to it.
     """
     gc.collect()
     gc.freeze()
@@ -54,9 +56,11 @@ def run_embedded(
     interval: float = TICK_SECONDS,
     clock: Clock | None = None,
     with_bots: bool = True,
+    freeze_startup: bool = False,
 ) -> None:
     """One process: a StubBroker with in-process worker threads, the scheduler loop and the bots of the
-    configured chat networks, until ``stop``."""
+    configured chat networks, until ``stop``. ``freeze_startup`` (the command line's choice, not a test's):
+    :func:`settle_heap` once everything has started."""
     from bots import make_gateways, start_bots
 
     broker = make_broker(settings, embedded=True)
@@ -66,7 +70,8 @@ def run_embedded(
     worker = Worker(broker, worker_threads=threads, worker_timeout=100)
     worker.start()
     bots = start_bots(settings, stop, factory=runtime.factory) if with_bots else []
-    settle_heap()
+    if freeze_startup:
+        settle_heap()
     scheduler = Scheduler(
         runtime.factory,
         clock=runtime.clock,
@@ -92,6 +97,7 @@ def run_worker(
     gateways: Mapping[str, Gateway] | None = None,
     threads: int = 8,
     namespace: str = NAMESPACE,
+    freeze_startup: bool = False,
 ) -> None:
     """A worker process on Redis (``coord worker``) until ``stop``, as ``dramatiq workers.app`` is."""
     from bots import make_gateways
@@ -102,7 +108,8 @@ def run_worker(
     declare_actors(broker, runtime)
     worker = Worker(broker, worker_threads=threads)
     worker.start()
-    settle_heap()
+    if freeze_startup:
+        settle_heap()
     log.info("worker started (%d threads)", threads)
     try:
         stop.wait()
@@ -112,7 +119,9 @@ def run_worker(
         log.info("worker stopped")
 
 
-def run_bots(settings: Settings, stop: threading.Event, *, names: list[str]) -> None:
+def run_bots(
+    settings: Settings, stop: threading.Event, *, names: list[str], freeze_startup: bool = False
+) -> None:
     """The bots of ``names`` alone (``coord bot``, distributed mode): notifications go through workers."""
     from bots import start_bots
     from coord.db import engine_from_settings, make_session_factory
@@ -120,7 +129,8 @@ def run_bots(settings: Settings, stop: threading.Event, *, names: list[str]) -> 
     engine = engine_from_settings(settings)
     try:
         threads = start_bots(settings, stop, factory=make_session_factory(engine), names=names)
-        settle_heap()
+        if freeze_startup:
+            settle_heap()
         log.info("bots started: %s", ", ".join(names))
         stop.wait()
         for thread in threads:

@@ -48,7 +48,7 @@ def run(
     from workers.run import run_embedded
 
     settings, stop = _prepare(_level(log_level))
-    run_embedded(settings, stop, threads=threads)
+    run_embedded(settings, stop, threads=threads, freeze_startup=True)
 
 
 def worker(
@@ -61,7 +61,7 @@ def worker(
 
     settings, stop = _prepare(_level(log_level))
     require_redis(settings)
-    run_worker(settings, stop, threads=threads)
+    run_worker(settings, stop, threads=threads, freeze_startup=True)
 
 
 def scheduler(log_level: LogLevel = "info") -> None:
@@ -98,4 +98,4 @@ def bot(
         raise CliError(
             N_("No chat network is configured: set COORD_TELEGRAM_TOKEN or COORD_MATRIX_HOMESERVER.")
         )
-    run_bots(settings, stop, names=names)
+    run_bots(settings, stop, names=names, freeze_startup=True)

@@ -97,7 +97,7 @@ def test_embedded_run_stops_on_a_signal(tmp_path: Path, signum: int) -> None:
         "from workers.run import run_embedded, stop_on_signals\n"
         "stop = threading.Event(); stop_on_signals(stop)\n"
         "print('ready', flush=True)\n"
-        "run_embedded(load_settings(), stop, interval=0.1)\n"
+        "run_embedded(load_settings(), stop, interval=0.1, freeze_startup=True)\n"
         "print('stopped', 'frozen' if gc.get_freeze_count() else 'not frozen', flush=True)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COORD_DATABASE_URL": url}
