@@ -1,0 +1,107 @@
+"""A database restart on a bad day: PostgreSQL ends the pooled connections (as a restart or a failover does).
+
+The pool checks a connection before lending it (``pool_pre_ping``), so the next message after a restart
+is answered as usual; a connection lost in the middle of a command rolls that command back whole, the
+person is told something went wrong, and the message after it is answered again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from coord.chat import Inbound, handle_safely, render_text
+from coord.db import make_session_factory, transaction
+from coord.models import Assignment, Task
+from coord.services.people import link_account
+from coord.services.tasks import create_task
+from tests.conftest import FreshDatabase
+from tests.factories import NOW, SYSTEM, build_world
+
+USER = "tg-restart-1"
+
+
+@pytest.fixture
+def pooled(tmp_path: Path) -> Iterator[tuple[Engine, sessionmaker[Session], int]]:
+    """A migrated PostgreSQL database (a server that can end connections; SQLite is a file in this process)
+    with one pooled connection, a community, a linked volunteer and a delivery to claim (its id)."""
+    fresh_db = FreshDatabase("postgresql", tmp_path)
+    engine = fresh_db.engine(pool_size=1)
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        world = build_world(session)
+        volunteer = world.volunteers[0]
+        link_account(
+            session=session,
+            actor=SYSTEM,
+            person=volunteer,
+            network="telegram",
+            external_id=USER,
+            dm_chat_id=USER,
+        )
+        task = create_task(
+            session=session,
+            actor=SYSTEM,
+            community=world.community,
+            kind="delivery",
+            title="Vegetables to building 3",
+            team=world.gate_team,
+            now=NOW,
+        )
+    yield engine, factory, task.id
+    fresh_db.close()
+
+
+def say(factory: sessionmaker[Session], text_: str) -> str:
+    inbound = Inbound(
+        network="telegram", user_id=USER, display_name="V", chat_id=USER, is_private_chat=True, text=text_
+    )
+    return "\n".join(render_text(reply, "en") for reply in handle_safely(inbound, session_factory=factory))
+
+
+def backend(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.pg_backend_pid())).scalar_one())
+
+
+def end_backend(engine: Engine, pid: int) -> None:
+    """What a restart does to one connection, from another connection."""
+    admin = create_engine(engine.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    finally:
+        admin.dispose()
+
+
+def test_the_first_message_after_a_restart_is_answered(
+    pooled: tuple[Engine, sessionmaker[Session], int],
+) -> None:
+    engine, factory, task_id = pooled
+    assert "went wrong" not in say(factory, "my")
+    before = backend(engine)
+    end_backend(engine, before)
+    reply = say(factory, f"claim {task_id}")
+    assert "went wrong" not in reply and f"#{task_id}" in reply
+    assert backend(engine) != before  # a new connection took the dead one's place
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Assignment)) == 1
+
+
+def test_a_connection_lost_mid_command_rolls_it_back_and_the_next_message_is_answered(
+    pooled: tuple[Engine, sessionmaker[Session], int],
+) -> None:
+    engine, factory, task_id = pooled
+    with pytest.raises(OperationalError), transaction(factory) as session:
+        session.execute(text("UPDATE task SET title = 'half done' WHERE id = :id"), {"id": task_id})
+        end_backend(engine, int(session.execute(select(func.pg_backend_pid())).scalar_one()))
+        session.execute(text("UPDATE task SET priority = 1 WHERE id = :id"), {"id": task_id})
+    with factory() as session:
+        assert session.get_one(Task, task_id).title == "Vegetables to building 3"  # nothing half-written
+    reply = say(factory, f"claim {task_id}")
+    assert "went wrong" not in reply and f"#{task_id}" in reply
