@@ -3,7 +3,10 @@
 Two kinds of claimer do the same claim in one transaction each (find the volunteer by chat account, read
 the task, take a slot): ``coord`` goes through ``coord.services.claims.claim`` as the chat layer does;
 ``psycopg`` sends the same three statements through a bare psycopg connection (no SQLAlchemy), the least
-any Python client can do here, to show how much of a claim's cost is the client's.
+any Python client can do here, to show how much of a claim's cost is the client's. ``one-statement`` is a
+yardstick, not a claim coord could make: the slot taken in a single autocommitted statement (the account
+lookup as a subquery of ``coord_take_slot``), with none of the rules of ``slots.check_claimable`` (task
+over, skills, health declaration): where the ratio lies once a claim is one round trip.
 """
 
 from __future__ import annotations
@@ -156,7 +159,42 @@ def psycopg_claimer(
     return claim_once, counter, close
 
 
-CLAIMERS = {"coord": coord_claimer, "psycopg": psycopg_claimer}
+_ONE = (
+    "SELECT outcome FROM coord_take_slot(%s, (SELECT p.id FROM person AS p JOIN chat_account AS a"
+    " ON a.person_id = p.id WHERE a.network = %s AND a.external_id = %s AND p.active),"
+    " NULL, %s, NULL, %s, 'claimed')"
+)
+
+
+def one_statement_claimer(
+    url: str, _clients: int
+) -> tuple[Callable[[str, int], None], StatementCounter, Callable[[], None]]:
+    """The slot alone, in one autocommitted statement per claim, no rules (PostgreSQL only)."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    local = threading.local()
+    connections: list[psycopg.Connection[Any]] = []
+    counter = StatementCounter()
+
+    def claim_once(account: str, task_id: int) -> None:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = psycopg.connect(dsn, autocommit=True)
+            connections.append(conn)
+        outcome = conn.execute(_ONE, (task_id, NETWORK, account, utcnow(), NETWORK)).fetchone()
+        counter.seen()
+        if outcome is None or outcome[0] == "full":
+            raise TaskFull("full")
+        if outcome[0] == "already":
+            raise AlreadyClaimed("already")
+
+    def close() -> None:
+        for conn in connections:
+            conn.close()
+
+    return claim_once, counter, close
+
+
+CLAIMERS = {"coord": coord_claimer, "psycopg": psycopg_claimer, "one-statement": one_statement_claimer}
 
 
 @dataclass

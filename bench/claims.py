@@ -4,7 +4,8 @@ Each claimer thread plays a chat handler: one transaction per claim (find the vo
 account as the chat layer does, ``coord.services.claims.claim``, commit). The claimers run as threads of
 one process, or spread over several processes (``--processes 1 2``: one row each), as several chat
 adapter instances would. On PostgreSQL a reference row sends the same claim as three bare psycopg
-statements (``--reference``): the most a Python client could do here. Then SQL counts double bookings
+statements (``--reference``): the most a Python client could do here; and a yardstick row takes the slot
+alone in one statement with no rules (``one-statement``). Then SQL counts double bookings
 (must be 0), and ``pgbench -b simple-update`` runs on the same server with the same client count: on a
 shared machine only ratios measured in the same run are worth comparing. Run: ``python -m bench.claims``.
 """
@@ -170,7 +171,8 @@ def bench(database: str, url: str, plan: Plan, options: argparse.Namespace, cons
 
 def plans(database: str, url: str, options: argparse.Namespace) -> list[Plan]:
     """The runs for one database: coord's claim in each process count, then the bare psycopg reference."""
-    kinds = ["coord"] + (["psycopg"] if database == "postgresql" and options.reference else [])
+    references = ["psycopg", "one-statement"] if database == "postgresql" and options.reference else []
+    kinds = ["coord", *references]
     return [
         Plan(
             kind,
@@ -241,7 +243,7 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
         "--reference",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="also run the same claim through bare psycopg (PostgreSQL)",
+        help="also run the same claim through bare psycopg, and the slot alone in one statement (PostgreSQL)",
     )
     return parser.parse_args(argv)
 
