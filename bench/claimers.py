@@ -100,9 +100,10 @@ class StatementCounter:
         return int(getattr(self._local, "count", 0))
 
 
-def coord_claimer(
-    url: str, clients: int
-) -> tuple[Callable[[str, int], None], StatementCounter, Callable[[], None]]:
+Claimer = tuple[Callable[[str, int], None], StatementCounter, Callable[[], None]]  # claim, count, close
+
+
+def coord_claimer(url: str, clients: int) -> Claimer:
     """One chat message "claim <task>" through coord: who wrote (as the chat layer finds them), claim."""
     engine = make_engine(url, pool_size=clients)
     factory: sessionmaker[Session] = make_session_factory(engine)
@@ -126,10 +127,9 @@ _TASK = "SELECT * FROM task WHERE id = %s"
 _TAKE = "SELECT outcome FROM coord_take_slot(%s, %s, NULL, %s, %s, %s, 'claimed')"
 
 
-def psycopg_claimer(
-    url: str, _clients: int
-) -> tuple[Callable[[str, int], None], StatementCounter, Callable[[], None]]:
-    """The same claim as three statements on a bare psycopg connection per thread (PostgreSQL only)."""
+def _bare_claimer(url: str, claim: Callable[[psycopg.Connection[Any], str, int], tuple[str, int]]) -> Claimer:
+    """A claimer on a bare psycopg connection per thread: ``claim`` sends the statements and returns the
+    outcome of ``coord_take_slot`` and how many statements it sent."""
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     local = threading.local()
     connections: list[psycopg.Connection[Any]] = []
@@ -140,16 +140,12 @@ def psycopg_claimer(
         if conn is None:
             conn = local.conn = psycopg.connect(dsn, autocommit=True)
             connections.append(conn)
-        with conn.transaction():
-            who = conn.execute(_WHO, (NETWORK, account)).fetchone()
-            conn.execute(_TASK, (task_id,)).fetchone()
-            assert who is not None
-            outcome = conn.execute(_TAKE, (task_id, who[0], utcnow(), who[0], NETWORK)).fetchone()
-        for _ in range(3):
+        outcome, statements = claim(conn, account, task_id)
+        for _ in range(statements):
             counter.seen()
-        if outcome is None or outcome[0] == "full":
+        if outcome == "full":
             raise TaskFull("full")
-        if outcome[0] == "already":
+        if outcome == "already":
             raise AlreadyClaimed("already")
 
     def close() -> None:
@@ -157,6 +153,20 @@ def psycopg_claimer(
             conn.close()
 
     return claim_once, counter, close
+
+
+def psycopg_claimer(url: str, _clients: int) -> Claimer:
+    """The same claim as three statements on a bare psycopg connection per thread (PostgreSQL only)."""
+
+    def claim(conn: psycopg.Connection[Any], account: str, task_id: int) -> tuple[str, int]:
+        with conn.transaction():
+            who = conn.execute(_WHO, (NETWORK, account)).fetchone()
+            conn.execute(_TASK, (task_id,)).fetchone()
+            assert who is not None
+            outcome = conn.execute(_TAKE, (task_id, who[0], utcnow(), who[0], NETWORK)).fetchone()
+        return (outcome[0] if outcome else "full"), 3
+
+    return _bare_claimer(url, claim)
 
 
 _ONE = (
@@ -166,32 +176,14 @@ _ONE = (
 )
 
 
-def one_statement_claimer(
-    url: str, _clients: int
-) -> tuple[Callable[[str, int], None], StatementCounter, Callable[[], None]]:
+def one_statement_claimer(url: str, _clients: int) -> Claimer:
     """The slot alone, in one autocommitted statement per claim, no rules (PostgreSQL only)."""
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    local = threading.local()
-    connections: list[psycopg.Connection[Any]] = []
-    counter = StatementCounter()
 
-    def claim_once(account: str, task_id: int) -> None:
-        conn = getattr(local, "conn", None)
-        if conn is None:
-            conn = local.conn = psycopg.connect(dsn, autocommit=True)
-            connections.append(conn)
+    def claim(conn: psycopg.Connection[Any], account: str, task_id: int) -> tuple[str, int]:
         outcome = conn.execute(_ONE, (task_id, NETWORK, account, utcnow(), NETWORK)).fetchone()
-        counter.seen()
-        if outcome is None or outcome[0] == "full":
-            raise TaskFull("full")
-        if outcome[0] == "already":
-            raise AlreadyClaimed("already")
+        return (outcome[0] if outcome else "full"), 1
 
-    def close() -> None:
-        for conn in connections:
-            conn.close()
-
-    return claim_once, counter, close
+    return _bare_claimer(url, claim)
 
 
 CLAIMERS = {"coord": coord_claimer, "psycopg": psycopg_claimer, "one-statement": one_statement_claimer}
