@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from coord.chat import Inbound, handle_safely, render_text
@@ -97,11 +97,29 @@ def test_a_connection_lost_mid_command_rolls_it_back_and_the_next_message_is_ans
     pooled: tuple[Engine, sessionmaker[Session], int],
 ) -> None:
     engine, factory, task_id = pooled
-    with pytest.raises(OperationalError), transaction(factory) as session:
-        session.execute(text("UPDATE task SET title = 'half done' WHERE id = :id"), {"id": task_id})
-        end_backend(engine, int(session.execute(select(func.pg_backend_pid())).scalar_one()))
-        session.execute(text("UPDATE task SET priority = 1 WHERE id = :id"), {"id": task_id})
+    taken: list[bool] = []
+    lost: list[int] = []
+
+    def note_the_slot(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        taken.extend([True] if "coord_take_slot" in statement else [])
+
+    def lose_the_connection_before_commit(conn: Any) -> None:
+        if taken and not lost:  # the slot is taken in the transaction, COMMIT is next
+            lost.append(int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()))
+            end_backend(engine, lost[0])
+
+    event.listen(engine, "after_cursor_execute", note_the_slot)
+    event.listen(engine, "commit", lose_the_connection_before_commit)
+    try:
+        assert "went wrong" in say(factory, f"claim {task_id}")  # an apology, no traceback
+    finally:
+        event.remove(engine, "after_cursor_execute", note_the_slot)
+        event.remove(engine, "commit", lose_the_connection_before_commit)
+    assert taken and lost
     with factory() as session:
-        assert session.get_one(Task, task_id).title == "Vegetables to building 3"  # nothing half-written
+        assert session.scalar(select(func.count()).select_from(Assignment)) == 0  # nothing half-written
+        assert session.get_one(Task, task_id).filled == 0
     reply = say(factory, f"claim {task_id}")
     assert "went wrong" not in reply and f"#{task_id}" in reply
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Assignment)) == 1
