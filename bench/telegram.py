@@ -60,12 +60,22 @@ class Result:
     label: str
     rate: float
     offered: int
-    latencies: list[float] = field(default_factory=list)  # ms
-    by_command: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     samples: list[tuple[float, str, float]] = field(default_factory=list)  # (s after start, command, ms)
     seconds: float = 0.0
     direct_ms: float = 0.0
     cpu_ms: float = 0.0  # CPU time of the coord run process per update (all its threads)
+
+    @property
+    def latencies(self) -> list[float]:
+        """Milliseconds from update to first reply, of every answered update."""
+        return [ms for _, _, ms in self.samples]
+
+    @property
+    def by_command(self) -> dict[str, list[float]]:
+        grouped: dict[str, list[float]] = defaultdict(list)
+        for _, command, ms in self.samples:
+            grouped[command].append(ms)
+        return grouped
 
     def pct(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -146,14 +156,26 @@ def warm_up(server: FakeTelegram, *, users: int = 40, rate: float = 10.0) -> Non
     pushed: list[tuple[int, float]] = []
     for i in range(users * len(WARM_UP)):
         time.sleep(1 / rate)
-        n = i % users
-        user = {"id": FIRST_ID + n, "is_bot": False, "first_name": f"V{n}", "language_code": "zh-hans"}
-        server.say(user, {"id": user["id"], "type": "private"}, WARM_UP[i // users])
-        pushed.append((user["id"], time.monotonic()))
-    deadline = time.monotonic() + 60
+        pushed.append(_say(server, i % users, WARM_UP[i // users]))
+    _wait_for_answers(server, pushed, timeout=60)
+    time.sleep(1.0)
+
+
+def _say(server: FakeTelegram, n: int, text: str) -> tuple[int, float]:
+    """User ``n`` writes ``text`` to the bot in private; returns (their chat, when it was queued)."""
+    user = {"id": FIRST_ID + n, "is_bot": False, "first_name": f"V{n}", "language_code": "zh-hans"}
+    server.say(user, {"id": user["id"], "type": "private"}, text)
+    return user["id"], time.monotonic()
+
+
+def _wait_for_answers(
+    server: FakeTelegram, pushed: list[tuple[int, float]], *, timeout: float
+) -> list[float]:
+    """Wait until every pushed update is answered (or ``timeout`` s); returns when each was (0.0: not)."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not all(_answered(server, pushed)):
         time.sleep(0.2)
-    time.sleep(1.0)
+    return _answered(server, pushed)
 
 
 def offer(server: FakeTelegram, stock: list[int], rate: float, seconds: float, label: str) -> Result:
@@ -167,19 +189,12 @@ def offer(server: FakeTelegram, stock: list[int], rate: float, seconds: float, l
         due = started + i / rate
         time.sleep(max(0.0, due - time.monotonic()))
         n = i % USERS
-        user = {"id": FIRST_ID + n, "is_bot": False, "first_name": f"V{n}", "language_code": "zh-hans"}
         text = SCRIPT[(i // USERS) % len(SCRIPT)].format(task=stock[n])
-        server.say(user, {"id": user["id"], "type": "private"}, text)
-        pushed.append((user["id"], time.monotonic()))
+        pushed.append(_say(server, n, text))
         commands.append(text.split()[0])
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not all(_answered(server, pushed)):
-        time.sleep(0.5)
-    answered = _answered(server, pushed)
+    answered = _wait_for_answers(server, pushed, timeout=30)
     for (_, when), at, command in zip(pushed, answered, commands, strict=True):
         if at:
-            result.latencies.append((at - when) * 1000)
-            result.by_command[command].append((at - when) * 1000)
             result.samples.append((when - started, command, (at - when) * 1000))
     last = max((at for at in answered if at), default=started)
     result.seconds = last - started

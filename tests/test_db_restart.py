@@ -31,30 +31,32 @@ def pooled(tmp_path: Path) -> Iterator[tuple[Engine, sessionmaker[Session], int]
     """A migrated PostgreSQL database (a server that can end connections; SQLite is a file in this process)
     with one pooled connection, a community, a linked volunteer and a delivery to claim (its id)."""
     fresh_db = FreshDatabase("postgresql", tmp_path)
-    engine = fresh_db.engine(pool_size=1)
-    factory = make_session_factory(engine)
-    with transaction(factory) as session:
-        world = build_world(session)
-        volunteer = world.volunteers[0]
-        link_account(
-            session=session,
-            actor=SYSTEM,
-            person=volunteer,
-            network="telegram",
-            external_id=USER,
-            dm_chat_id=USER,
-        )
-        task = create_task(
-            session=session,
-            actor=SYSTEM,
-            community=world.community,
-            kind="delivery",
-            title="Vegetables to building 3",
-            team=world.gate_team,
-            now=NOW,
-        )
-    yield engine, factory, task.id
-    fresh_db.close()
+    try:
+        engine = fresh_db.engine(pool_size=1)
+        factory = make_session_factory(engine)
+        with transaction(factory) as session:
+            world = build_world(session)
+            volunteer = world.volunteers[0]
+            link_account(
+                session=session,
+                actor=SYSTEM,
+                person=volunteer,
+                network="telegram",
+                external_id=USER,
+                dm_chat_id=USER,
+            )
+            task = create_task(
+                session=session,
+                actor=SYSTEM,
+                community=world.community,
+                kind="delivery",
+                title="Vegetables to building 3",
+                team=world.gate_team,
+                now=NOW,
+            )
+        yield engine, factory, task.id
+    finally:
+        fresh_db.close()
 
 
 def say(factory: sessionmaker[Session], text_: str) -> str:

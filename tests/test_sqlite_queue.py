@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import OperationalError
 
-from coord.db import WriteQueue, make_engine, make_session_factory, transaction, write_queue
+from coord.db import QueuedConnection, WriteQueue, make_engine, make_session_factory, transaction, write_queue
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -152,8 +152,6 @@ def test_the_queue_is_given_back_when_the_connection_is_invalidated(engine: Engi
 
 
 def test_a_connection_dropped_without_close_gives_the_queue_back(path: str) -> None:
-    from coord.db import QueuedConnection
-
     queue = WriteQueue()
     raw = sqlite3.connect(path, isolation_level=None, factory=QueuedConnection)
     raw.write_queue = queue
