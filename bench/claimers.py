@@ -1,12 +1,15 @@
 """The claimers of bench/claims.py: threads (in one process or several) claiming random open tasks.
 
-Two kinds of claimer do the same claim in one transaction each (find the volunteer by chat account, read
-the task, take a slot): ``coord`` goes through ``coord.services.claims.claim`` as the chat layer does;
-``psycopg`` sends the same three statements through a bare psycopg connection (no SQLAlchemy), the least
-any Python client can do here, to show how much of a claim's cost is the client's. ``one-statement`` is a
-yardstick, not a claim coord could make: the slot taken in a single autocommitted statement (the account
-lookup as a subquery of ``coord_take_slot``), with none of the rules of ``slots.check_claimable`` (task
-over, skills, health declaration): where the ratio lies once a claim is one round trip.
+Two kinds of claimer make the same claim in one transaction each (find the volunteer by chat account, then
+on PostgreSQL ``coord_claim``: the rules and the slot in one call): ``coord`` goes through
+``coord.services.claims.claim`` as the chat layer does; ``psycopg`` sends the same two statements through a
+bare psycopg connection (no SQLAlchemy), the least any Python client can do here, to show how much of a
+claim's cost is the client's. Two yardsticks are not claims coord could make: ``orm-floor``, the least any
+claim through a SQLAlchemy ORM session costs (the claimant loaded as an ORM object, the slot taken with
+none of the rules, nothing else); and ``one-statement``, the slot taken in a single autocommitted statement
+(the account lookup as a subquery of ``coord_take_slot``), with none of the rules of
+``slots.check_claimable`` (task over, skills, health declaration): where the ratio lies once a claim is
+one round trip.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, bindparam, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory, transaction
 from coord.errors import AlreadyClaimed, TaskFull
+from coord.models import ChatAccount, Person
 from coord.services.access import Actor
 from coord.services.claims import claim
 from coord.services.directory import speaker
@@ -123,8 +127,7 @@ _WHO = (
     "SELECT p.id FROM person AS p JOIN chat_account AS a ON a.person_id = p.id "
     "WHERE a.network = %s AND a.external_id = %s AND p.active"
 )
-_TASK = "SELECT * FROM task WHERE id = %s"
-_TAKE = "SELECT outcome FROM coord_take_slot(%s, %s, NULL, %s, %s, %s, 'claimed')"
+_CLAIM = "SELECT outcome FROM coord_claim(%s, %s, %s, %s)"
 
 
 def _bare_claimer(url: str, claim: Callable[[psycopg.Connection[Any], str, int], tuple[str, int]]) -> Claimer:
@@ -147,6 +150,8 @@ def _bare_claimer(url: str, claim: Callable[[psycopg.Connection[Any], str, int],
             raise TaskFull("full")
         if outcome == "already":
             raise AlreadyClaimed("already")
+        if outcome != "taken":
+            raise RuntimeError(f"claim refused: {outcome}")
 
     def close() -> None:
         for conn in connections:
@@ -156,15 +161,14 @@ def _bare_claimer(url: str, claim: Callable[[psycopg.Connection[Any], str, int],
 
 
 def psycopg_claimer(url: str, _clients: int) -> Claimer:
-    """The same claim as three statements on a bare psycopg connection per thread (PostgreSQL only)."""
+    """The same claim as two statements on a bare psycopg connection per thread (PostgreSQL only)."""
 
     def claim(conn: psycopg.Connection[Any], account: str, task_id: int) -> tuple[str, int]:
         with conn.transaction():
             who = conn.execute(_WHO, (NETWORK, account)).fetchone()
-            conn.execute(_TASK, (task_id,)).fetchone()
             assert who is not None
-            outcome = conn.execute(_TAKE, (task_id, who[0], utcnow(), who[0], NETWORK)).fetchone()
-        return (outcome[0] if outcome else "full"), 3
+            outcome = conn.execute(_CLAIM, (task_id, who[0], utcnow(), NETWORK)).fetchone()
+        return (outcome[0] if outcome else "full"), 2
 
     return _bare_claimer(url, claim)
 
@@ -186,7 +190,55 @@ def one_statement_claimer(url: str, _clients: int) -> Claimer:
     return _bare_claimer(url, claim)
 
 
-CLAIMERS = {"coord": coord_claimer, "psycopg": psycopg_claimer, "one-statement": one_statement_claimer}
+_CLAIMANT = (
+    select(Person)
+    .join(ChatAccount, ChatAccount.person_id == Person.id)
+    .where(
+        ChatAccount.network == bindparam("network"),
+        ChatAccount.external_id == bindparam("account"),
+        Person.active.is_(True),
+    )
+)
+_SLOT = text(
+    "SELECT outcome FROM coord_take_slot(CAST(:task_id AS integer), CAST(:person_id AS integer), NULL, "
+    "CAST(:at AS timestamptz), CAST(:person_id AS integer), CAST(:channel AS varchar), 'claimed')"
+)
+
+
+def orm_floor_claimer(url: str, clients: int) -> Claimer:
+    """A yardstick: the least any claim made through a SQLAlchemy ORM session costs here. The engine and
+    session factory are coord's; the claimant is loaded as an ORM object by chat account, the slot taken
+    by ``coord_take_slot`` with none of the rules, and nothing else (PostgreSQL only)."""
+    engine = make_engine(url, pool_size=clients)
+    factory: sessionmaker[Session] = make_session_factory(engine)
+    counter = StatementCounter(engine)
+
+    def claim_once(account: str, task_id: int) -> None:
+        with transaction(factory) as session:
+            person = session.scalars(_CLAIMANT, {"network": NETWORK, "account": account}).one()
+            outcome = (
+                session.connection()
+                .execute(
+                    _SLOT, {"task_id": task_id, "person_id": person.id, "at": utcnow(), "channel": NETWORK}
+                )
+                .scalar_one()
+            )
+        if outcome == "full":
+            raise TaskFull("full")
+        if outcome == "already":
+            raise AlreadyClaimed("already")
+        if outcome != "taken":
+            raise RuntimeError(f"claim refused: {outcome}")
+
+    return claim_once, counter, engine.dispose
+
+
+CLAIMERS = {
+    "coord": coord_claimer,
+    "orm-floor": orm_floor_claimer,
+    "psycopg": psycopg_claimer,
+    "one-statement": one_statement_claimer,
+}
 
 
 @dataclass

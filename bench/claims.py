@@ -3,9 +3,10 @@
 Each claimer thread plays a chat handler: one transaction per claim (find the volunteer by chat
 account as the chat layer does, ``coord.services.claims.claim``, commit). The claimers run as threads of
 one process, or spread over several processes (``--processes 1 2``: one row each), as several chat
-adapter instances would. On PostgreSQL a reference row sends the same claim as three bare psycopg
-statements (``--reference``): the most a Python client could do here; and a yardstick row takes the slot
-alone in one statement with no rules (``one-statement``). Then SQL counts double bookings
+adapter instances would. On PostgreSQL a reference row sends the same claim as two bare psycopg
+statements (``--reference``): the most a Python client could do here; and two yardstick rows: the least
+any claim through a SQLAlchemy ORM session costs (``orm-floor``), and the slot alone in one statement
+with no rules (``one-statement``). Then SQL counts double bookings
 (must be 0), and ``pgbench -b simple-update`` runs on the same server with the same client count: on a
 shared machine only ratios measured in the same run are worth comparing. Run: ``python -m bench.claims``.
 """
@@ -171,7 +172,9 @@ def bench(database: str, url: str, plan: Plan, options: argparse.Namespace, cons
 
 def plans(database: str, url: str, options: argparse.Namespace) -> list[Plan]:
     """The runs for one database: coord's claim in each process count, then the bare psycopg reference."""
-    references = ["psycopg", "one-statement"] if database == "postgresql" and options.reference else []
+    references = (
+        ["orm-floor", "psycopg", "one-statement"] if database == "postgresql" and options.reference else []
+    )
     kinds = ["coord", *references]
     return [
         Plan(

@@ -1,18 +1,22 @@
 """A database restart on a bad day: PostgreSQL ends the pooled connections (as a restart or a failover does).
 
-The pool checks a connection before lending it (``pool_pre_ping``), so the next message after a restart
-is answered as usual; a connection lost in the middle of a command rolls that command back whole, the
-person is told something went wrong, and the message after it is answered again.
+The pool checks a connection before lending it (``coord.db``: a connection whose socket has something to
+read is pinged, one the server ended is replaced), so the next message after a restart is answered as
+usual, and a live connection is lent without a round trip; a connection lost in the middle of a command
+rolls that command back whole, the person is told something went wrong, and the message after it is
+answered again.
 """
 
 from __future__ import annotations
 
+import select as select_module
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from coord.chat import Inbound, handle_safely, render_text
@@ -72,13 +76,65 @@ def backend(engine: Engine) -> int:
 
 
 def end_backend(engine: Engine, pid: int) -> None:
-    """What a restart does to one connection, from another connection."""
+    """What a restart does to one connection, from another connection (waiting until the backend is gone,
+    as a restart has ended every backend before it accepts connections again)."""
+    with admin_connection(engine) as conn:
+        ended = conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar_one()
+        assert ended
+
+
+@contextmanager
+def admin_connection(engine: Engine) -> Iterator[Connection]:
     admin = create_engine(engine.url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+            yield conn
     finally:
         admin.dispose()
+
+
+@pytest.fixture
+def pings(pooled: tuple[Engine, sessionmaker[Session], int], monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the pool's pings (they go to the driver directly, beneath SQLAlchemy's statement events)."""
+    engine = pooled[0]
+    seen: list[int] = []
+    ping = engine.dialect.do_ping
+
+    def counted(dbapi_connection: Any) -> bool:
+        seen.append(1)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted)
+    return seen
+
+
+def test_a_live_connection_is_lent_without_a_round_trip(
+    pooled: tuple[Engine, sessionmaker[Session], int], pings: list[int]
+) -> None:
+    engine, factory, _task_id = pooled
+    before = backend(engine)
+    for _ in range(5):
+        assert "went wrong" not in say(factory, "my")
+    assert pings == [] and backend(engine) == before
+    end_backend(engine, before)
+    assert "went wrong" not in say(factory, "my")
+    assert pings == [1] and backend(engine) != before  # pinged because it had something to read; replaced
+
+
+def test_a_connection_with_something_unasked_to_read_is_pinged_and_kept(
+    pooled: tuple[Engine, sessionmaker[Session], int], pings: list[int]
+) -> None:
+    engine, factory, _task_id = pooled
+    with engine.connect() as conn:
+        conn.exec_driver_sql("LISTEN coord_restart_test")
+        conn.commit()
+        socket = conn.connection.dbapi_connection.fileno()  # type: ignore[union-attr]
+    before = backend(engine)
+    with admin_connection(engine) as admin:
+        admin.exec_driver_sql("NOTIFY coord_restart_test")
+    assert select_module.select([socket], [], [], 5)[0], "the notification did not arrive"
+    assert "went wrong" not in say(factory, "my")
+    assert pings == [1] and backend(engine) == before
 
 
 def test_the_first_message_after_a_restart_is_answered(
@@ -103,7 +159,7 @@ def test_a_connection_lost_mid_command_rolls_it_back_and_the_next_message_is_ans
     lost: list[int] = []
 
     def note_the_slot(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        taken.extend([True] if "coord_take_slot" in statement else [])
+        taken.extend([True] if "coord_claim(" in statement or "coord_take_slot(" in statement else [])
 
     def lose_the_connection_before_commit(conn: Any) -> None:
         if taken and not lost:  # the slot is taken in the transaction, COMMIT is next

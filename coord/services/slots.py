@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from coord.errors import AlreadyClaimed, InvalidTransition, NotAllowed, NotFound, TaskFull
+from coord.errors import AlreadyClaimed, CoordError, InvalidTransition, NotAllowed, NotFound, TaskFull
 from coord.i18n import N_
 from coord.models import (
     ACTIVE_STATES,
@@ -31,6 +31,7 @@ from coord.models import (
 )
 from coord.services.access import Actor
 from coord.services.records import record_event
+from coord.services.tasks import unknown_task
 
 CLAIMABLE = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 
@@ -38,25 +39,18 @@ CLAIMABLE = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 def check_claimable(
     session: Session, task: Task, person: Person, moment: datetime, *, declaration_needed: bool = True
 ) -> None:
+    """Raise the reason ``person`` may not take a slot of ``task`` now, if there is one. PostgreSQL's
+    ``coord_claim`` (migration 0006) checks the same rules in the same order for a claim; the tests of
+    ``tests/test_claim_rules.py`` run both against the same cases."""
     if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
-        raise InvalidTransition(
-            N_("Task #{task_id} is {status}; look at the open tasks instead."),
-            task_id=task.id,
-            status=str(task.status),
-        )
+        raise claim_refusal("closed", task.id, status=task.status)
     if (task.ends_at and moment >= task.ends_at) or (
         task.due_at and moment >= task.due_at and not task.starts_at
     ):
-        raise InvalidTransition(
-            N_("Task #{task_id} is already over; look at the open tasks instead."), task_id=task.id
-        )
+        raise claim_refusal("over", task.id)
     missing = sorted(set(task.skills) - set(person.skills))
     if missing:
-        raise NotAllowed(
-            N_("Task #{task_id} needs: {skills}. Ask your captain if you can help otherwise."),
-            task_id=task.id,
-            skills=", ".join(missing),
-        )
+        raise claim_refusal("skills", task.id, missing=", ".join(missing))
     if declaration_needed:
         community = session.get(Community, task.community_id)
         if community is not None and community.requires_health_declaration:
@@ -67,7 +61,32 @@ def check_claimable(
                 )
             )
             if not healthy:
-                raise NotAllowed(N_("Please send today's health declaration before claiming work."))
+                raise claim_refusal("undeclared", task.id)
+
+
+def claim_refusal(reason: str, task_id: int, *, status: str = "", missing: str = "") -> CoordError:
+    """The error a claim refused for ``reason`` raises, whichever database found the reason."""
+    if reason == "closed":
+        return InvalidTransition(
+            N_("Task #{task_id} is {status}; look at the open tasks instead."),
+            task_id=task_id,
+            status=str(TaskStatus(status)),
+        )
+    if reason == "over":
+        return InvalidTransition(
+            N_("Task #{task_id} is already over; look at the open tasks instead."), task_id=task_id
+        )
+    if reason == "skills":
+        return NotAllowed(
+            N_("Task #{task_id} needs: {skills}. Ask your captain if you can help otherwise."),
+            task_id=task_id,
+            skills=missing,
+        )
+    if reason == "undeclared":
+        return NotAllowed(N_("Please send today's health declaration before claiming work."))
+    if reason == "unknown":
+        return unknown_task(task_id)
+    return refusal_to_take(task_id, already=reason == "already")
 
 
 def take_slot(
@@ -87,15 +106,15 @@ def take_slot(
         return _take_slot_in_one_call(session, task, person, actor, action, assigned_by, now)
     taken = _take_slot_step_by_step(session, task, person, actor, action, assigned_by, now)
     if taken is None:
-        raise _refusal_to_take(task, already=holds(session, task, person))
+        raise refusal_to_take(task.id, already=holds(session, task, person))
     return taken
 
 
-def _refusal_to_take(task: Task, *, already: bool) -> AlreadyClaimed | TaskFull:
+def refusal_to_take(task_id: int, *, already: bool) -> AlreadyClaimed | TaskFull:
     if already:
-        return AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task.id)
+        return AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task_id)
     return TaskFull(
-        N_("Task #{task_id} is full: every slot is taken. Look at the other open tasks."), task_id=task.id
+        N_("Task #{task_id} is full: every slot is taken. Look at the other open tasks."), task_id=task_id
     )
 
 
@@ -135,9 +154,9 @@ def _take_slot_in_one_call(
         .one()
     )
     if row.outcome != "taken":
-        raise _refusal_to_take(task, already=row.outcome == "already")
-    _taken(task, row.slots_filled, row.task_status, row.token)
-    return _adopt(session, task, person, row.slot_id, assigned_by, now)
+        raise refusal_to_take(task.id, already=row.outcome == "already")
+    copy_taken(task, row.slots_filled, row.task_status, row.token)
+    return adopt(session, task.id, task, person, row.slot_id, assigned_by, now)
 
 
 # SQLite (one writer at a time, BEGIN IMMEDIATE): the conditional UPDATE takes the slot and returns the
@@ -188,15 +207,15 @@ def _take_slot_step_by_step(
             ).scalar_one()
     except IntegrityError:
         return None  # a second slot for this person, or (last line of defence) over capacity
-    _taken(task, filled.filled, filled.status, filled.escalation_token)
-    assignment = _adopt(session, task, person, slot_id, assigned_by, now)
+    copy_taken(task, filled.filled, filled.status, filled.escalation_token)
+    assignment = adopt(session, task.id, task, person, slot_id, assigned_by, now)
     record_event(
         session, actor=actor, action=action, community_id=task.community_id, assignment=assignment, at=now
     )
     return assignment
 
 
-def _taken(task: Task, filled: int, status: str, token: int) -> None:
+def copy_taken(task: Task, filled: int, status: str, token: int) -> None:
     """Copy what the database now holds onto the loaded task, with no SELECT."""
     set_committed_value(task, "filled", filled)
     set_committed_value(task, "status", TaskStatus(status))
@@ -204,13 +223,20 @@ def _taken(task: Task, filled: int, status: str, token: int) -> None:
     set_committed_value(task, "escalation_token", token)
 
 
-def _adopt(
-    session: Session, task: Task, person: Person, slot_id: int, assigned_by: int | None, now: datetime
+def adopt(
+    session: Session,
+    task_id: int,
+    task: Task | None,
+    person: Person,
+    slot_id: int,
+    assigned_by: int | None,
+    now: datetime,
 ) -> Assignment:
-    """The new slot as a persistent object of the session, built from what was inserted (no SELECT)."""
+    """The new slot as a persistent object of the session, built from what was inserted (no SELECT).
+    Without ``task``, the slot's ``task`` loads when first read."""
     assignment = Assignment(
         id=slot_id,
-        task_id=task.id,
+        task_id=task_id,
         person_id=person.id,
         state=AssignmentState.CLAIMED,
         assigned_by_id=assigned_by,
@@ -222,7 +248,8 @@ def _adopt(
     )
     make_transient_to_detached(assignment)
     session.add(assignment)
-    set_committed_value(assignment, "task", task)  # keeps the task loaded: the session holds objects weakly
+    if task is not None:  # keeps the task loaded: the session holds objects weakly
+        set_committed_value(assignment, "task", task)
     return assignment
 
 

@@ -125,8 +125,13 @@ def get_task(
             _BY_ID, {"task_id": task_id}
         )
     if task is None or (community_id is not None and task.community_id != community_id):
-        raise NotFound(N_("There is no task #{task_id}. Check the number in the task list."), task_id=task_id)
+        raise unknown_task(task_id)
     return task
+
+
+def unknown_task(task_id: int) -> NotFound:
+    """No such task, or (said the same way, so as to tell nothing) one of another community."""
+    return NotFound(N_("There is no task #{task_id}. Check the number in the task list."), task_id=task_id)
 
 
 def cancel_task(

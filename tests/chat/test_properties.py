@@ -134,7 +134,9 @@ def test_random_payloads_change_nothing(
         replies = handle_safely(
             inbound(who, payload=payload, group=group), session_factory=chat_factory, now=scene.now
         )
-        assert counts(session) == before
+        after = counts(session)
+    # Random text can spell a real button ("h:n" declares health, "c:1" claims task 1): that one may act.
+    assert after == before or parse_payload(payload).name != "unknown", f"{payload!r} changed something"
     assert_sound(replies)
     assert replies, f"no reply to the button {payload!r}"
 
