@@ -9,7 +9,6 @@ PostgreSQL uses psycopg 3; a pooled connection the server has ended is replaced 
 from __future__ import annotations
 
 import os
-import select
 import sqlite3
 import threading
 from collections import deque
@@ -19,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -34,35 +33,19 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, echo=echo)
-    engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
-    event.listen(engine, "checkout", _live_connections_only(engine))
+    if parsed.get_driver_name() != "psycopg":  # another driver: the pool pings before every checkout
+        return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    from coord.postgres import PlainDescriptionCursor, live_connections_only
+
+    engine = create_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        connect_args={"cursor_factory": PlainDescriptionCursor},
+    )
+    event.listen(engine, "checkout", live_connections_only(engine))
     return engine
-
-
-def _live_connections_only(engine: Engine) -> Callable[[Any, Any, Any], None]:
-    """A pool checkout check: a connection the server has ended is replaced before it is lent.
-
-    It does what ``pool_pre_ping`` does without a round trip on every checkout, which cost a PostgreSQL
-    transaction its dearest part: a lent connection is idle, so it has nothing to read; when its socket is
-    readable the server has ended it (a restart, a failover, an idle timeout) or sent something unasked,
-    and only then is it pinged. A connection that fails the ping is discarded and a new one opened
-    (``DisconnectionError``), so the first message after a restart is answered as usual.
-    """
-
-    def check(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
-            raise DisconnectionError("the connection was closed")
-        try:
-            readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
-        except (OSError, ValueError) as exc:  # no socket any more
-            raise DisconnectionError(str(exc)) from exc
-        if readable:
-            try:
-                engine.dialect.do_ping(dbapi_connection)
-            except Exception as exc:  # whatever the driver raises for a dead connection
-                raise DisconnectionError(str(exc)) from exc
-
-    return check
 
 
 class WriteQueue:
