@@ -5,8 +5,9 @@ recurring work) gets chat accounts and a stock of deliveries to claim. Volunteer
 ``tasks``, ``task ID``, ``claim ID``, ``my``, ``done ID households=… items=…``, and captains ``board``: each
 through ``coord.chat.handle_safely`` (one transaction per command, as an adapter does). Every SQL statement
 is counted with a ``before_cursor_execute`` listener. Prints commands/s, latency percentiles, the slowest
-command and queries per command; and, as a yardstick measured in the same run on a shared machine, how
-many empty transactions (``SELECT 1``) the same engine commits per second, with the ratio.
+command, queries per command and the adapter processes' CPU time per command; and, as a yardstick
+measured in the same run on a shared machine, how many empty transactions (``SELECT 1``) the same
+engine commits per second, with the ratio.
 Run: ``python -m bench.chat [--rounds 200] [--clients 1 4] [--db sqlite|postgresql|both]``.
 """
 
@@ -52,6 +53,7 @@ class Timings:
     queries: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     failures: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0  # CPU seconds of the adapter processes while they ran the commands
     baseline: float = 0.0  # empty transactions per second on the same engine, same run
 
     @property
@@ -190,6 +192,7 @@ def measure(url: str, rounds: int, clients: int, processes: int = 1) -> Timings:
         windows = _in_processes(url, [parts[n::processes] for n in range(processes)], warm)
     results = [t for window in windows for t in window.parts]
     total = merge(results, max(w.ended for w in windows) - min(w.began for w in windows))
+    total.cpu = sum(w.cpu for w in windows)
     total.baseline = baseline
     return total
 
@@ -201,6 +204,7 @@ class Window:
     parts: list[Timings]
     began: float
     ended: float
+    cpu: float  # this process's CPU seconds (time.process_time: all its threads) from began to ended
 
 
 def _in_processes(url: str, shares: list[list[Cast]], warm: list[Cast]) -> list[Window]:
@@ -215,8 +219,8 @@ def _in_processes(url: str, shares: list[list[Cast]], warm: list[Cast]) -> list[
         child.start()
     windows = []
     for _ in children:
-        parts, began, ended = queue.get()
-        windows.append(Window([_timings(*part) for part in parts], began, ended))
+        parts, began, ended, cpu = queue.get()
+        windows.append(Window([_timings(*part) for part in parts], began, ended, cpu))
     for child in children:
         child.join()
     return windows
@@ -240,16 +244,17 @@ def _adapter_process(url: str, parts: list[Cast], warm: Cast, ready: Any, queue:
         ]
         if ready is not None:
             ready.wait()
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        window = Window(results, began, time.perf_counter())
+        window = Window(results, began, time.perf_counter(), time.process_time() - cpu)
     finally:
         engine.dispose()
     if queue is not None:  # plain data across the process boundary
-        queue.put(([(dict(t.ms), dict(t.queries), t.failures) for t in results], window.began, window.ended))
+        parts_data = [(dict(t.ms), dict(t.queries), t.failures) for t in results]
+        queue.put((parts_data, window.began, window.ended, window.cpu))
     return window
 
 
@@ -300,6 +305,7 @@ SUMMARY_COLUMNS = (
     "p99 ms",
     "slowest command",
     "queries/command",
+    "CPU ms/command",
     "failures",
     "empty tx/s",
     "ratio",
@@ -317,6 +323,7 @@ def summary_row(name: str, t: Timings) -> list[str]:
         f"{percentile(t.all_ms(), 0.99):.1f}",
         f"{slowest} ({statistics.mean(t.ms[slowest]):.1f} ms)",
         f"{statistics.mean(q for v in t.queries.values() for q in v):.1f}",
+        f"{t.cpu * 1000 / t.commands:.2f}",
         str(t.failures),
         f"{t.baseline:.0f}",
         f"{per_second / t.baseline:.2f}",

@@ -28,14 +28,20 @@ class PlainDescriptionCursor(psycopg.Cursor[Any]):
         if result is None or not result.nfields:
             return super().description  # type: ignore[return-value]  # None, or [] for "SELECT ;"
         encoding = self.connection.info.encoding
+        # COPY results name no columns; display size, sizes, precision, scale and null_ok are not known
+        names = [result.fname(i) for i in range(result.nfields)]
         return [
-            (_name(result.fname(i), i, encoding), result.ftype(i), None, None, None, None, None)
-            for i in range(result.nfields)
+            (
+                name.decode(encoding) if name else f"column_{i + 1}",
+                result.ftype(i),
+                None,
+                None,
+                None,
+                None,
+                None,
+            )
+            for i, name in enumerate(names)
         ]
-
-
-def _name(raw: bytes | None, index: int, encoding: str) -> str:
-    return raw.decode(encoding) if raw else f"column_{index + 1}"  # COPY results name no columns
 
 
 def live_connections_only(engine: Engine) -> Callable[[Any, Any, Any], None]:
