@@ -35,15 +35,9 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
         return _sqlite_engine(url, echo=echo)
     if parsed.get_driver_name() != "psycopg":  # another driver: the pool pings before every checkout
         return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-    from coord.postgres import PlainDescriptionCursor, live_connections_only
+    from coord.postgres import live_connections_only
 
-    engine = create_engine(
-        url,
-        echo=echo,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        connect_args={"cursor_factory": PlainDescriptionCursor},
-    )
+    engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
     event.listen(engine, "checkout", live_connections_only(engine))
     return engine
 

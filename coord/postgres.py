@@ -1,6 +1,5 @@
-"""PostgreSQL connections as coord's engine makes them (``coord.db.make_engine``): a pool checkout check
-that replaces a connection the server has ended without a round trip for a live one, and a psycopg cursor
-that describes its results more cheaply. Imported only when the database is PostgreSQL.
+"""PostgreSQL connections as coord's engine lends them (``coord.db.make_engine``): a pool checkout check
+that replaces a connection the server has ended, without a round trip for a live one.
 """
 
 from __future__ import annotations
@@ -9,39 +8,8 @@ import select
 from collections.abc import Callable
 from typing import Any
 
-import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.exc import DisconnectionError
-
-
-class PlainDescriptionCursor(psycopg.Cursor[Any]):
-    """psycopg's cursor, describing a result with plain PEP 249 tuples (name, type code, then five Nones).
-
-    SQLAlchemy reads ``cursor.description`` once for every result, and reads only names and type codes;
-    psycopg builds a ``Column`` object per column each time, looking up its type's display details, which
-    was the dearest single step of a chat command (about 70 columns a command, an eighth of its CPU).
-    """
-
-    @property
-    def description(self) -> list[tuple[Any, ...]] | None:  # type: ignore[override]
-        result = self.pgresult
-        if result is None or not result.nfields:
-            return super().description  # type: ignore[return-value]  # None, or [] for "SELECT ;"
-        encoding = self.connection.info.encoding
-        # COPY results name no columns; display size, sizes, precision, scale and null_ok are not known
-        names = [result.fname(i) for i in range(result.nfields)]
-        return [
-            (
-                name.decode(encoding) if name else f"column_{i + 1}",
-                result.ftype(i),
-                None,
-                None,
-                None,
-                None,
-                None,
-            )
-            for i, name in enumerate(names)
-        ]
 
 
 def live_connections_only(engine: Engine) -> Callable[[Any, Any, Any], None]:
