@@ -8,7 +8,7 @@ claim's cost is the client's. Two yardsticks are not claims coord could make: ``
 claim through a SQLAlchemy ORM session costs (the claimant loaded as an ORM object, the slot taken with
 none of the rules, nothing else); and ``one-statement``, the slot taken in a single autocommitted statement
 (the account lookup as a subquery of ``coord_take_slot``), with none of the rules of
-``slots.check_claimable`` (task over, skills, health declaration): where the ratio lies once a claim is
+``claim_rules.check_claimable`` (task over, skills, health declaration): where the ratio lies once a claim is
 one round trip.
 """
 

@@ -17,8 +17,9 @@ from sqlalchemy.orm.util import identity_key
 
 from coord.models import Assignment, Person, Task
 from coord.services.access import Actor
+from coord.services.claim_rules import claim_refusal
 from coord.services.notices import send_private_details
-from coord.services.slots import adopt, claim_refusal, copy_taken
+from coord.services.slots import adopt, copy_taken
 from coord.services.tasks import get_task, unknown_task
 
 _CLAIM = text(

@@ -27,6 +27,7 @@ from coord.models import (
 )
 from coord.services.access import Actor, can_lead, is_member, require_lead
 from coord.services.claim_call import claim_in_one_call
+from coord.services.claim_rules import check_claimable
 from coord.services.notices import (
     private_key,
     private_text,
@@ -36,7 +37,6 @@ from coord.services.notices import (
 )
 from coord.services.records import notify, record_event
 from coord.services.slots import (
-    check_claimable,
     finish_work,
     free_slot,
     holding,

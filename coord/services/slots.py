@@ -9,84 +9,28 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, case, exists, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from coord.errors import AlreadyClaimed, CoordError, InvalidTransition, NotAllowed, NotFound, TaskFull
+from coord.errors import InvalidTransition, NotFound
 from coord.i18n import N_
 from coord.models import (
     ACTIVE_STATES,
     HOLDING_STATES,
     Assignment,
     AssignmentState,
-    Community,
-    HealthDeclaration,
     Person,
     Task,
     TaskStatus,
 )
 from coord.services.access import Actor
+from coord.services.claim_rules import refusal_to_take
 from coord.services.records import record_event
-from coord.services.tasks import unknown_task
 
 CLAIMABLE = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
-
-
-def check_claimable(
-    session: Session, task: Task, person: Person, moment: datetime, *, declaration_needed: bool = True
-) -> None:
-    """Raise the reason ``person`` may not take a slot of ``task`` now, if there is one. PostgreSQL's
-    ``coord_claim`` (migration 0006) checks the same rules in the same order for a claim; the tests of
-    ``tests/test_claim_rules.py`` run both against the same cases."""
-    if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
-        raise claim_refusal("closed", task.id, status=task.status)
-    if (task.ends_at and moment >= task.ends_at) or (
-        task.due_at and moment >= task.due_at and not task.starts_at
-    ):
-        raise claim_refusal("over", task.id)
-    missing = sorted(set(task.skills) - set(person.skills))
-    if missing:
-        raise claim_refusal("skills", task.id, missing=", ".join(missing))
-    if declaration_needed:
-        community = session.get(Community, task.community_id)
-        if community is not None and community.requires_health_declaration:
-            today = moment.astimezone(ZoneInfo(community.timezone)).date()
-            healthy = session.scalar(
-                select(HealthDeclaration.healthy).where(
-                    HealthDeclaration.person_id == person.id, HealthDeclaration.day == today
-                )
-            )
-            if not healthy:
-                raise claim_refusal("undeclared", task.id)
-
-
-def claim_refusal(reason: str, task_id: int, *, status: str = "", missing: str = "") -> CoordError:
-    """The error a claim refused for ``reason`` raises, whichever database found the reason."""
-    if reason == "closed":
-        return InvalidTransition(
-            N_("Task #{task_id} is {status}; look at the open tasks instead."),
-            task_id=task_id,
-            status=str(TaskStatus(status)),
-        )
-    if reason == "over":
-        return InvalidTransition(
-            N_("Task #{task_id} is already over; look at the open tasks instead."), task_id=task_id
-        )
-    if reason == "skills":
-        return NotAllowed(
-            N_("Task #{task_id} needs: {skills}. Ask your captain if you can help otherwise."),
-            task_id=task_id,
-            skills=missing,
-        )
-    if reason == "undeclared":
-        return NotAllowed(N_("Please send today's health declaration before claiming work."))
-    if reason == "unknown":
-        return unknown_task(task_id)
-    return refusal_to_take(task_id, already=reason == "already")
 
 
 def take_slot(
@@ -108,14 +52,6 @@ def take_slot(
     if taken is None:
         raise refusal_to_take(task.id, already=holds(session, task, person))
     return taken
-
-
-def refusal_to_take(task_id: int, *, already: bool) -> AlreadyClaimed | TaskFull:
-    if already:
-        return AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task_id)
-    return TaskFull(
-        N_("Task #{task_id} is full: every slot is taken. Look at the other open tasks."), task_id=task_id
-    )
 
 
 # PostgreSQL: one round trip to the function of migration 0005, which locks the task's row, checks for
