@@ -26,7 +26,7 @@ def live_connections_only(engine: Engine) -> Callable[[Any, Any, Any], None]:
         if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
             raise DisconnectionError("the connection was closed")
         try:
-            readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+            readable = has_something_to_read(dbapi_connection.fileno())
         except (OSError, ValueError) as exc:  # no socket any more
             raise DisconnectionError(str(exc)) from exc
         if readable:
@@ -36,3 +36,15 @@ def live_connections_only(engine: Engine) -> Callable[[Any, Any, Any], None]:
                 raise DisconnectionError(str(exc)) from exc
 
     return check
+
+
+def has_something_to_read(fd: int) -> bool:
+    """Whether the socket ``fd`` has data, an end of stream or an error waiting, without waiting itself.
+    ``poll`` where there is one: ``select`` refuses descriptors past FD_SETSIZE (1024), which a busy
+    process holding many sockets reaches."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))  # POLLHUP and POLLERR are reported whatever was asked for
+    readable, _, _ = select.select([fd], [], [], 0)
+    return bool(readable)

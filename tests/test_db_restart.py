@@ -9,7 +9,10 @@ answered again.
 
 from __future__ import annotations
 
+import os
+import resource
 import select as select_module
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from coord.chat import Inbound, handle_safely, render_text
 from coord.db import make_session_factory, transaction
 from coord.models import Assignment, Task
+from coord.postgres import has_something_to_read
 from coord.services.people import link_account
 from coord.services.tasks import create_task
 from tests.conftest import FreshDatabase
@@ -181,3 +185,29 @@ def test_a_connection_lost_mid_command_rolls_it_back_and_the_next_message_is_ans
     assert "went wrong" not in reply and f"#{task_id}" in reply
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(Assignment)) == 1
+
+
+def test_a_socket_past_fd_setsize_is_checked_too() -> None:
+    # A busy bot holds many sockets; select() refuses a descriptor past 1024, poll() does not.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    high = 1500
+    if max(soft, hard if hard != resource.RLIM_INFINITY else high + 1) <= high:
+        pytest.skip("this process may not open a descriptor past 1024")
+    ours, theirs = socket.socketpair()
+    try:
+        if soft <= high:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (high + 1, hard))
+        fd = os.dup2(ours.fileno(), high)
+        try:
+            assert not has_something_to_read(fd)  # an idle connection
+            theirs.sendall(b"x")
+            assert has_something_to_read(fd)  # the server sent something unasked
+            os.read(fd, 1)
+            theirs.close()
+            assert has_something_to_read(fd)  # the server ended it
+        finally:
+            os.close(fd)
+    finally:
+        ours.close()
+        theirs.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
