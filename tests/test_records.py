@@ -1,16 +1,19 @@
-"""The event log is append-only; the outbox deduplicates; the schema from migrations matches the models."""
+"""The event log is append-only; the outbox deduplicates; the schema from migrations matches the models,
+and every migration can be undone."""
 
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.orm import Session
 
-from coord.migrate import current_revisions, head_revisions
+from coord.migrate import alembic_config, current_revisions, head_revisions, upgrade
 from coord.models import Base, Event, Notification
 from coord.services.records import notify
+from tests.conftest import FreshDatabase
 from tests.factories import World
 
 
@@ -69,3 +72,23 @@ def test_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
+
+
+def test_every_migration_goes_down_and_up_again(fresh_db: FreshDatabase) -> None:
+    engine = fresh_db.engine()
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert current_revisions(engine) == set()
+    with engine.connect() as connection:
+        assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
+        if engine.dialect.name == "postgresql":  # the claim functions of migrations 0005 and 0006 too
+            functions = connection.execute(
+                text(
+                    "SELECT proname FROM pg_proc WHERE proname LIKE 'coord%%' AND pg_function_is_visible(oid)"
+                )
+            ).scalars()
+            assert list(functions) == []
+    upgrade(engine)
+    assert current_revisions(engine) == head_revisions()
