@@ -130,6 +130,17 @@ _WHO = (
 _CLAIM = "SELECT outcome FROM coord_claim(%s, %s, %s, %s)"
 
 
+def raise_unless_taken(outcome: str) -> None:
+    """What a claimer of the database's own functions makes of their outcome: the refusals a claim meets
+    in this benchmark as coord raises them, anything else as the benchmark's own failure."""
+    if outcome == "full":
+        raise TaskFull("full")
+    if outcome == "already":
+        raise AlreadyClaimed("already")
+    if outcome != "taken":
+        raise RuntimeError(f"claim refused: {outcome}")
+
+
 def _bare_claimer(url: str, claim: Callable[[psycopg.Connection[Any], str, int], tuple[str, int]]) -> Claimer:
     """A claimer on a bare psycopg connection per thread: ``claim`` sends the statements and returns the
     outcome of ``coord_take_slot`` and how many statements it sent."""
@@ -146,12 +157,7 @@ def _bare_claimer(url: str, claim: Callable[[psycopg.Connection[Any], str, int],
         outcome, statements = claim(conn, account, task_id)
         for _ in range(statements):
             counter.seen()
-        if outcome == "full":
-            raise TaskFull("full")
-        if outcome == "already":
-            raise AlreadyClaimed("already")
-        if outcome != "taken":
-            raise RuntimeError(f"claim refused: {outcome}")
+        raise_unless_taken(outcome)
 
     def close() -> None:
         for conn in connections:
@@ -223,12 +229,7 @@ def orm_floor_claimer(url: str, clients: int) -> Claimer:
                 )
                 .scalar_one()
             )
-        if outcome == "full":
-            raise TaskFull("full")
-        if outcome == "already":
-            raise AlreadyClaimed("already")
-        if outcome != "taken":
-            raise RuntimeError(f"claim refused: {outcome}")
+        raise_unless_taken(outcome)
 
     return claim_once, counter, engine.dispose
 

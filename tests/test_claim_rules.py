@@ -20,23 +20,7 @@ from coord.services.communities import create_community
 from coord.services.people import add_person, declare_health
 from coord.services.tasks import create_task
 from tests.factories import NOW, SYSTEM, World, shift_times
-
-
-def shift(session: Session, world: World, *, skills: list[str] | None = None, hours: float = 2) -> Task:
-    start, end = shift_times(hours_from_now=hours)
-    return create_task(
-        session=session,
-        actor=SYSTEM,
-        community=world.community,
-        kind="gate_shift",
-        title="North gate",
-        team=world.gate_team,
-        starts_at=start,
-        ends_at=end,
-        capacity=2,
-        skills=skills or [],
-        now=NOW,
-    )
+from tests.workers.helpers import gate_shift
 
 
 def delivery(session: Session, world: World, *, due: datetime) -> Task:
@@ -84,14 +68,14 @@ def test_another_communitys_task_is_not_found_either(session: Session, world: Wo
     assert isinstance(error, NotFound) and error.msgid.startswith("There is no task")
     # nor can a person of that community take this community's work
     stranger = add_person(session=session, actor=SYSTEM, community=other, name="Stranger")
-    ours = shift(session, world)
+    ours = gate_shift(session, world)
     with pytest.raises(NotFound):
         claims.claim(session=session, actor=world.actor(stranger), task_id=ours.id, now=NOW)
 
 
 @pytest.mark.parametrize("status", [TaskStatus.DONE, TaskStatus.CANCELLED])
 def test_closed_work_says_what_became_of_it(session: Session, world: World, status: TaskStatus) -> None:
-    task = shift(session, world)
+    task = gate_shift(session, world)
     session.execute(update(Task).where(Task.id == task.id).values(status=status))
     error = refused(session, world, task.id)
     assert isinstance(error, InvalidTransition) and not isinstance(error, TaskFull)
@@ -99,7 +83,7 @@ def test_closed_work_says_what_became_of_it(session: Session, world: World, stat
 
 
 def test_a_shift_is_over_at_its_end_and_a_deadline_at_its_due_time(session: Session, world: World) -> None:
-    task = shift(session, world)
+    task = gate_shift(session, world)
     assert task.ends_at is not None
     error = refused(session, world, task.id, at=task.ends_at)
     assert isinstance(error, InvalidTransition) and "already over" in error.msgid
@@ -126,7 +110,7 @@ def test_missing_skills_are_named_once_each_in_code_point_order(session: Session
     me = world.volunteers[0]
     me.skills = ["driver"]
     # "b-y" before "bx" by code point ("-" is U+002D), after it in a locale's collation, which skips "-"
-    task = shift(session, world, skills=["medic", "电工", "driver", "Medic", "medic", "bx", "b-y"])
+    task = gate_shift(session, world, skills=["medic", "电工", "driver", "Medic", "medic", "bx", "b-y"])
     error = refused(session, world, task.id)
     assert isinstance(error, NotAllowed)
     assert error.params == {"task_id": task.id, "skills": "b-y, bx, medic, 电工"}
@@ -164,7 +148,7 @@ def test_todays_declaration_in_the_communitys_timezone_is_needed_where_asked(
 def test_the_first_rule_broken_is_the_one_told(session: Session, world: World) -> None:
     world.community.requires_health_declaration = True
     world.volunteers[0].skills = []
-    task = shift(session, world, skills=["medic"])
+    task = gate_shift(session, world, skills=["medic"])
     assert task.ends_at is not None
     session.execute(update(Task).where(Task.id == task.id).values(status=TaskStatus.CANCELLED))
     assert "is {status}" in refused(session, world, task.id, at=task.ends_at).msgid  # closed, over, skills...
@@ -176,7 +160,7 @@ def test_the_first_rule_broken_is_the_one_told(session: Session, world: World) -
 
 
 def test_a_holder_is_told_so_before_a_full_task_is(session: Session, world: World) -> None:
-    task = shift(session, world)
+    task = gate_shift(session, world)
     for who in (0, 1):
         claims.claim(session=session, actor=world.actor(world.volunteers[who]), task_id=task.id, now=NOW)
     assert isinstance(refused(session, world, task.id, who=0), AlreadyClaimed)

@@ -15,7 +15,14 @@ from coord.services.tasks import create_task
 from tests.factories import NOW, SYSTEM, World, shift_times
 
 
-def gate_shift(session: Session, world: World, *, capacity: int = 2, hours_from_now: float = 2) -> Task:
+def gate_shift(
+    session: Session,
+    world: World,
+    *,
+    capacity: int = 2,
+    hours_from_now: float = 2,
+    skills: list[str] | None = None,
+) -> Task:
     start, end = shift_times(hours_from_now)
     return create_task(
         session=session,
@@ -28,6 +35,7 @@ def gate_shift(session: Session, world: World, *, capacity: int = 2, hours_from_
         starts_at=start,
         ends_at=end,
         capacity=capacity,
+        skills=skills,
         now=NOW,
     )
 
