@@ -20,10 +20,12 @@ from coord.services.communities import create_community
 from coord.services.people import add_person, declare_health
 from coord.services.tasks import create_task
 from tests.factories import NOW, SYSTEM, World, shift_times
+from tests.workers import helpers
 from tests.workers.helpers import gate_shift
 
 
-def delivery(session: Session, world: World, *, due: datetime) -> Task:
+def due_delivery(session: Session, world: World, *, due: datetime) -> Task:
+    """A delivery due at ``due`` (created the day before, so it may be due already)."""
     return create_task(
         session=session,
         actor=SYSTEM,
@@ -87,7 +89,7 @@ def test_a_shift_is_over_at_its_end_and_a_deadline_at_its_due_time(session: Sess
     assert task.ends_at is not None
     error = refused(session, world, task.id, at=task.ends_at)
     assert isinstance(error, InvalidTransition) and "already over" in error.msgid
-    late = delivery(session, world, due=NOW - timedelta(minutes=1))
+    late = due_delivery(session, world, due=NOW - timedelta(minutes=1))
     assert "already over" in refused(session, world, late.id).msgid
     # a shift with a deadline inside its window is over at its end, not at the deadline
     start, end = shift_times(hours_from_now=-1)
@@ -123,7 +125,7 @@ def test_todays_declaration_in_the_communitys_timezone_is_needed_where_asked(
 ) -> None:
     world.community.requires_health_declaration = True
     late_evening = datetime(2026, 3, 1, 17, 30, tzinfo=NOW.tzinfo)  # 01:30 on 2 March in Shanghai
-    task = delivery(session, world, due=late_evening + timedelta(hours=5))
+    task = due_delivery(session, world, due=late_evening + timedelta(hours=5))
     me = world.actor(world.volunteers[0])
     error = refused(session, world, task.id, at=late_evening)
     assert isinstance(error, NotAllowed) and "health declaration" in error.msgid
@@ -137,7 +139,7 @@ def test_todays_declaration_in_the_communitys_timezone_is_needed_where_asked(
     slot = claims.claim(session=session, actor=me, task_id=task.id, now=late_evening)
     assert slot.person_id == world.volunteers[0].id
     # a captain assigning does not wait for the volunteer's declaration
-    other = delivery(session, world, due=late_evening + timedelta(hours=5))
+    other = due_delivery(session, world, due=late_evening + timedelta(hours=5))
     captain = world.actor(world.supply_captain)
     given = claims.assign(
         session=session, actor=captain, task_id=other.id, person=world.volunteers[1], now=late_evening
@@ -170,23 +172,13 @@ def test_a_holder_is_told_so_before_a_full_task_is(session: Session, world: Worl
 def test_a_claim_with_private_details_writes_them_to_the_assignees_outbox(
     session: Session, world: World
 ) -> None:
-    task = create_task(
-        session=session,
-        actor=SYSTEM,
-        community=world.community,
-        kind="delivery",
-        title="Medicine",
-        team=world.supply_team,
-        household=world.households[0],
-        due_at=NOW + timedelta(hours=3),
-        now=NOW,
-    )
+    task = helpers.delivery(session, world)  # for household 0 (room 301), "Call first"
     slot = claims.claim(
         session=session, actor=world.actor(world.supply_volunteers[0]), task_id=task.id, now=NOW
     )
     private = session.scalars(
         select(Notification).where(Notification.dedupe_key == f"private:{slot.id}")
     ).one()
-    assert private.person_id == world.supply_volunteers[0].id
-    assert "301" in str(private.params)  # the room: for the assignee alone
+    assert private.person_id == world.supply_volunteers[0].id and private.private
+    assert "301" in private.params["details"] and "Call first" in private.params["details"]
     assert slot.task.id == task.id and slot.task.filled == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import subprocess
@@ -14,13 +15,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+import workers.run as entry_points
+from coord.cli import app
 from coord.db import make_engine, make_session_factory
 from coord.models import Person, Task
 from coord.services.access import Actor
 from coord.services.claims import assign
 from coord.services.notices import private_text
 from tests.conftest import FreshDatabase
-from tests.test_cli import coord, ok, one_line_error
+from tests.test_cli import coord, ok, one_line_error, runner
 
 
 @pytest.fixture(scope="module")
@@ -154,12 +157,6 @@ def test_the_long_running_commands_freeze_what_start_up_built(
     """``coord run``, ``coord worker`` and ``coord bot`` ask for ``settle_heap`` (gc.freeze after start-up:
     full collections had paused every thread for 150-170 ms); the functions themselves, called by tests in
     a thread, do not freeze unless asked."""
-    import inspect
-
-    import workers.run as entry_points
-    from coord.cli import app
-    from tests.test_cli import runner
-
     names = ("run_embedded", "run_worker", "run_bots")
     defaults = {
         n: inspect.signature(getattr(entry_points, n)).parameters["freeze_startup"].default for n in names
