@@ -164,7 +164,7 @@ def test_a_connection_lost_mid_command_rolls_it_back_and_the_next_message_is_ans
     lost: list[int] = []
 
     def note_the_slot(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        taken.extend([True] if "coord_claim(" in statement or "coord_take_slot(" in statement else [])
+        taken.extend([True] if statement.startswith("INSERT INTO assignment") else [])
 
     def lose_the_connection_before_commit(conn: Any) -> None:
         if taken and not lost:  # the slot is taken in the transaction, COMMIT is next

@@ -26,7 +26,6 @@ from coord.models import (
     Task,
 )
 from coord.services.access import Actor, can_lead, is_member, require_lead
-from coord.services.claim_call import claim_in_one_call
 from coord.services.claim_rules import check_claimable
 from coord.services.notices import (
     private_key,
@@ -66,8 +65,6 @@ def claim(*, session: Session, actor: Actor, task_id: int, now: datetime | None 
     """The acting person takes one slot of ``task_id``."""
     person = actor.require_person()
     moment = now or utcnow()
-    if session.get_bind().dialect.name == "postgresql":
-        return claim_in_one_call(session, actor, person, task_id, moment)
     task = get_task(session, task_id, community_id=person.community_id)
     check_claimable(session, task, person, moment)
     assignment = take_slot(session, task, person, actor=actor, action="claimed", assigned_by=None, now=moment)

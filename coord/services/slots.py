@@ -10,7 +10,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, insert, select, text, update
+from sqlalchemy import bindparam, case, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -46,57 +46,14 @@ def take_slot(
     """Give ``person`` one free slot of ``task`` and record the event ``action``, or refuse: the person
     already holds one (AlreadyClaimed) or none is free (TaskFull). ``task`` is updated in place."""
     session.flush()  # what the statements below refer to must be in the database
-    if session.get_bind().dialect.name == "postgresql":
-        return _take_slot_in_one_call(session, task, person, actor, action, assigned_by, now)
     taken = _take_slot_step_by_step(session, task, person, actor, action, assigned_by, now)
     if taken is None:
         raise refusal_to_take(task.id, already=holds(session, task, person))
     return taken
 
 
-# PostgreSQL: one round trip to the function of migration 0005, which locks the task's row, checks for
-# a slot already held, inserts the slot, updates the task and writes the event.
-_TAKE_SLOT = text(
-    "SELECT outcome, slot_id, slots_filled, task_status, token FROM coord_take_slot("
-    "CAST(:task_id AS integer), CAST(:person_id AS integer), CAST(:assigned_by AS integer), "
-    "CAST(:at AS timestamptz), CAST(:actor_id AS integer), "
-    "CAST(:channel AS varchar), CAST(:action AS varchar))"
-)
-
-
-def _take_slot_in_one_call(
-    session: Session,
-    task: Task,
-    person: Person,
-    actor: Actor,
-    action: str,
-    assigned_by: int | None,
-    now: datetime,
-) -> Assignment:
-    row = (
-        session.connection()
-        .execute(
-            _TAKE_SLOT,
-            {
-                "task_id": task.id,
-                "person_id": person.id,
-                "assigned_by": assigned_by,
-                "at": now,
-                "actor_id": actor.person_id,
-                "channel": actor.channel,
-                "action": action,
-            },
-        )
-        .one()
-    )
-    if row.outcome != "taken":
-        raise refusal_to_take(task.id, already=row.outcome == "already")
-    copy_taken(task, row.slots_filled, row.task_status, row.token)
-    return adopt(session, task.id, task, person, row.slot_id, assigned_by, now)
-
-
-# SQLite (one writer at a time, BEGIN IMMEDIATE): the conditional UPDATE takes the slot and returns the
-# new counts; the unique index on (task, person) refuses a second slot for one person.
+# The conditional UPDATE takes the slot and returns the new counts; the unique index on (task, person)
+# refuses a second slot for one person.
 _FILL = (
     update(Task)
     .where(Task.id == bindparam("task_id"), Task.filled < Task.capacity, Task.status.in_(CLAIMABLE))
