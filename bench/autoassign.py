@@ -1,7 +1,7 @@
 """Benchmark: auto-assign 1,000 shifts among 2,400 volunteers (target: under 2 s).
 
 Eight teams of 300; 1,000 gate shifts over the next week (one to three places each, a tenth needing a
-medic), and some hours already served this week. One call of ``coord.services.autoassign.auto_assign``
+medic), and some hours already served this week. One call of ``coord.services.work.autoassign.auto_assign``
 fills them in one transaction (timed with its commit); then every rule is checked from the database:
 team, skills, no overlap, rest kept, the cap on open claims. Run: ``python -m bench.autoassign``.
 """
@@ -26,7 +26,7 @@ from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory, transaction
 from coord.migrate import upgrade
 from coord.models import Assignment, Membership, Person, Task
-from coord.services.autoassign import RosterRules, auto_assign
+from coord.services.work.autoassign import RosterRules, auto_assign
 
 
 def served_this_week(factory: Any, population: Population, now: datetime, rng: random.Random) -> None:

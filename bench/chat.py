@@ -1,6 +1,6 @@
 """Benchmark: commands per second through the chat layer, as an adapter calls it, on SQLite and PostgreSQL.
 
-The demo community (coord.seed: 14 buildings, ~2,000 households, 3 teams, 40 volunteers, a week of
+The demo community (coord.entrypoints.seed: 14 buildings, ~2,000 households, 3 teams, 40 volunteers, a week of
 recurring work) gets chat accounts and a stock of deliveries to claim. Volunteers then run rounds of
 ``tasks``, ``task ID``, ``claim ID``, ``my``, ``done ID households=… items=…``, and captains ``board``: each
 through ``coord.chat.handle_safely`` (one transaction per command, as an adapter does). Every SQL statement
@@ -33,12 +33,12 @@ from bench.databases import postgres_database, sqlite_database
 from coord.chat import Inbound, handle_safely, render_text
 from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory, transaction
+from coord.entrypoints.seed import seed_demo
 from coord.migrate import upgrade
 from coord.models import Community, Membership, Person, Team, TeamRole
-from coord.seed import seed_demo
-from coord.services.access import Actor
-from coord.services.people import link_account
-from coord.services.tasks import create_task
+from coord.services.people.access import Actor
+from coord.services.people.people import link_account
+from coord.services.work.tasks import create_task
 
 NETWORK = "telegram"
 SETUP = Actor.system("bench")

@@ -2,14 +2,14 @@
 
 Two kinds of claimer make the same claim in one transaction each (find the volunteer by chat account, then
 on PostgreSQL ``coord_claim``: the rules and the slot in one call): ``coord`` goes through
-``coord.services.claims.claim`` as the chat layer does; ``psycopg`` sends the same two statements through a
-bare psycopg connection (no SQLAlchemy), the least any Python client can do here, to show how much of a
-claim's cost is the client's. Two yardsticks are not claims coord could make: ``orm-floor``, the least any
-claim through a SQLAlchemy ORM session costs (the claimant loaded as an ORM object, the slot taken with
+``coord.services.work.claims.claim`` as the chat layer does; ``psycopg`` sends the same two statements
+through a bare psycopg connection (no SQLAlchemy), the least any Python client can do here, to show how much
+of a claim's cost is the client's. Two yardsticks are not claims coord could make: ``orm-floor``, the least
+any claim through a SQLAlchemy ORM session costs (the claimant loaded as an ORM object, the slot taken with
 none of the rules, nothing else); and ``one-statement``, the slot taken in a single autocommitted statement
 (the account lookup as a subquery of ``coord_take_slot``), with none of the rules of
-``claim_rules.check_claimable`` (task over, skills, health declaration): where the ratio lies once a claim is
-one round trip.
+``claim_rules.check_claimable`` (task over, skills, health declaration): where the ratio lies once a claim
+is one round trip.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory, transaction
 from coord.errors import AlreadyClaimed, TaskFull
 from coord.models import ChatAccount, Person
-from coord.services.access import Actor
-from coord.services.claims import claim
-from coord.services.directory import speaker
+from coord.services.people.access import Actor
+from coord.services.people.directory import speaker
+from coord.services.work.claims import claim
 
 NETWORK = "telegram"
 

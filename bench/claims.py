@@ -1,7 +1,7 @@
 """Benchmark: N concurrent claimers over M tasks, against pgbench on the same database.
 
 Each claimer thread plays a chat handler: one transaction per claim (find the volunteer by chat
-account as the chat layer does, ``coord.services.claims.claim``, commit). The claimers run as threads of
+account as the chat layer does, ``coord.services.work.claims.claim``, commit). The claimers run as threads of
 one process, or spread over several processes (``--processes 1 2``: one row each), as several chat
 adapter instances would. On PostgreSQL a reference row sends the same claim as two bare psycopg
 statements (``--reference``): the most a Python client could do here; and two yardstick rows: the least
@@ -34,10 +34,10 @@ from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory, transaction
 from coord.migrate import upgrade
 from coord.models import HOLDING_STATES
-from coord.services.access import Actor
-from coord.services.communities import create_community
-from coord.services.people import add_member, add_person, create_team, link_account
-from coord.services.tasks import create_task
+from coord.services.people.access import Actor
+from coord.services.people.communities import create_community
+from coord.services.people.people import add_member, add_person, create_team, link_account
+from coord.services.work.tasks import create_task
 
 SETUP = Actor.system("bench")
 

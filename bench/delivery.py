@@ -32,8 +32,8 @@ from coord.clock import SystemClock, utcnow
 from coord.db import make_engine, make_session_factory, transaction
 from coord.migrate import upgrade
 from coord.models import Notification
-from coord.services.gateways import Limit, Outbound, RateLimited
-from coord.services.schedule import TickOptions
+from coord.services.outbox.gateways import Limit, Outbound, RateLimited
+from coord.services.schedule.tick import TickOptions
 from workers.actors import declare_actors
 from workers.broker import redis_broker
 from workers.leader import LocalLeaderLock

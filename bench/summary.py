@@ -29,8 +29,8 @@ from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory
 from coord.migrate import upgrade
 from coord.models import Assignment, Community, DailySummary
-from coord.services.report import summary_chart, summary_csv, summary_text, summary_xlsx
-from coord.services.summary import compute_summary, period_of
+from coord.services.reporting.report import summary_chart, summary_csv, summary_text, summary_xlsx
+from coord.services.reporting.summary import compute_summary, period_of
 
 KINDS = [
     "delivery",

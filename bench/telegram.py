@@ -1,18 +1,18 @@
 """Benchmark: update → reply latency of the Telegram bot in a running ``coord run``, open loop.
 
-The demo community (coord.seed) gets 200 extra volunteers with Telegram accounts and a delivery each to
-claim. ``coord run`` starts as a subprocess with its Bot API pointed at the fake server of the tests
+The demo community (coord.entrypoints.seed) gets 200 extra volunteers with Telegram accounts and a delivery
+each to claim. ``coord run`` starts as a subprocess with its Bot API pointed at the fake server of the tests
 (tests/telegram/fake_server.py: Telegram itself cannot be reached, and must not be flooded). The load is
-offered open loop: update i is handed to the bot at start + i / rate whatever the replies do, each of
-the 200 users sending in turn ``tasks``, ``task N``, ``claim N``, ``my``, ``help``. Latency runs from
-the moment the update is queued at the fake server (the bot's pending long poll is woken) to the first
-message the bot sends to that user's chat afterwards. Yardstick measured in the same run: the same mix
-called directly through ``coord.chat.handle_safely`` (no Telegram, no HTTP, one thread) on the same
-database, so ``p50 ÷ direct`` is what the adapter, PTB and two HTTP hops add. Before the runs, 120
-read-only commands at 10/s warm the service up (untimed); during a run this process's garbage collector
-is off, so that its own pauses (the fake server keeps every call) are not charged to the bot.
-Run: ``python -m bench.telegram [--db sqlite|postgresql|both] [--rates 50] [--seconds 20] [--slowest N]``
-(PostgreSQL needs ``--pg-url``, and ``--redis-url`` for the Redis row).
+offered open loop: update i is handed to the bot at start + i / rate whatever the replies do, each of the
+200 users sending in turn ``tasks``, ``task N``, ``claim N``, ``my``, ``help``. Latency runs from the moment
+the update is queued at the fake server (the bot's pending long poll is woken) to the first message the bot
+sends to that user's chat afterwards. Yardstick measured in the same run: the same mix called directly
+through ``coord.chat.handle_safely`` (no Telegram, no HTTP, one thread) on the same database, so ``p50 ÷
+direct`` is what the adapter, PTB and two HTTP hops add. Before the runs, 120 read-only commands at 10/s
+warm the service up (untimed); during a run this process's garbage collector is off, so that its own pauses
+(the fake server keeps every call) are not charged to the bot. Run: ``python -m bench.telegram [--db
+sqlite|postgresql|both] [--rates 50] [--seconds 20] [--slowest N]`` (PostgreSQL needs ``--pg-url``, and
+``--redis-url`` for the Redis row).
 """
 
 from __future__ import annotations
@@ -40,12 +40,12 @@ from bench.databases import postgres_database, sqlite_database
 from coord.chat import Inbound, handle_safely
 from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory, transaction
+from coord.entrypoints.seed import seed_demo
 from coord.migrate import upgrade
 from coord.models import Community, Team
-from coord.seed import seed_demo
-from coord.services.access import Actor
-from coord.services.people import add_member, add_person, link_account
-from coord.services.tasks import create_task
+from coord.services.people.access import Actor
+from coord.services.people.people import add_member, add_person, link_account
+from coord.services.work.tasks import create_task
 from tests.telegram.fake_server import TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,7 +225,7 @@ def run_service(url: str, redis_url: str | None, server: FakeTelegram, folder: P
     }
     if redis_url:
         env["COORD_REDIS_URL"] = redis_url
-    command = [sys.executable, "-c", "from coord.cli import main; main()", "run", "--log-level", "warning"]
+    command = [sys.executable, "-m", "coord.entrypoints.cli", "run", "--log-level", "warning"]
     return subprocess.Popen(command, env=env, cwd=folder, stderr=subprocess.PIPE, text=True)
 
 

@@ -26,8 +26,8 @@ from coord.clock import FrozenClock, utcnow
 from coord.db import make_engine, make_session_factory, transaction
 from coord.migrate import upgrade
 from coord.models import LADDER_FINISHED, EscalationPolicy, Notification, Task
-from coord.services.ladder import default_rungs, freeze
-from coord.services.schedule import Dispatch
+from coord.services.escalation.ladder import default_rungs, freeze
+from coord.services.schedule.tick import Dispatch
 from workers.leader import LocalLeaderLock
 from workers.scheduler import Scheduler
 

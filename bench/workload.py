@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.db import transaction
 from coord.models import ChatAccount, Membership, Person, TeamRole
-from coord.services.access import Actor
-from coord.services.communities import create_community
-from coord.services.people import add_person, create_team, make_coordinator
+from coord.services.people.access import Actor
+from coord.services.people.communities import create_community
+from coord.services.people.people import add_person, create_team, make_coordinator
 
 SETUP = Actor.system("bench")
 NETWORK = "fake"

@@ -20,7 +20,7 @@ from typing import Protocol, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from coord.services.gateways import ConsoleGateway, Gateway
+from coord.services.outbox.gateways import ConsoleGateway, Gateway
 from coord.settings import Settings
 
 log = logging.getLogger(__name__)

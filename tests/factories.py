@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from coord.models import AreaKind, Community, Household, Person, Place, PlaceKind, Team, TeamRole, WatchColour
-from coord.services.access import Actor
-from coord.services.communities import add_area, add_household, add_place, create_community
-from coord.services.people import add_member, add_person, create_team, make_coordinator
+from coord.services.people.access import Actor
+from coord.services.people.communities import add_area, add_household, add_place, create_community
+from coord.services.people.people import add_member, add_person, create_team, make_coordinator
 
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # 14:00 in Asia/Shanghai
 SYSTEM = Actor.system("test")
@@ -143,7 +143,7 @@ def link_chat_accounts(
     ``ids(part)`` gives the account's external id and its direct chat (None when not known yet);
     by default ``u-<part>`` and ``dm-<part>``.
     """
-    from coord.services.people import link_account
+    from coord.services.people.people import link_account
 
     cast = chat_cast(world)
     for part, person in cast.items():

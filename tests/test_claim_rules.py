@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from coord.errors import AlreadyClaimed, CoordError, InvalidTransition, NotAllowed, NotFound, TaskFull
 from coord.models import Assignment, Event, Notification, Task, TaskStatus
-from coord.services import claims
-from coord.services.communities import create_community
-from coord.services.people import add_person, declare_health
-from coord.services.tasks import create_task
+from coord.services.people.communities import create_community
+from coord.services.people.people import add_person, declare_health
+from coord.services.work import claims
+from coord.services.work.tasks import create_task
 from tests.factories import NOW, SYSTEM, World, shift_times
 from tests.workers import helpers
 from tests.workers.helpers import gate_shift

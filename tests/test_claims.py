@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from coord.errors import AlreadyClaimed, InvalidFigures, InvalidTransition, NotAllowed, NotFound, TaskFull
 from coord.models import AssignmentState, Event, Notification, TaskStatus, WatchColour
-from coord.services import claims
-from coord.services.tasks import cancel_task, create_task
+from coord.services.work import claims
+from coord.services.work.tasks import cancel_task, create_task
 from tests.factories import NOW, SYSTEM, World, shift_times
 
 

@@ -16,14 +16,14 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
-from coord.cli import app
-from coord.cli.times import parse_day, parse_local_time, show_window
 from coord.db import make_engine
+from coord.entrypoints.cli import app
+from coord.entrypoints.cli.times import parse_day, parse_local_time, show_window
 from coord.errors import InvalidInput
 from coord.i18n import translate
 from coord.migrate import head_revisions
 from coord.models import Event, Membership, Person, Task, TaskStatus, Team, TeamRole
-from coord.services.invites import redeem_invite
+from coord.services.people.invites import redeem_invite
 from tests.conftest import FreshDatabase
 
 runner = CliRunner()
@@ -235,7 +235,7 @@ def test_an_unexpected_failure_is_one_logged_line_in_a_real_process(tmp_path: Pa
     engine.dispose()
     # When the real console entry point runs a command against it
     done = subprocess.run(
-        [sys.executable, "-c", "from coord.cli import main; main()", "tasks"],
+        [sys.executable, "-c", "from coord.entrypoints.cli import main; main()", "tasks"],
         env={"COORD_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,

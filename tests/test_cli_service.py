@@ -16,12 +16,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 import workers.run as entry_points
-from coord.cli import app
 from coord.db import make_engine, make_session_factory
+from coord.entrypoints.cli import app
 from coord.models import Person, Task
-from coord.services.access import Actor
-from coord.services.claims import assign
-from coord.services.notices import private_text
+from coord.services.people.access import Actor
+from coord.services.work.claims import assign
+from coord.services.work.notices import private_text
 from tests.conftest import FreshDatabase
 from tests.test_cli import coord, ok, one_line_error, runner
 
@@ -98,7 +98,7 @@ def test_coord_run_delivers_and_stops_cleanly_on_sigterm(
     log = tmp_path / "run.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-c", "from coord.cli import main; main()", "run", "--threads", "2"],
+            [sys.executable, "-c", "from coord.entrypoints.cli import main; main()", "run", "--threads", "2"],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -130,7 +130,7 @@ def test_chinese_chart_draws_every_glyph(demo: str, tmp_path: Path) -> None:
     """With a Chinese font installed (.ci/run installs fonts-wqy-microhei), no name is drawn as boxes."""
     import warnings
 
-    from coord.services.report import _cjk_font
+    from coord.services.reporting.report import _cjk_font
 
     if _cjk_font() is None:
         if os.environ.get("CI", "").lower() == "true":
@@ -138,7 +138,7 @@ def test_chinese_chart_draws_every_glyph(demo: str, tmp_path: Path) -> None:
         pytest.skip("no Chinese font on this machine (apt-get install fonts-wqy-microhei)")
     from typer.testing import CliRunner
 
-    from coord.cli import app
+    from coord.entrypoints.cli import app
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

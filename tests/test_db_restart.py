@@ -27,8 +27,8 @@ from coord.chat import Inbound, handle_safely, render_text
 from coord.db import make_session_factory, transaction
 from coord.models import Assignment, Task
 from coord.postgres import has_something_to_read
-from coord.services.people import link_account
-from coord.services.tasks import create_task
+from coord.services.people.people import link_account
+from coord.services.work.tasks import create_task
 from tests.conftest import FreshDatabase
 from tests.factories import NOW, SYSTEM, build_world
 

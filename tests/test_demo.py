@@ -31,7 +31,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str, 
         folder = tmp_path_factory.mktemp(name)
         env = {**os.environ, "TMPDIR": str(folder), "COORD_LANGUAGE": "en", "COLUMNS": "200"}
         env.pop("COORD_DATABASE_URL", None)
-        command = [sys.executable, "-c", "from coord.cli import main; main()", "demo", *args]
+        command = [sys.executable, "-c", "from coord.entrypoints.cli import main; main()", "demo", *args]
         started[name] = (
             folder,
             subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE),
@@ -112,7 +112,7 @@ def test_the_kept_database_can_be_chatted_in(runs: dict[str, tuple[int, str, str
     assert (folder / "demo.db").exists() and "coord chat --as" in runs["again"][1]
     env = {**os.environ, "COORD_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}", "COORD_LANGUAGE": "en"}
     chat = subprocess.run(
-        [sys.executable, "-c", "from coord.cli import main; main()", "chat", "--as", "1", "--lang", "en"],
+        [sys.executable, "-m", "coord.entrypoints.cli", "chat", "--as", "1", "--lang", "en"],
         input="today\n",
         capture_output=True,
         text=True,

@@ -13,7 +13,7 @@ import typer.main
 import yaml
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
-from coord.cli import app
+from coord.entrypoints.cli import app
 from coord.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from coord.db import make_session_factory
 from coord.errors import AlreadyClaimed, TaskFull
 from coord.models import HOLDING_STATES, Assignment, Person, Task
-from coord.services import claims
-from coord.services.access import Actor
-from coord.services.tasks import create_task
+from coord.services.people.access import Actor
+from coord.services.work import claims
+from coord.services.work.tasks import create_task
 from tests.conftest import FreshDatabase
 from tests.factories import NOW, build_world
 

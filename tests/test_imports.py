@@ -25,10 +25,10 @@ from coord.models import (
     TeamRole,
     WatchColour,
 )
-from coord.services.access import Actor
-from coord.services.communities import add_place
-from coord.services.imports import ImportReport, import_households, import_people, import_places
-from coord.services.people import add_member, add_person, create_team
+from coord.services.imports.loaders import ImportReport, import_households, import_people, import_places
+from coord.services.people.access import Actor
+from coord.services.people.communities import add_place
+from coord.services.people.people import add_member, add_person, create_team
 from tests.factories import SYSTEM, World
 
 DATA = Path(__file__).parent / "data"

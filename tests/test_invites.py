@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from coord.db import make_session_factory
 from coord.errors import InviteInvalid, NotAllowed
 from coord.models import ChatAccount, Invite, InviteRole, Membership, TeamRole
-from coord.services.access import is_captain, is_coordinator
-from coord.services.invites import ALPHABET, create_invite, redeem_invite
-from coord.services.people import person_by_account
+from coord.services.people.access import is_captain, is_coordinator
+from coord.services.people.invites import ALPHABET, create_invite, redeem_invite
+from coord.services.people.people import person_by_account
 from tests.conftest import FreshDatabase
 from tests.factories import NOW, SYSTEM, World, build_world
 

@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from coord.errors import InvalidInput, NotAllowed, NotFound
 from coord.models import Event, TeamRole
-from coord.services.access import is_captain
-from coord.services.claims import claim
-from coord.services.communities import create_community, get_community, update_community
-from coord.services.people import (
+from coord.services.people.access import is_captain
+from coord.services.people.communities import create_community, get_community, update_community
+from coord.services.people.people import (
     add_member,
     add_person,
     create_team,
@@ -24,7 +23,8 @@ from coord.services.people import (
     remove_member,
     teams_of,
 )
-from coord.services.tasks import create_task
+from coord.services.work.claims import claim
+from coord.services.work.tasks import create_task
 from tests.factories import NOW, SYSTEM, World
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from coord.migrate import alembic_config, current_revisions, head_revisions, upgrade
 from coord.models import Base, Event, Notification
-from coord.services.records import notify
+from coord.services.outbox.records import notify
 from tests.conftest import FreshDatabase
 from tests.factories import World
 

@@ -24,11 +24,17 @@ from coord.models import (
     Template,
     WatchColour,
 )
-from coord.services import claims, recurrence
-from coord.services.communities import add_area, add_household, add_place, create_community
-from coord.services.people import add_person, make_coordinator
-from coord.services.recurrence import create_template, deactivate_template, materialise, materialise_all
-from coord.services.tasks import create_task
+from coord.services.people.communities import add_area, add_household, add_place, create_community
+from coord.services.people.people import add_person, make_coordinator
+from coord.services.recurring import recurrence
+from coord.services.recurring.recurrence import (
+    create_template,
+    deactivate_template,
+    materialise,
+    materialise_all,
+)
+from coord.services.work import claims
+from coord.services.work.tasks import create_task
 from tests.conftest import FreshDatabase
 from tests.factories import NOW, SYSTEM, World, build_world
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from coord.entrypoints.seed import DEMO_SLUG, seed_demo
 from coord.errors import InvalidInput
 from coord.models import (
     Assignment,
@@ -23,7 +24,6 @@ from coord.models import (
     Template,
     WatchColour,
 )
-from coord.seed import DEMO_SLUG, seed_demo
 from tests.factories import NOW
 
 CHINESE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from coord.errors import AlreadyClaimed, InvalidTransition, TaskFull
 from coord.models import Assignment, AssignmentState, Event, Task, TaskStatus
-from coord.services import claims
-from coord.services.tasks import create_task
+from coord.services.work import claims
+from coord.services.work.tasks import create_task
 from tests.factories import NOW, SYSTEM, World, shift_times
 
 

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from coord.errors import InvalidInput, NotAllowed
 from coord.models import Priority, TaskStatus
-from coord.services import claims
-from coord.services.access import Actor, can_see_private
-from coord.services.communities import create_community
-from coord.services.tasks import TaskFilter, create_task, list_tasks
+from coord.services.people.access import Actor, can_see_private
+from coord.services.people.communities import create_community
+from coord.services.work import claims
+from coord.services.work.tasks import TaskFilter, create_task, list_tasks
 from tests.factories import NOW, SYSTEM, World, shift_times
 
 

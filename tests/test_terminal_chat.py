@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
-from coord.cli import app
 from coord.db import make_engine
+from coord.entrypoints.cli import app
 from coord.models import Assignment, ChatAccount, Household, Membership, Person, Task, TeamRole
 from tests.conftest import FreshDatabase
 

@@ -14,10 +14,10 @@ import dramatiq
 from dramatiq import Broker
 
 from coord.db import transaction
-from coord.services.delivery import deliver_notification
-from coord.services.duties import run_duty
-from coord.services.escalation import climb
-from coord.services.schedule import Dispatch
+from coord.services.escalation.climb import climb
+from coord.services.outbox.delivery import deliver_notification
+from coord.services.schedule.duties import run_duty
+from coord.services.schedule.tick import Dispatch
 from workers.runtime import Runtime
 
 RETRIES: dict[str, Any] = {"max_retries": 3, "min_backoff": 1_000, "max_backoff": 30_000}

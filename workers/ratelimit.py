@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-from coord.services.gateways import Limit
+from coord.services.outbox.gateways import Limit
 
 DEFAULT_MARGIN = 0.01  # pacing: slots 1% wider apart than the limit
 WINDOW_MARGIN = 0.02  # the guard's window is 2% longer than the network's (a send is recorded a little late)

@@ -12,7 +12,7 @@ import dramatiq
 from dramatiq import Worker
 
 from coord.clock import Clock
-from coord.services.gateways import Gateway
+from coord.services.outbox.gateways import Gateway
 from coord.settings import Settings
 from workers.actors import declare_actors
 from workers.broker import NAMESPACE, make_broker

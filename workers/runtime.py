@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.clock import Clock, SystemClock
 from coord.db import engine_from_settings, make_session_factory
-from coord.services.delivery import DeliveryOptions, RateLimiter
-from coord.services.gateways import ConsoleGateway, Gateway
-from coord.services.schedule import TickOptions
+from coord.services.outbox.delivery import DeliveryOptions, RateLimiter
+from coord.services.outbox.gateways import ConsoleGateway, Gateway
+from coord.services.schedule.tick import TickOptions
 from coord.settings import Settings
 from workers.ratelimit import LocalRateLimiter, RedisRateLimiter
 

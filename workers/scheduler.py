@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.clock import Clock
 from coord.db import transaction
-from coord.services.schedule import Dispatch, TickOptions, collect_due
+from coord.services.schedule.tick import Dispatch, TickOptions, collect_due
 from coord.settings import Settings
 from workers.broker import NAMESPACE
 from workers.leader import LeaderLock, LocalLeaderLock, PostgresLeaderLock, RedisLeaderLock

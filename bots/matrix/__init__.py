@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bots.matrix.gateway import MatrixGateway
 from bots.matrix.run import run_bot
-from coord.services.gateways import Gateway
+from coord.services.outbox.gateways import Gateway
 from coord.settings import Settings
 
 __all__ = ["MatrixGateway", "make_gateway", "run_bot"]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.db import transaction
 from coord.models import ChatAccount, Person
-from coord.services.directory import remember_direct_chat
+from coord.services.people.directory import remember_direct_chat
 
 NETWORK = "matrix"
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from bots.matrix.markup import notice
 from bots.matrix.memory import BotMemory, Credentials
-from coord.services.gateways import (
+from coord.services.outbox.gateways import (
     Limit,
     Outbound,
     PermanentFailure,

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from coord.services.gateways import (
+from coord.services.outbox.gateways import (
     Limit,
     Outbound,
     PermanentFailure,

@@ -11,11 +11,12 @@ from coord.chat.port import Button, Joined, Phrase, Reply
 from coord.errors import NotAllowed, NotFound
 from coord.i18n import N_
 from coord.models import Conversation, Person, Task, Team
-from coord.services import boards, claims, directory
-from coord.services.access import require_lead
-from coord.services.announcements import announce as announce_to_team
-from coord.services.people import find_person, find_team
-from coord.services.tasks import cancel_task, get_task
+from coord.services.people import directory
+from coord.services.people.access import require_lead
+from coord.services.people.announcements import announce as announce_to_team
+from coord.services.people.people import find_person, find_team
+from coord.services.work import boards, claims
+from coord.services.work.tasks import cancel_task, get_task
 
 LEADS_ONLY = N_("Only the team's captain or a coordinator can do this.")
 

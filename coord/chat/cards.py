@@ -13,8 +13,8 @@ from coord.chat.port import Button, Moment, Phrase, Reply
 from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import AssignmentState, Priority, Task, TaskStatus
-from coord.services.access import can_see_private
-from coord.services.notices import has_private_details, private_text
+from coord.services.people.access import can_see_private
+from coord.services.work.notices import has_private_details, private_text
 
 
 def kind_phrase(kind: str) -> Phrase:

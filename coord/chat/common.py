@@ -14,7 +14,7 @@ from coord.chat.words import LANGUAGE_WORDS
 from coord.errors import CoordError
 from coord.i18n import N_, normalise_language
 from coord.models import Community, InviteRole
-from coord.services import invites, people
+from coord.services.people import invites, people
 
 EVERYONE = (
     N_("tasks — open work you can claim (tasks today, tasks gate, tasks p2)"),

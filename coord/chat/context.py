@@ -17,8 +17,8 @@ from coord.chat.port import Button, Inbound, Moment, Phrase, Reply, Target
 from coord.errors import CoordError, InvalidInput
 from coord.i18n import N_
 from coord.models import Community, Conversation, Person
-from coord.services.access import Actor
-from coord.services.directory import Roles, roles_of
+from coord.services.people.access import Actor
+from coord.services.people.directory import Roles, roles_of
 
 T = TypeVar("T")
 

@@ -12,8 +12,8 @@ from coord.errors import InvalidInput
 from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import InviteRole
-from coord.services import boards
-from coord.services.invites import create_invite
+from coord.services.people.invites import create_invite
+from coord.services.work import boards
 
 
 def today(ctx: Context, command: Command) -> list[Reply]:

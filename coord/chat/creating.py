@@ -17,9 +17,9 @@ from coord.errors import CoordError, InvalidInput
 from coord.i18n import N_
 from coord.kinds import KINDS, get_kind
 from coord.models import Conversation, Place, Priority, Team
-from coord.services.access import require_lead
-from coord.services.communities import find_place
-from coord.services.tasks import MAX_CAPACITY, create_task
+from coord.services.people.access import require_lead
+from coord.services.people.communities import find_place
+from coord.services.work.tasks import MAX_CAPACITY, create_task
 
 #: Option names in one-line creation, in English and Chinese.
 OPTION_NAMES = {

@@ -19,7 +19,7 @@ from coord.chat.port import Button, Inbound, Reply
 from coord.clock import utcnow
 from coord.errors import CoordError
 from coord.i18n import N_, normalise_language
-from coord.services.directory import remember_direct_chat, speaker
+from coord.services.people.directory import remember_direct_chat, speaker
 
 log = logging.getLogger(__name__)
 

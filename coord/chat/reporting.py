@@ -21,8 +21,9 @@ from coord.errors import CoordError, InvalidFigures, InvalidInput, InvalidTransi
 from coord.i18n import N_, translate
 from coord.kinds import TaskKind, get_kind, validate_figures
 from coord.models import AssignmentState, Conversation
-from coord.services import boards, claims, people
-from coord.services.tasks import get_task
+from coord.services.people import people
+from coord.services.work import boards, claims
+from coord.services.work.tasks import get_task
 
 _TEMPERATURE = re.compile(r"(\d{2}(?:[.,]\d{1,2})?)")
 YES_NO = [Button(N_("Yes"), payloads.answer("yes")), Button(N_("No"), payloads.answer("no"))]

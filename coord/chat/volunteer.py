@@ -17,10 +17,10 @@ from coord.errors import NotFound
 from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import AssignmentState, Conversation
-from coord.services import boards, claims
-from coord.services.claims import private_key
-from coord.services.communities import find_area
-from coord.services.records import mark_sent
+from coord.services.outbox.records import mark_sent
+from coord.services.people.communities import find_area
+from coord.services.work import boards, claims
+from coord.services.work.claims import private_key
 
 PAGE_SIZE = 5
 SOON = timedelta(hours=2)
@@ -294,7 +294,7 @@ def _cannot_reason(ctx: Context, conversation: Conversation, value: str) -> list
 
 def decline(ctx: Context, command: Command) -> list[Reply]:
     """Give back work the roster assigned: the next fair choice is asked."""
-    from coord.services.autoassign import decline as decline_assignment
+    from coord.services.work.autoassign import decline as decline_assignment
 
     task_id = task_arg(command.args[0] if command.args else None, N_("decline 12"))
     ctx.attempt(

@@ -44,8 +44,8 @@ ANY_POLICY = "*"  # an escalation policy for every kind or every priority
 class EscalationPolicy(Base):
     """A community's ladder for a kind of work and a priority (``*`` = any), frozen onto a task.
 
-    ``steps`` is a list of rungs (see ``coord.services.ladder.Rung``): when (an anchor and an offset in
-    minutes), on which condition, what to do, and to whom.
+    ``steps`` is a list of rungs (see ``coord.services.escalation.ladder.Rung``): when (an anchor and an
+    offset in minutes), on which condition, what to do, and to whom.
     """
 
     __tablename__ = "escalation_policy"

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from coord.models import InviteRole, Person
-from coord.services.invites import create_invite
-from coord.services.people import link_team_chat
-from coord.services.tasks import create_task
+from coord.services.people.invites import create_invite
+from coord.services.people.people import link_team_chat
+from coord.services.work.tasks import create_task
 from tests.factories import NOW, SYSTEM, World, link_chat_accounts, shift_times
 
 NETWORK = "test"

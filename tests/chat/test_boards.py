@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from coord.errors import NotAllowed
 from coord.models import AssignmentState, Priority, Task
-from coord.services import boards, claims
-from coord.services.tasks import cancel_task, create_task
+from coord.services.work import boards, claims
+from coord.services.work.tasks import cancel_task, create_task
 from tests.factories import NOW, SYSTEM, World, shift_times
 
 

@@ -15,8 +15,8 @@ from coord.chat.context import Context
 from coord.chat.parse import Command
 from coord.chat.port import Reply
 from coord.models import Assignment, Notification
-from coord.services import claims
-from coord.services.tasks import create_task
+from coord.services.work import claims
+from coord.services.work.tasks import create_task
 from tests.chat.scene import GROUP_CHAT, NETWORK, Scene
 from tests.factories import SYSTEM
 
@@ -118,8 +118,8 @@ def test_announce_goes_to_the_team_through_the_outbox(
 def test_declining_work_the_roster_gave(
     session: Session, scene: Scene, chat_factory: sessionmaker[Session]
 ) -> None:
-    from coord.services.autoassign import auto_assign
-    from coord.services.people import link_account
+    from coord.services.people.people import link_account
+    from coord.services.work.autoassign import auto_assign
     from tests.factories import SYSTEM
 
     # Given the roster gave one slot of the gate shift to someone, who has a chat account

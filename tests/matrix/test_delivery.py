@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from coord.models import Delivery
-from coord.services.claims import claim
+from coord.services.work.claims import claim
 from tests.factories import NOW
 from tests.matrix.people import Received
 from tests.matrix.synapse import Synapse, _request

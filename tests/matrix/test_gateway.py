@@ -15,7 +15,7 @@ import pytest
 
 from bots.matrix import make_gateway
 from bots.matrix.memory import BotMemory
-from coord.services.gateways import (
+from coord.services.outbox.gateways import (
     Attachment,
     Outbound,
     PermanentFailure,

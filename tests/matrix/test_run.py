@@ -14,8 +14,8 @@ from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory
 from coord.migrate import upgrade
 from coord.models import InviteRole
-from coord.services.invites import create_invite
-from coord.services.tasks import create_task
+from coord.services.people.invites import create_invite
+from coord.services.work.tasks import create_task
 from tests.factories import SYSTEM, build_world
 from tests.matrix.people import Person, Received
 from tests.matrix.synapse import Synapse
@@ -78,7 +78,7 @@ def test_coord_run_with_matrix_onboards_a_volunteer_who_claims_then_stops_on_sig
     log = (tmp_path / "run.log").open("wb")
     # When `coord run` starts and the newcomer sends the code, then claims
     process = subprocess.Popen(
-        [sys.executable, "-c", "from coord.cli import main; main()", "run", "--threads", "2"],
+        [sys.executable, "-c", "from coord.entrypoints.cli import main; main()", "run", "--threads", "2"],
         cwd=tmp_path,
         env=env,
         stdout=log,

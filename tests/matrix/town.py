@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from coord.clock import FrozenClock
 from coord.db import make_engine, make_session_factory
 from coord.migrate import upgrade
-from coord.services.people import link_account, link_team_chat
+from coord.services.people.people import link_account, link_team_chat
 from coord.settings import Settings
 from tests.chat.scene import Scene, build_scene
 from tests.factories import NOW, SYSTEM, World, build_world

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.clock import FrozenClock
 from coord.models import Assignment, ChatAccount, Event, PostedCard
-from coord.services.tasks import cancel_task
+from coord.services.work.tasks import cancel_task
 from tests.chat.dialogs import Dialog
 from tests.chat.scene import Scene
 from tests.conftest import FreshDatabase

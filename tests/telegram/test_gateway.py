@@ -9,7 +9,13 @@ import pytest
 
 from bots.telegram import TelegramGateway, make_gateway
 from bots.telegram.gateway import split_text
-from coord.services.gateways import Attachment, Outbound, PermanentFailure, RateLimited, TemporaryFailure
+from coord.services.outbox.gateways import (
+    Attachment,
+    Outbound,
+    PermanentFailure,
+    RateLimited,
+    TemporaryFailure,
+)
 from tests.telegram.conftest import GROUP, bot_settings
 from tests.telegram.fake_server import FakeTelegram
 

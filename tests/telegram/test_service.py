@@ -14,7 +14,7 @@ from tests.telegram.conftest import private, tg_user
 from tests.telegram.fake_server import TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
-COORD = [sys.executable, "-c", "from coord.cli import main; main()"]
+COORD = [sys.executable, "-c", "from coord.entrypoints.cli import main; main()"]
 
 
 def coord(*args: str, env: dict[str, str], cwd: Path) -> str:

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from bots.telegram import TelegramGateway, make_gateway
 from coord.clock import FrozenClock
 from coord.models import Notification, NotificationStatus, Person
-from coord.services import claims
-from coord.services.access import Actor
-from coord.services.summary import send_daily_summary
+from coord.services.people.access import Actor
+from coord.services.reporting.summary import send_daily_summary
+from coord.services.work import claims
 from tests.conftest import FreshDatabase
 from tests.factories import NOW
 from tests.telegram.conftest import GROUP, bot_settings

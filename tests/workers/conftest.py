@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.clock import FrozenClock
 from coord.db import make_session_factory
-from coord.services.gateways import MemoryGateway
+from coord.services.outbox.gateways import MemoryGateway
 from tests.conftest import IN_CI, FreshDatabase
 from tests.factories import NOW, World, build_world
 from workers.actors import Actors, declare_actors
@@ -85,7 +85,7 @@ class Deployment:
 
 
 def deploy(fresh: FreshDatabase, *, pool_size: int = 10) -> Deployment:
-    from coord.services.people import link_account, link_team_chat
+    from coord.services.people.people import link_account, link_team_chat
     from tests.factories import SYSTEM
 
     engine = fresh.engine(pool_size=pool_size)

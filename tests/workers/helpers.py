@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coord.models import Notification, Priority, Task
-from coord.services.escalation import Outcome, climb
-from coord.services.people import link_team_chat
-from coord.services.schedule import Dispatch, collect_due
-from coord.services.tasks import create_task
+from coord.services.escalation.climb import Outcome, climb
+from coord.services.people.people import link_team_chat
+from coord.services.schedule.tick import Dispatch, collect_due
+from coord.services.work.tasks import create_task
 from tests.factories import NOW, SYSTEM, World, shift_times
 
 

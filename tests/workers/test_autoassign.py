@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from coord.errors import InvalidTransition
 from coord.models import Assignment, AssignmentState, Notification, Person, Task
-from coord.services import claims
-from coord.services.autoassign import RosterRules, auto_assign, decline
-from coord.services.people import declare_health
-from coord.services.tasks import create_task
+from coord.services.people.people import declare_health
+from coord.services.work import claims
+from coord.services.work.autoassign import RosterRules, auto_assign, decline
+from coord.services.work.tasks import create_task
 from tests.factories import NOW, SYSTEM, World
 
 

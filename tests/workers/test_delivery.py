@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from coord.models import Delivery, Notification, NotificationStatus, Person
-from coord.services import claims
-from coord.services.delivery import DeliveryOptions, deliver_notification
-from coord.services.gateways import (
+from coord.services.outbox.delivery import DeliveryOptions, deliver_notification
+from coord.services.outbox.gateways import (
     ConsoleGateway,
     MemoryGateway,
     Outbound,
@@ -19,9 +18,10 @@ from coord.services.gateways import (
     RateLimited,
     TemporaryFailure,
 )
-from coord.services.records import notify
-from coord.services.summary import send_daily_summary
-from coord.services.tasks import create_task
+from coord.services.outbox.records import notify
+from coord.services.reporting.summary import send_daily_summary
+from coord.services.work import claims
+from coord.services.work.tasks import create_task
 from tests.factories import NOW, SYSTEM
 from tests.workers.conftest import Deployment
 from workers.ratelimit import LocalRateLimiter
@@ -129,7 +129,7 @@ def test_a_permanent_failure_is_dead_at_once(deployment: Deployment) -> None:
 
 
 def test_a_team_in_two_chats_gets_each_once_across_a_failure(deployment: Deployment) -> None:
-    from coord.services.people import link_team_chat
+    from coord.services.people.people import link_team_chat
     from tests.factories import SYSTEM
 
     with deployment.factory() as session, session.begin():
@@ -162,7 +162,7 @@ def test_without_a_chat_the_console_takes_it_or_it_waits(deployment: Deployment)
 
 
 def test_a_busy_limiter_hands_the_message_back_without_sending(deployment: Deployment) -> None:
-    from coord.services.gateways import Limit
+    from coord.services.outbox.gateways import Limit
 
     deployment.gateway = MemoryGateway("test", limits=[Limit("one-a-minute", 1, 60.0)])
     first, second = queue_message(deployment, key="a"), queue_message(deployment, key="b")

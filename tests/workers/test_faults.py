@@ -25,11 +25,11 @@ from dramatiq import Worker
 from sqlalchemy import func, select
 
 from coord.models import Event, Notification, NotificationStatus
-from coord.services import claims
-from coord.services.alerts import MESSAGES
-from coord.services.ladder import Condition
-from coord.services.records import notify
-from coord.services.schedule import Dispatch
+from coord.services.escalation.alerts import MESSAGES
+from coord.services.escalation.ladder import Condition
+from coord.services.outbox.records import notify
+from coord.services.schedule.tick import Dispatch
+from coord.services.work import claims
 from tests.factories import NOW
 from tests.workers.conftest import Deployment, delete_prefix
 from tests.workers.helpers import gate_shift

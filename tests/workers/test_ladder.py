@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from coord.errors import InvalidInput, NotAllowed
 from coord.models import LADDER_FINISHED, Assignment, AssignmentState, Event, Priority, Task, WatchColour
-from coord.services import claims
-from coord.services.alerts import MESSAGES
-from coord.services.escalation import Outcome, climb
-from coord.services.ladder import Condition, frozen_rungs, set_policy
-from coord.services.schedule import collect_due
+from coord.services.escalation.alerts import MESSAGES
+from coord.services.escalation.climb import Outcome, climb
+from coord.services.escalation.ladder import Condition, frozen_rungs, set_policy
+from coord.services.schedule.tick import collect_due
+from coord.services.work import claims
 from tests.factories import NOW, SYSTEM, World
 from tests.workers.helpers import delivery, gate_shift, messages, settle, tick, with_team_chats
 
@@ -258,7 +258,7 @@ def test_policies_are_checked_and_kept_for_coordinators(session: Session, world:
 def test_nobody_and_no_team_are_read_in_the_readers_language(session: Session, world: World) -> None:
     from coord.i18n import TRANSLATED
     from coord.models import Notification
-    from coord.services.delivery import Envelope, Target, render
+    from coord.services.outbox.delivery import Envelope, Target, render
 
     # Given urgent work nobody claimed, escalated to the captain
     task = delivery(session, world, priority=Priority.URGENT)

@@ -8,7 +8,7 @@ import time
 import pytest
 import redis
 
-from coord.services.gateways import Limit, Outbound, telegram_limits
+from coord.services.outbox.gateways import Limit, Outbound, telegram_limits
 from tests.conftest import FreshDatabase
 from workers.leader import LocalLeaderLock, PostgresLeaderLock, RedisLeaderLock
 from workers.ratelimit import LocalRateLimiter, RedisRateLimiter, spacing_ms

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from coord.db import make_engine, make_session_factory
 from coord.migrate import upgrade
 from coord.models import Notification, NotificationStatus
-from coord.services.gateways import MemoryGateway
-from coord.services.people import link_account
-from coord.services.records import notify
+from coord.services.outbox.gateways import MemoryGateway
+from coord.services.outbox.records import notify
+from coord.services.people.people import link_account
 from coord.settings import load_settings
 from tests.conftest import FreshDatabase
 from tests.factories import SYSTEM, build_world

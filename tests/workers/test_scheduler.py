@@ -22,10 +22,10 @@ from coord.models import (
     NotificationStatus,
     Task,
 )
-from coord.services import claims
-from coord.services.alerts import MESSAGES
-from coord.services.ladder import Condition
-from coord.services.schedule import Dispatch
+from coord.services.escalation.alerts import MESSAGES
+from coord.services.escalation.ladder import Condition
+from coord.services.schedule.tick import Dispatch
+from coord.services.work import claims
 from tests.conftest import FreshDatabase
 from tests.factories import NOW
 from tests.workers.conftest import Deployment, InProcess
@@ -228,7 +228,7 @@ def test_two_schedulers_fire_each_duty_once(
 
 
 def test_recurring_work_is_materialised_by_the_tick(deployment: Deployment, in_process: InProcess) -> None:
-    from coord.services.recurrence import create_template
+    from coord.services.recurring.recurrence import create_template
     from tests.factories import SYSTEM
 
     with deployment.factory() as session, session.begin():

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from coord.errors import InvalidInput
 from coord.models import DailySummary, Notification
-from coord.services import claims
-from coord.services.ladder import set_policy
-from coord.services.report import render_report, summary_text
-from coord.services.summary import compute_summary, period_of, send_daily_summary
+from coord.services.escalation.ladder import set_policy
+from coord.services.reporting.report import render_report, summary_text
+from coord.services.reporting.summary import compute_summary, period_of, send_daily_summary
+from coord.services.work import claims
 from tests.factories import NOW, SYSTEM, World
 from tests.workers.helpers import delivery, gate_shift, settle
 
@@ -178,8 +178,8 @@ def test_running_totals_carry_on_from_the_day_before(session: Session, day_of_wo
 def test_calls_report_how_many_had_a_fever_not_a_sum_of_temperatures(session: Session, world: World) -> None:
     from coord.chat.coordinator import _done_lines
     from coord.chat.render import render_text
-    from coord.services import boards
-    from coord.services.tasks import create_task
+    from coord.services.work import boards
+    from coord.services.work.tasks import create_task
 
     # Given three daily calls done today: 36.6 °C, 38.3 °C, and one nobody answered
     helper = world.supply_volunteers[0]

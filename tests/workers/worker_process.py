@@ -22,8 +22,8 @@ from dramatiq import Worker
 
 from coord.clock import FrozenClock
 from coord.db import make_engine, make_session_factory
-from coord.services import escalation
-from coord.services.gateways import Limit, Outbound
+from coord.services.escalation import climb as escalation
+from coord.services.outbox.gateways import Limit, Outbound
 from workers import actors as actor_module
 from workers.actors import declare_actors
 from workers.broker import redis_broker

@@ -4,7 +4,7 @@ Revision ID: 0005
 Revises: 0003
 Create Date: 2026-11-24 19:40:00.000000
 
-``coord.services.slots.take_slot`` calls ``coord_take_slot`` on PostgreSQL and runs the same steps as
+``coord.services.work.slots.take_slot`` calls ``coord_take_slot`` on PostgreSQL and runs the same steps as
 separate statements on SQLite; the lifecycle tests run on both databases, so both paths answer the same
 cases. The rules that decide whether a person may claim (task over, skills, health declaration) stay in
 Python (``claim_rules.check_claimable``); this function does only the slot mechanics of DESIGN.md invariant 4.

@@ -5,7 +5,7 @@ Revises: 0005
 Create Date: 2026-11-30 21:30:00.000000
 
 ``coord.services.claim_call.claim_in_one_call`` calls ``coord_claim``: it locks the task's row,
-checks the rules of ``coord.services.claim_rules.check_claimable`` in the same order (the task is another
+checks the rules of ``coord.services.work.rules.check_claimable`` in the same order (the task is another
 community's, done or cancelled, over, needs skills the person lacks, or today's health declaration is
 missing where the community asks for one), then takes the slot with ``coord_take_slot`` (migration 0005).
 It returns a reason code; the messages stay in Python (``claim_rules.claim_refusal``), one copy for both

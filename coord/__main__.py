@@ -1,0 +1,5 @@
+"""``python -m coord``: the same as the ``coord`` command."""
+
+from coord.entrypoints.cli import main
+
+main()

@@ -1,0 +1,240 @@
+"""``coord community``, ``coord area`` and ``coord place``: a community and its geography."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from coord.entrypoints.cli.runtime import CliError, command_run
+from coord.entrypoints.cli.times import parse_clock_time
+from coord.errors import InvalidInput
+from coord.i18n import N_, normalise_language
+from coord.models import (
+    Area,
+    AreaKind,
+    Community,
+    Household,
+    Person,
+    Place,
+    PlaceKind,
+    Task,
+    TaskStatus,
+    Team,
+)
+from coord.services.people.communities import (
+    add_area,
+    add_place,
+    create_community,
+    find_area,
+    update_community,
+)
+
+community_app = typer.Typer(help="Create, list, show and change communities.", no_args_is_help=True)
+area_app = typer.Typer(help="Zones (片区) and grids (网格).", no_args_is_help=True)
+place_app = typer.Typer(help="Buildings, gates, depots, drop points, desks.", no_args_is_help=True)
+
+CommunityOption = Annotated[
+    str | None, typer.Option("--community", "-c", help="Community slug (default: the only one).")
+]
+LanguageOption = Annotated[str | None, typer.Option("--language", help="en or zh.")]
+TimezoneOption = Annotated[str | None, typer.Option("--timezone", help="IANA name, e.g. Asia/Shanghai.")]
+SummaryOption = Annotated[str | None, typer.Option("--summary-time", help="Daily summary time, HH:MM.")]
+StandardOption = Annotated[
+    str | None, typer.Option("--service-standard", help="The volunteers' service standard.")
+]
+HealthOption = Annotated[
+    bool | None,
+    typer.Option("--health-declaration/--no-health-declaration", help="Ask for a daily health declaration."),
+]
+
+
+def parse_language(value: str) -> str:
+    """``en`` or ``zh`` in any common spelling; anything else is refused rather than guessed."""
+    language = normalise_language(value)
+    if language == "en" and not value.strip().lower().startswith(("en", "英")):
+        raise InvalidInput(N_("Unknown language “{value}”: use en or zh."), value=value.strip()[:20])
+    return language
+
+
+@community_app.command("create")
+def create(
+    name: Annotated[str, typer.Argument(help="The community's name, e.g. 邮科院社区.")],
+    slug: Annotated[str | None, typer.Option("--slug", help="Short name for --community.")] = None,
+    timezone: TimezoneOption = None,
+    language: LanguageOption = None,
+    summary_time: SummaryOption = None,
+    service_standard: StandardOption = None,
+    health_declaration: HealthOption = None,
+) -> None:
+    """Create a community."""
+    with command_run() as run:
+        options: dict[str, Any] = {}
+        if summary_time is not None:
+            options["summary_time"] = parse_clock_time(summary_time)
+        community = create_community(
+            session=run.session,
+            actor=run.actor,
+            name=name,
+            slug=slug,
+            timezone=timezone or run.settings.timezone,
+            language=parse_language(language) if language else run.settings.language,
+            service_standard=service_standard or "",
+            requires_health_declaration=bool(health_declaration),
+            **options,
+        )
+        run.out.line(N_("Created community {name} ({slug})."), name=community.name, slug=community.slug)
+
+
+@community_app.command("list")
+def list_communities() -> None:
+    """List the communities."""
+    with command_run() as run:
+        rows = run.out.table(N_("slug"), N_("name"), N_("timezone"), N_("language"), N_("people"))
+        counted = select(Person.community_id, func.count()).group_by(Person.community_id)
+        people: dict[int, int] = {community_id: n for community_id, n in run.session.execute(counted)}
+        for community in run.session.scalars(select(Community).order_by(Community.slug)):
+            rows.add(
+                community.slug,
+                community.name,
+                community.timezone,
+                community.language,
+                people.get(community.id, 0),
+            )
+        if not rows.count:
+            run.out.line(N_("No communities yet: create one with coord community create NAME."))
+
+
+@community_app.command("show")
+def show(community: CommunityOption = None) -> None:
+    """Show a community's settings and sizes."""
+    with command_run() as run:
+        chosen = run.community(community)
+        run.out.fields(
+            [
+                (N_("name"), chosen.name),
+                (N_("slug"), chosen.slug),
+                (N_("timezone"), chosen.timezone),
+                (N_("language"), chosen.language),
+                (N_("daily summary"), chosen.summary_time.strftime("%H:%M")),
+                (
+                    N_("health declaration"),
+                    run.t(N_("required")) if chosen.requires_health_declaration else "",
+                ),
+                (N_("service standard"), chosen.service_standard),
+            ]
+        )
+        rows = run.out.table(N_("what"), N_("how many"))
+        for label, count in _sizes(run.session, chosen.id):
+            rows.add(run.t(label), count)
+
+
+def _sizes(session: Session, community_id: int) -> list[tuple[str, int]]:
+    def count(model: Any, *conditions: Any) -> int:
+        query = select(func.count()).select_from(model).where(model.community_id == community_id, *conditions)
+        return int(session.scalar(query) or 0)
+
+    live = (TaskStatus.OPEN, TaskStatus.FULL, TaskStatus.IN_PROGRESS)
+    return [
+        (N_("zones"), count(Area, Area.kind == AreaKind.ZONE)),
+        (N_("grids"), count(Area, Area.kind == AreaKind.GRID)),
+        (N_("buildings"), count(Place, Place.kind == PlaceKind.BUILDING)),
+        (N_("other places"), count(Place, Place.kind != PlaceKind.BUILDING)),
+        (N_("households"), count(Household)),
+        (N_("households under watch"), count(Household, Household.watch_colour.is_not(None))),
+        (N_("people"), count(Person)),
+        (N_("teams"), count(Team)),
+        (N_("tasks to do"), count(Task, Task.status.in_(live))),
+    ]
+
+
+@community_app.command("set")
+def set_community(
+    community: CommunityOption = None,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    timezone: TimezoneOption = None,
+    language: LanguageOption = None,
+    summary_time: SummaryOption = None,
+    service_standard: StandardOption = None,
+    health_declaration: HealthOption = None,
+) -> None:
+    """Change a community's settings."""
+    with command_run() as run:
+        chosen = run.community(community)
+        changes: dict[str, object] = {}
+        if name is not None:
+            changes["name"] = name.strip()
+        if timezone is not None:
+            changes["timezone"] = timezone.strip()
+        if language is not None:
+            changes["language"] = parse_language(language)
+        if summary_time is not None:
+            changes["summary_time"] = parse_clock_time(summary_time)
+        if service_standard is not None:
+            changes["service_standard"] = service_standard.strip()
+        if health_declaration is not None:
+            changes["requires_health_declaration"] = health_declaration
+        if not changes:
+            raise CliError(
+                N_("Nothing to change: give at least one option (see coord community set --help).")
+            )
+        if "name" in changes and not changes["name"]:
+            raise InvalidInput(N_("The {what} cannot be empty."), what=run.t(N_("community name")))
+        update_community(session=run.session, actor=run.actor, community=chosen, **changes)
+        run.out.line(N_("Updated community {slug}: {fields}."), slug=chosen.slug, fields=", ".join(changes))
+
+
+@area_app.command("add")
+def add_area_command(
+    name: Annotated[str, typer.Argument(help="e.g. 东片区 or 第3网格.")],
+    kind: Annotated[AreaKind, typer.Option("--kind", help="zone or grid.")],
+    parent: Annotated[str | None, typer.Option("--parent", help="The zone a grid sits in.")] = None,
+    community: CommunityOption = None,
+) -> None:
+    """Add a zone, or a grid inside a zone."""
+    with command_run() as run:
+        chosen = run.community(community)
+        inside = find_area(run.session, chosen.id, parent) if parent else None
+        _refuse_duplicate(run.session, Area, chosen.id, name)
+        area = add_area(
+            session=run.session, actor=run.actor, community=chosen, name=name, kind=kind, parent=inside
+        )
+        run.out.line(N_("Added {kind} {name}."), kind=str(area.kind), name=area.name)
+
+
+@place_app.command("add")
+def add_place_command(
+    name: Annotated[str, typer.Argument(help="e.g. 12栋 or 南门.")],
+    kind: Annotated[PlaceKind, typer.Option("--kind", help="building, gate, depot, drop_point or desk.")],
+    area: Annotated[str | None, typer.Option("--area", help="The zone or grid it is in.")] = None,
+    floors: Annotated[int | None, typer.Option("--floors", min=1, max=200)] = None,
+    units: Annotated[int | None, typer.Option("--units", min=1, max=100)] = None,
+    community: CommunityOption = None,
+) -> None:
+    """Add a place where work happens."""
+    with command_run() as run:
+        chosen = run.community(community)
+        inside = find_area(run.session, chosen.id, area) if area else None
+        _refuse_duplicate(run.session, Place, chosen.id, name)
+        place = add_place(
+            session=run.session,
+            actor=run.actor,
+            community=chosen,
+            name=name,
+            kind=kind,
+            area=inside,
+            floors=floors,
+            units=units,
+        )
+        run.out.line(N_("Added {kind} {name}."), kind=str(place.kind), name=place.name)
+
+
+def _refuse_duplicate(session: Session, model: Any, community_id: int, name: str) -> None:
+    """Say so plainly, rather than let the unique constraint fail the transaction."""
+    found = session.scalar(
+        select(model.id).where(model.community_id == community_id, model.name == name.strip())
+    )
+    if found is not None:
+        raise InvalidInput(N_("“{name}” exists already in this community."), name=name.strip()[:60])

@@ -1,0 +1,56 @@
+"""``coord import``: places, households and people from the community office's CSV files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from coord.entrypoints.cli.community import CommunityOption
+from coord.entrypoints.cli.runtime import CliError, command_run
+from coord.i18n import N_
+
+import_app = typer.Typer(help="Import places, households or people from a CSV file.", no_args_is_help=True)
+
+FileArgument = Annotated[Path, typer.Argument(help="A CSV file (UTF-8; Excel's 'CSV UTF-8' is fine).")]
+
+
+@import_app.command("places")
+def places(file: FileArgument, community: CommunityOption = None) -> None:
+    """Import buildings, gates and other places."""
+    _import("import_places", file, community)
+
+
+@import_app.command("households")
+def households(file: FileArgument, community: CommunityOption = None) -> None:
+    """Import households (their contacts stay private)."""
+    _import("import_households", file, community)
+
+
+@import_app.command("people")
+def people(file: FileArgument, community: CommunityOption = None) -> None:
+    """Import volunteers, captains and coordinators."""
+    _import("import_people", file, community)
+
+
+def _import(function: str, file: Path, community: str | None) -> None:
+    from coord.services.imports import loaders as imports
+
+    run_import: Any = getattr(imports, function)
+    with command_run() as run:
+        chosen = run.community(community)
+        try:
+            source = file.open(encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise CliError(
+                N_("Cannot read {path}: {reason}"), path=str(file), reason=exc.strerror or str(exc)
+            ) from None
+        with source:
+            report = run_import(session=run.session, actor=run.actor, community=chosen, source=source)
+        run.out.line(
+            N_("{rows} row(s) read: {created} created, {updated} updated."),
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+        )

@@ -1,0 +1,242 @@
+"""Communities and their geography: zones, grids, places and households."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coord.errors import InvalidInput, NotFound
+from coord.i18n import N_, normalise_language
+from coord.models import Area, AreaKind, Community, Household, Place, PlaceKind, WatchColour
+from coord.services.outbox.records import record_event
+from coord.services.people.access import Actor, require_coordinator
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "community"
+
+
+def create_community(
+    *,
+    session: Session,
+    actor: Actor,
+    name: str,
+    slug: str | None = None,
+    timezone: str = "Asia/Shanghai",
+    language: str = "en",
+    summary_time: time = time(20, 0),
+    service_standard: str = "",
+    requires_health_declaration: bool = False,
+) -> Community:
+    if not actor.is_system:
+        raise InvalidInput(N_("Communities are created by the operator with the coord command."))
+    name = _required(name, N_("community name"))
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            N_("Unknown timezone “{value}”; use a name such as Asia/Shanghai."), value=timezone
+        ) from None
+    slug = slugify(slug or name)
+    if session.scalar(select(Community.id).where(Community.slug == slug)):
+        raise InvalidInput(N_("A community called “{name}” exists already."), name=slug)
+    community = Community(
+        name=name,
+        slug=slug,
+        timezone=timezone,
+        language=normalise_language(language),
+        summary_time=summary_time,
+        service_standard=service_standard,
+        requires_health_declaration=requires_health_declaration,
+    )
+    session.add(community)
+    session.flush()
+    record_event(session, actor=actor, action="community_created", community_id=community.id, name=name)
+    return community
+
+
+def get_community(session: Session, ref: str | int) -> Community:
+    """A community by id or slug."""
+    community: Community | None
+    if isinstance(ref, int) or str(ref).isdigit():
+        community = session.get(Community, int(ref))
+    else:
+        community = session.scalar(select(Community).where(Community.slug == str(ref)))
+    if community is None:
+        raise NotFound(N_("There is no community “{ref}”."), ref=str(ref))
+    return community
+
+
+def update_community(*, session: Session, actor: Actor, community: Community, **changes: object) -> Community:
+    require_coordinator(session, actor, community.id)
+    allowed = {
+        "name",
+        "timezone",
+        "language",
+        "summary_time",
+        "service_standard",
+        "requires_health_declaration",
+    }
+    for key, value in changes.items():
+        if key not in allowed:
+            raise InvalidInput(N_("“{field}” cannot be changed."), field=key)
+        if key == "timezone":
+            try:
+                ZoneInfo(str(value))
+            except (ZoneInfoNotFoundError, ValueError):
+                raise InvalidInput(
+                    N_("Unknown timezone “{value}”; use a name such as Asia/Shanghai."), value=value
+                ) from None
+        if key == "language":
+            value = normalise_language(str(value))
+        setattr(community, key, value)
+    record_event(
+        session,
+        actor=actor,
+        action="community_updated",
+        community_id=community.id,
+        changes={k: str(v) for k, v in changes.items()},
+    )
+    return community
+
+
+def add_area(
+    *,
+    session: Session,
+    actor: Actor,
+    community: Community,
+    name: str,
+    kind: AreaKind,
+    parent: Area | None = None,
+) -> Area:
+    require_coordinator(session, actor, community.id)
+    name = _required(name, N_("area name"))
+    if kind == AreaKind.GRID and parent is not None and parent.kind != AreaKind.ZONE:
+        raise InvalidInput(N_("A grid sits inside a zone."))
+    area = Area(community_id=community.id, name=name, kind=kind, parent_id=parent.id if parent else None)
+    session.add(area)
+    session.flush()
+    record_event(
+        session, actor=actor, action="area_added", community_id=community.id, area_id=area.id, name=name
+    )
+    return area
+
+
+def add_place(
+    *,
+    session: Session,
+    actor: Actor,
+    community: Community,
+    name: str,
+    kind: PlaceKind,
+    area: Area | None = None,
+    floors: int | None = None,
+    units: int | None = None,
+) -> Place:
+    require_coordinator(session, actor, community.id)
+    place = Place(
+        community_id=community.id,
+        name=_required(name, N_("place name")),
+        kind=kind,
+        area_id=area.id if area else None,
+        floors=floors,
+        units=units,
+    )
+    session.add(place)
+    session.flush()
+    record_event(
+        session, actor=actor, action="place_added", community_id=community.id, place_id=place.id, name=name
+    )
+    return place
+
+
+def add_household(
+    *,
+    session: Session,
+    actor: Actor,
+    building: Place,
+    room: str,
+    unit: str = "",
+    elderly: bool = False,
+    lives_alone: bool = False,
+    disabled: bool = False,
+    watch_colour: WatchColour | None = None,
+    quarantine_until: date | None = None,
+    contact_name: str = "",
+    phone: str = "",
+) -> Household:
+    require_coordinator(session, actor, building.community_id)
+    if building.kind != PlaceKind.BUILDING:
+        raise InvalidInput(N_("Households live in buildings; “{name}” is not one."), name=building.name)
+    household = Household(
+        community_id=building.community_id,
+        building_id=building.id,
+        unit=unit,
+        room=_required(room, N_("room")),
+        elderly=elderly,
+        lives_alone=lives_alone,
+        disabled=disabled,
+        watch_colour=watch_colour,
+        quarantine_until=quarantine_until,
+        contact_name=contact_name,
+        phone=phone,
+    )
+    session.add(household)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="household_added",
+        community_id=building.community_id,
+        household_id=household.id,
+    )
+    return household
+
+
+def set_watch_colour(
+    *, session: Session, actor: Actor, household: Household, colour: WatchColour | None, reason: str = ""
+) -> Household:
+    require_coordinator(session, actor, household.community_id)
+    old = household.watch_colour
+    household.watch_colour = colour
+    record_event(
+        session,
+        actor=actor,
+        action="watch_colour_set",
+        community_id=household.community_id,
+        household_id=household.id,
+        old=str(old) if old else None,
+        new=str(colour) if colour else None,
+        reason=reason,
+    )
+    return household
+
+
+def find_place(session: Session, community_id: int, name: str) -> Place:
+    place = session.scalar(
+        select(Place).where(Place.community_id == community_id, Place.name == name.strip())
+    )
+    if place is None:
+        raise NotFound(N_("There is no place called “{name}”."), name=name.strip()[:60])
+    return place
+
+
+def find_area(session: Session, community_id: int, name: str) -> Area:
+    area = session.scalar(select(Area).where(Area.community_id == community_id, Area.name == name.strip()))
+    if area is None:
+        raise NotFound(N_("There is no zone or grid called “{name}”."), name=name.strip()[:60])
+    return area
+
+
+def _required(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(N_("The {what} cannot be empty."), what=what)
+    if len(value) > 120:
+        raise InvalidInput(N_("The {what} is too long (at most 120 characters)."), what=what)
+    return value

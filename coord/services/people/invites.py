@@ -1,0 +1,161 @@
+"""Invite codes: how a person joins through a chat network."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from coord.clock import utcnow
+from coord.errors import InvalidInput, InviteInvalid
+from coord.i18n import N_
+from coord.models import Community, Invite, InviteRole, Person, Team, TeamRole
+from coord.services.outbox.records import record_event
+from coord.services.people.access import Actor, is_captain, require_coordinator, require_lead
+from coord.services.people.people import add_member, link_account, make_coordinator, person_by_account
+
+# Without 0/O and 1/I/L: codes are read aloud and typed on phones.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def create_invite(
+    *,
+    session: Session,
+    actor: Actor,
+    community: Community,
+    role: InviteRole,
+    team: Team | None = None,
+    person: Person | None = None,
+    uses: int = 1,
+    valid_for: timedelta = timedelta(days=7),
+    now: datetime | None = None,
+) -> Invite:
+    if role == InviteRole.COORDINATOR:
+        require_coordinator(session, actor, community.id)
+    else:
+        if team is None:
+            raise InvalidInput(N_("An invite for a volunteer or captain names a team."))
+        if role == InviteRole.CAPTAIN:
+            require_coordinator(session, actor, community.id)
+        else:
+            require_lead(session, actor, community.id, team.id)
+    if not 1 <= uses <= 1000:
+        raise InvalidInput(N_("An invite can be used between 1 and 1000 times."))
+    if team is not None and team.community_id != community.id:
+        raise InvalidInput(N_("That team belongs to another community."))
+    invite = Invite(
+        community_id=community.id,
+        code=new_code(),
+        team_id=team.id if team else None,
+        role=role,
+        person_id=person.id if person else None,
+        expires_at=(now or utcnow()) + valid_for,
+        uses_left=uses,
+        created_by_id=actor.person_id,
+    )
+    session.add(invite)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="invite_created",
+        community_id=community.id,
+        invite_id=invite.id,
+        role=str(role),
+        team_id=invite.team_id,
+        uses=uses,
+    )
+    return invite
+
+
+@dataclass(frozen=True)
+class Joined:
+    person: Person
+    invite: Invite
+    new_person: bool
+
+
+def redeem_invite(
+    *,
+    session: Session,
+    channel: str,
+    code: str,
+    external_id: str,
+    display_name: str,
+    language: str | None = None,
+    dm_chat_id: str | None = None,
+    now: datetime | None = None,
+) -> Joined:
+    """Link the chat account ``(channel, external_id)`` to a person through invite ``code``."""
+    now = now or utcnow()
+    code = code.strip().upper().replace("-", "").replace(" ", "")
+    invite = session.scalar(select(Invite).where(Invite.code == code)) if 4 <= len(code) <= 32 else None
+    if invite is None:
+        raise InviteInvalid(N_("That invite code is not known. Check it with the person who gave it to you."))
+    if invite.expires_at <= now:
+        raise InviteInvalid(N_("That invite code has expired. Ask your captain for a new one."))
+    if invite.uses_left <= 0:
+        raise InviteInvalid(N_("That invite code has been used up. Ask your captain for a new one."))
+    # Spend one use atomically: two people redeeming the last use at once cannot both succeed.
+    spent = session.execute(
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.uses_left > 0)
+        .values(uses_left=Invite.uses_left - 1)
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount == 0:  # type: ignore[attr-defined]
+        raise InviteInvalid(N_("That invite code has been used up. Ask your captain for a new one."))
+    session.refresh(invite)
+
+    system = Actor.system(channel)
+    person = person_by_account(session, channel, external_id)
+    new_person = False
+    if person is not None and person.community_id != invite.community_id:
+        raise InviteInvalid(N_("This chat account already belongs to another community."))
+    if person is None and invite.person_id is not None:
+        person = session.get(Person, invite.person_id)
+    if person is None:
+        community = session.get(Community, invite.community_id)
+        assert community is not None
+        person = Person(
+            community_id=invite.community_id,
+            name=(display_name.strip() or external_id)[:120],
+            language=language if language in ("en", "zh") else community.language,
+        )
+        session.add(person)
+        session.flush()
+        new_person = True
+    link_account(
+        session=session,
+        actor=system,
+        person=person,
+        network=channel,
+        external_id=external_id,
+        display_name=display_name,
+        dm_chat_id=dm_chat_id,
+    )
+    if invite.role == InviteRole.COORDINATOR:
+        make_coordinator(session=session, actor=system, person=person)
+    if invite.team is not None:
+        role = TeamRole.CAPTAIN if invite.role == InviteRole.CAPTAIN else TeamRole.VOLUNTEER
+        # A volunteer invite never demotes someone who already captains the team.
+        if role == TeamRole.CAPTAIN or not is_captain(session, person, invite.team.id):
+            add_member(session=session, actor=system, team=invite.team, person=person, role=role)
+    record_event(
+        session,
+        actor=Actor(person, channel),
+        action="invite_redeemed",
+        community_id=invite.community_id,
+        subject_id=person.id,
+        invite_id=invite.id,
+        role=str(invite.role),
+    )
+    return Joined(person=person, invite=invite, new_person=new_person)

@@ -1,0 +1,312 @@
+"""People, their teams and roles, and the chat accounts that identify them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coord.errors import InvalidInput, NotFound
+from coord.i18n import N_, normalise_language
+from coord.models import (
+    Area,
+    ChatAccount,
+    Community,
+    CommunityRole,
+    HealthDeclaration,
+    Membership,
+    Person,
+    Team,
+    TeamChat,
+    TeamRole,
+)
+from coord.services.outbox.records import record_event
+from coord.services.people.access import Actor, require_coordinator, require_lead
+from coord.services.people.communities import _required
+
+
+def add_person(
+    *,
+    session: Session,
+    actor: Actor,
+    community: Community,
+    name: str,
+    phone: str = "",
+    language: str | None = None,
+    skills: list[str] | None = None,
+) -> Person:
+    require_coordinator(session, actor, community.id)
+    person = Person(
+        community_id=community.id,
+        name=_required(name, N_("name")),
+        phone=phone.strip(),
+        language=normalise_language(language or community.language),
+        skills=sorted({s.strip().lower() for s in skills or [] if s.strip()}),
+    )
+    session.add(person)
+    session.flush()
+    record_event(session, actor=actor, action="person_added", community_id=community.id, subject_id=person.id)
+    return person
+
+
+def create_team(
+    *,
+    session: Session,
+    actor: Actor,
+    community: Community,
+    name: str,
+    area: Area | None = None,
+    is_reserve: bool = False,
+) -> Team:
+    require_coordinator(session, actor, community.id)
+    name = _required(name, N_("team name"))
+    if session.scalar(select(Team.id).where(Team.community_id == community.id, Team.name == name)):
+        raise InvalidInput(N_("A team called “{name}” exists already."), name=name)
+    team = Team(
+        community_id=community.id, name=name, area_id=area.id if area else None, is_reserve=is_reserve
+    )
+    session.add(team)
+    session.flush()
+    record_event(
+        session, actor=actor, action="team_created", community_id=community.id, team_id=team.id, name=name
+    )
+    return team
+
+
+def find_team(session: Session, community_id: int, ref: str | int) -> Team:
+    """A team by id or by name."""
+    query = select(Team).where(Team.community_id == community_id)
+    text = str(ref).strip()
+    team = session.scalar(
+        query.where(Team.id == int(text)) if text.isdigit() else query.where(Team.name == text)
+    )
+    if team is None:
+        raise NotFound(N_("There is no team “{ref}”."), ref=text[:60])
+    return team
+
+
+def find_person(session: Session, community_id: int, ref: str | int) -> Person:
+    """A person by id or by exact name."""
+    text = str(ref).strip()
+    query = select(Person).where(Person.community_id == community_id)
+    if text.isdigit():
+        person = session.scalar(query.where(Person.id == int(text)))
+    else:
+        matches = session.scalars(query.where(Person.name == text)).all()
+        if len(matches) > 1:
+            raise InvalidInput(
+                N_("{count} people are called “{name}”; use their number instead."),
+                count=len(matches),
+                name=text[:60],
+            )
+        person = matches[0] if matches else None
+    if person is None:
+        raise NotFound(N_("There is no person “{ref}”."), ref=text[:60])
+    return person
+
+
+def add_member(
+    *, session: Session, actor: Actor, team: Team, person: Person, role: TeamRole = TeamRole.VOLUNTEER
+) -> Membership:
+    """Put ``person`` in ``team`` with ``role``; an existing membership takes the new role."""
+    if role == TeamRole.CAPTAIN:
+        require_coordinator(session, actor, team.community_id)
+    else:
+        require_lead(session, actor, team.community_id, team.id)
+    if person.community_id != team.community_id:
+        raise InvalidInput(N_("{name} belongs to another community."), name=person.name)
+    membership = session.scalar(
+        select(Membership).where(Membership.team_id == team.id, Membership.person_id == person.id)
+    )
+    if membership is None:
+        membership = Membership(team_id=team.id, person_id=person.id, role=role)
+        session.add(membership)
+    else:
+        membership.role = role
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="member_added",
+        community_id=team.community_id,
+        subject_id=person.id,
+        team_id=team.id,
+        role=str(role),
+    )
+    return membership
+
+
+def remove_member(*, session: Session, actor: Actor, team: Team, person: Person) -> None:
+    require_lead(session, actor, team.community_id, team.id)
+    membership = session.scalar(
+        select(Membership).where(Membership.team_id == team.id, Membership.person_id == person.id)
+    )
+    if membership is None:
+        raise NotFound(N_("{name} is not in team {team}."), name=person.name, team=team.name)
+    session.delete(membership)
+    record_event(
+        session,
+        actor=actor,
+        action="member_removed",
+        community_id=team.community_id,
+        subject_id=person.id,
+        team_id=team.id,
+    )
+
+
+def make_coordinator(*, session: Session, actor: Actor, person: Person) -> CommunityRole:
+    require_coordinator(session, actor, person.community_id)
+    role = session.scalar(
+        select(CommunityRole).where(
+            CommunityRole.community_id == person.community_id, CommunityRole.person_id == person.id
+        )
+    )
+    if role is None:
+        role = CommunityRole(community_id=person.community_id, person_id=person.id, role="coordinator")
+        session.add(role)
+        session.flush()
+        record_event(
+            session,
+            actor=actor,
+            action="coordinator_added",
+            community_id=person.community_id,
+            subject_id=person.id,
+        )
+    return role
+
+
+def teams_of(session: Session, person: Person) -> list[tuple[Team, TeamRole]]:
+    rows = session.execute(
+        select(Team, Membership.role)
+        .join(Membership, Membership.team_id == Team.id)
+        .where(Membership.person_id == person.id)
+        .order_by(Team.name)
+    ).all()
+    return [(team, role) for team, role in rows]
+
+
+def link_account(
+    *,
+    session: Session,
+    actor: Actor,
+    person: Person,
+    network: str,
+    external_id: str,
+    display_name: str = "",
+    dm_chat_id: str | None = None,
+) -> ChatAccount:
+    """Bind a chat identity to ``person``; an identity already bound elsewhere is refused."""
+    account = session.scalar(
+        select(ChatAccount).where(ChatAccount.network == network, ChatAccount.external_id == external_id)
+    )
+    if account is not None and account.person_id != person.id:
+        raise InvalidInput(N_("This chat account is already linked to someone else."))
+    if account is None:
+        account = ChatAccount(person_id=person.id, network=network, external_id=external_id)
+        session.add(account)
+    account.display_name = display_name[:255]
+    if dm_chat_id:
+        account.dm_chat_id = dm_chat_id
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="account_linked",
+        community_id=person.community_id,
+        subject_id=person.id,
+        network=network,
+    )
+    return account
+
+
+def person_by_account(session: Session, network: str, external_id: str) -> Person | None:
+    return session.scalar(
+        select(Person)
+        .join(ChatAccount, ChatAccount.person_id == Person.id)
+        .where(
+            ChatAccount.network == network, ChatAccount.external_id == external_id, Person.active.is_(True)
+        )
+    )
+
+
+def link_team_chat(*, session: Session, actor: Actor, team: Team, network: str, chat_id: str) -> TeamChat:
+    require_lead(session, actor, team.community_id, team.id)
+    chat = session.scalar(select(TeamChat).where(TeamChat.network == network, TeamChat.chat_id == chat_id))
+    if chat is None:
+        chat = TeamChat(team_id=team.id, network=network, chat_id=chat_id)
+        session.add(chat)
+    else:
+        chat.team_id = team.id
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="team_chat_linked",
+        community_id=team.community_id,
+        team_id=team.id,
+        network=network,
+    )
+    return chat
+
+
+def set_language(*, session: Session, actor: Actor, person: Person, language: str) -> Person:
+    person.language = normalise_language(language)
+    record_event(
+        session,
+        actor=actor,
+        action="language_set",
+        community_id=person.community_id,
+        subject_id=person.id,
+        language=person.language,
+    )
+    return person
+
+
+def declare_health(
+    *, session: Session, actor: Actor, day: date, healthy: bool, temperature: float | None = None
+) -> HealthDeclaration:
+    """Today's self-declaration (required before claiming where the community asks for it)."""
+    person = actor.require_person()
+    if temperature is not None and not 34 <= temperature <= 43:
+        raise InvalidInput(N_("A body temperature must be between 34 and 43 °C."))
+    declaration = session.scalar(
+        select(HealthDeclaration).where(
+            HealthDeclaration.person_id == person.id, HealthDeclaration.day == day
+        )
+    )
+    if declaration is None:
+        declaration = HealthDeclaration(person_id=person.id, day=day, healthy=healthy)
+        session.add(declaration)
+    declaration.healthy = healthy
+    declaration.temperature = temperature
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="health_declared",
+        community_id=person.community_id,
+        subject_id=person.id,
+        healthy=healthy,
+    )
+    return declaration
+
+
+def captains_of(session: Session, team_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(Membership.person_id)
+            .where(Membership.team_id == team_id, Membership.role == TeamRole.CAPTAIN)
+            .order_by(Membership.person_id)
+        )
+    )
+
+
+def coordinators_of(session: Session, community_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(CommunityRole.person_id)
+            .where(CommunityRole.community_id == community_id, CommunityRole.role == "coordinator")
+            .order_by(CommunityRole.person_id)
+        )
+    )

@@ -1,0 +1,335 @@
+"""The daily summary: the figures a community office reports, computed from facts (assignments, events).
+
+A day's summary covers the 24 hours that end at the community's summary time (20:00 by default) on that
+day, so consecutive summaries never count a thing twice or miss it; running totals cover everything up
+to that moment. It is computed once, stored (``DailySummary``), and sent to the coordinators and to
+each captain for their own team; ``coord.services.reporting.report`` renders it as text, a chart, CSV or XLSX.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from coord.errors import NotFound
+from coord.i18n import N_
+from coord.kinds import KINDS
+from coord.models import (
+    Assignment,
+    AssignmentState,
+    Community,
+    DailySummary,
+    Event,
+    Notification,
+    NotificationStatus,
+    Task,
+    TaskStatus,
+    Team,
+)
+from coord.services.outbox.records import notify
+from coord.services.people.people import captains_of, coordinators_of
+
+KIND_FIGURES = [
+    (kind.name, f.name, f.type is bool, f.at_least) for kind in KINDS.values() for f in kind.figures
+]
+LIST_LIMIT = 20  # tasks named in each "fell through" list
+NO_TEAM = "0"
+
+
+def period_of(community: Community, day: date) -> tuple[datetime, datetime]:
+    """The 24 hours ending at the community's summary time on ``day`` (UTC)."""
+    zone = ZoneInfo(community.timezone)
+    end = datetime.combine(day, community.summary_time, tzinfo=zone)
+    start = datetime.combine(day - timedelta(days=1), community.summary_time, tzinfo=zone)
+    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+
+
+def compute_summary(
+    session: Session, community: Community, day: date, *, as_of: datetime | None = None
+) -> dict[str, Any]:
+    """The day's figures (JSON-ready) for ``community``, up to ``as_of`` (default: the period's end)."""
+    start, end = period_of(community, day)
+    until = min(as_of, end) if as_of else end
+    teams: dict[int, str] = dict(
+        session.execute(select(Team.id, Team.name).where(Team.community_id == community.id)).tuples().all()
+    )
+    summary: dict[str, Any] = {
+        "community": community.name,
+        "community_id": community.id,
+        "day": day.isoformat(),
+        "timezone": community.timezone,
+        "period_start": start.isoformat(),
+        "as_of": until.isoformat(),
+        "teams": {str(tid): _empty(name) for tid, name in teams.items()},
+        "today": _empty(""),
+        "totals": _empty(""),
+    }
+    summary["teams"][NO_TEAM] = _empty("")
+    for kind, team_id, *values in _work(session, community.id, since=start, until=until):
+        team = summary["teams"].setdefault(str(team_id or NO_TEAM), _empty(""))
+        for scope in (summary["today"], team):
+            _count(scope, kind, values)
+    _add_fell_through(session, community.id, start, until, summary)
+    summary["dead_messages"] = session.scalar(
+        select(func.count()).where(
+            Notification.community_id == community.id,
+            Notification.status == NotificationStatus.DEAD,
+            Notification.created_at >= start,
+            Notification.created_at < until,
+        )
+    )
+    _add_totals(session, community, day, start, until, summary)
+    return summary
+
+
+def _add_totals(
+    session: Session,
+    community: Community,
+    day: date,
+    start: datetime,
+    until: datetime,
+    summary: dict[str, Any],
+) -> None:
+    """Running totals: the day before's stored totals plus today's when they join up, else counted afresh."""
+    before = session.scalar(
+        select(DailySummary).where(
+            DailySummary.community_id == community.id, DailySummary.day == day - timedelta(days=1)
+        )
+    )
+    if before is not None and datetime.fromisoformat(before.figures["as_of"]) == start:
+        totals = json.loads(json.dumps(before.figures["totals"]))
+        _merge(totals, summary["today"])
+        summary["totals"] = totals
+        summary["days_running"] = before.figures.get("days_running", 0) + 1
+        return
+    for kind, _team, *values in _work(session, community.id, since=None, until=until):
+        _count(summary["totals"], kind, values)
+    summary["totals"]["no_shows"] = session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(
+            Task.community_id == community.id,
+            Assignment.state == AssignmentState.NO_SHOW,
+            Assignment.ended_at < until,
+        )
+    )
+    first = session.scalar(select(func.min(Task.created_at)).where(Task.community_id == community.id))
+    summary["days_running"] = (until - first).days + 1 if first else 0
+
+
+def _merge(totals: dict[str, Any], today: dict[str, Any]) -> None:
+    totals["done"] += today["done"]
+    totals["hours"] = round(totals["hours"] + today["hours"], 2)
+    totals["no_shows"] = totals.get("no_shows", 0) + today["no_shows"]
+    for kind, entry in today["kinds"].items():
+        into = totals["kinds"].setdefault(kind, {"done": 0, "figures": {}})
+        into["done"] += entry["done"]
+        for name, value in entry["figures"].items():
+            into["figures"][name] = _tidy(into["figures"].get(name, 0) + value)
+
+
+def _empty(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "done": 0,
+        "hours": 0.0,
+        "kinds": {},
+        "unfilled": 0,
+        "no_shows": 0,
+        "overdue": 0,
+        "escalated": 0,
+    }
+
+
+def _seconds(session: Session, begin: Any, finish: Any) -> ColumnElement[Any]:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", finish - begin)
+    return (func.julianday(finish) - func.julianday(begin)) * 86400.0
+
+
+def _work(session: Session, community_id: int, *, since: datetime | None, until: datetime) -> list[Any]:
+    """Per kind and team: tasks done, seconds served, and each figure of the kind summed (one scan).
+
+    A figure is read only for rows of its own kind: PostgreSQL parses a JSON value again for every
+    field taken from it, so reading every figure name on every row costs several times more.
+    """
+    done = Assignment.state == AssignmentState.DONE
+    served = case(
+        (
+            Assignment.checked_in_at.is_not(None),
+            _seconds(session, Assignment.checked_in_at, Assignment.ended_at),
+        )
+    )
+    columns: list[Any] = [Task.kind, Task.team_id, func.sum(case((done, 1), else_=0)), func.sum(served)]
+    for kind, name, is_bool, at_least in KIND_FIGURES:
+        value = Assignment.figures[name]
+        if is_bool:
+            figure = case((value.as_boolean() == true(), 1), else_=0)
+        elif at_least is not None:  # how many reached it (a fever), not the sum of the values
+            figure = case((value.as_float() >= at_least, 1), else_=0)
+        else:
+            figure = value.as_float()
+        columns.append(func.sum(case((and_(done, Task.kind == kind), figure))))
+    query = (
+        select(*columns)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(
+            Task.community_id == community_id,
+            Assignment.ended_at < until,
+            (Assignment.state == AssignmentState.DONE) | Assignment.checked_in_at.is_not(None),
+        )
+        .group_by(Task.kind, Task.team_id)
+    )
+    if since is not None:
+        query = query.where(Assignment.ended_at >= since)
+    return list(session.execute(query).all())
+
+
+def _count(scope: dict[str, Any], kind: str, values: list[Any]) -> None:
+    done, seconds, *figures = values
+    scope["done"] += int(done or 0)
+    scope["hours"] = round(scope["hours"] + float(seconds or 0) / 3600, 2)
+    if not done:
+        return
+    entry = scope["kinds"].setdefault(kind, {"done": 0, "figures": {}})
+    entry["done"] += int(done)
+    for (of_kind, name, _, _), value in zip(KIND_FIGURES, figures, strict=True):
+        if of_kind == kind and value is not None:
+            entry["figures"][name] = _tidy(entry["figures"].get(name, 0) + value)
+
+
+def _tidy(total: float) -> int | float:
+    return int(total) if float(total).is_integer() else round(float(total), 1)
+
+
+def _add_fell_through(
+    session: Session, community_id: int, start: datetime, until: datetime, summary: dict[str, Any]
+) -> None:
+    """Unfilled shifts, no-shows, overdue and escalated work in the period, per team; the first few named."""
+    lists: dict[str, list[dict[str, Any]]] = {"unfilled": [], "no_shows": [], "overdue": [], "escalated": []}
+    for what, query in _fell_through_queries(community_id, start, until).items():
+        for task_id, title, team_id in session.execute(query.order_by(Task.id)).all():
+            team = summary["teams"].setdefault(str(team_id or NO_TEAM), _empty(""))
+            for scope in (summary["today"], team):
+                scope[what] += 1
+            if len(lists[what]) < LIST_LIMIT:
+                lists[what].append({"task_id": task_id, "title": title, "team": str(team_id or NO_TEAM)})
+    summary["lists"] = lists
+    summary["totals"]["no_shows"] = session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(
+            Task.community_id == community_id,
+            Assignment.state == AssignmentState.NO_SHOW,
+            Assignment.ended_at < until,
+        )
+    )
+
+
+def _fell_through_queries(community_id: int, start: datetime, until: datetime) -> dict[str, Any]:
+    base = select(Task.id, Task.title, Task.team_id).where(Task.community_id == community_id)
+    holder = aliased(Assignment)
+    held_at_start = (
+        select(func.count())
+        .where(
+            holder.task_id == Task.id,
+            holder.claimed_at <= Task.starts_at,
+            holder.state != AssignmentState.CANCELLED,
+            (holder.ended_at.is_(None)) | (holder.ended_at > Task.starts_at),
+        )
+        .scalar_subquery()
+    )
+    finished_in_time = exists().where(
+        holder.task_id == Task.id, holder.state == AssignmentState.DONE, holder.ended_at <= Task.due_at
+    )
+    escalated = select(Event.task_id).where(
+        Event.community_id == community_id,
+        Event.action == "escalated",
+        Event.at >= start,
+        Event.at < until,
+        Event.data["condition"].as_string() != "claimed",  # reminders are not escalations
+    )
+    return {
+        "unfilled": base.where(
+            Task.starts_at >= start,
+            Task.starts_at < until,
+            Task.status != TaskStatus.CANCELLED,
+            held_at_start < Task.capacity,
+        ),
+        "no_shows": base.join(Assignment, Assignment.task_id == Task.id).where(
+            Assignment.state == AssignmentState.NO_SHOW,
+            Assignment.ended_at >= start,
+            Assignment.ended_at < until,
+        ),
+        "overdue": base.where(
+            Task.due_at >= start, Task.due_at < until, Task.status != TaskStatus.CANCELLED, ~finished_in_time
+        ),
+        "escalated": base.where(Task.id.in_(escalated)),
+    }
+
+
+def stored_summary(session: Session, community: Community, day: date, *, now: datetime) -> dict[str, Any]:
+    """The summary as sent if there is one, else computed now (for a day not yet over: so far)."""
+    row = session.scalar(
+        select(DailySummary).where(DailySummary.community_id == community.id, DailySummary.day == day)
+    )
+    return dict(row.figures) if row else compute_summary(session, community, day, as_of=now)
+
+
+def send_daily_summary(session: Session, *, community_id: int, day: date, now: datetime) -> int:
+    """Compute, store and send the day's summary once: to coordinators, and each captain for their team."""
+    community = session.get(Community, community_id)
+    if community is None:
+        raise NotFound(N_("There is no community “{ref}”."), ref=str(community_id))
+    row = _store(session, community, day, now)
+    readers: list[tuple[int, int | None]] = [(p, None) for p in coordinators_of(session, community.id)]
+    for team in session.scalars(select(Team.id).where(Team.community_id == community.id).order_by(Team.id)):
+        readers += [(p, team) for p in captains_of(session, team)]
+    sent = 0
+    for person_id, team_id in readers:
+        new = notify(
+            session,
+            dedupe_key=f"summary:{row.id}:{person_id}:{team_id or 0}",
+            community_id=community.id,
+            person_id=person_id,
+            msgid=N_("Daily summary for {community}, {day}"),
+            params={
+                "community": community.name,
+                "day": day.isoformat(),
+                "attach": "daily_summary",
+                "summary_id": row.id,
+                "team_id": team_id,
+            },
+            at=now,
+        )
+        sent += int(new)
+    return sent
+
+
+def _store(session: Session, community: Community, day: date, now: datetime) -> DailySummary:
+    """The day's stored summary: computed and written now, unless it was already (then that one)."""
+    figures = compute_summary(session, community, day, as_of=now)
+    start, _ = period_of(community, day)
+    values = {
+        "community_id": community.id,
+        "day": day,
+        "period_start": start,
+        "as_of": datetime.fromisoformat(figures["as_of"]),
+        "figures": figures,
+        "created_at": now,
+    }
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(DailySummary).on_conflict_do_nothing(index_elements=["community_id", "day"]).values(values)
+    )
+    return session.scalars(
+        select(DailySummary).where(DailySummary.community_id == community.id, DailySummary.day == day)
+    ).one()
