@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -12,12 +13,16 @@ from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+# What autogenerate (``alembic check``, ``alembic revision --autogenerate``) compares besides tables, columns,
+# indexes and constraints: column types and server defaults. env.py and the tests use these same options.
+COMPARE_OPTIONS: dict[str, Any] = {"compare_type": True, "compare_server_default": True}
+
 
 def alembic_config(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    if url:
-        config.set_main_option("sqlalchemy.url", url)
+    if url:  # the config file's interpolation would read a "%" in the URL (e.g. %3D) as its own
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
