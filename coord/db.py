@@ -8,18 +8,20 @@ PostgreSQL uses psycopg 3; a pooled connection the server has ended is replaced 
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from coord.settings import Settings
@@ -222,3 +224,18 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work is committed on success and rolled back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+_DIALECT_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def insert_new(session: Session, model: type[DeclarativeBase], *, unique: Sequence[str]) -> Any:
+    """``INSERT ... ON CONFLICT (unique) DO NOTHING`` for ``model`` in the session's dialect: a row whose
+    key is already there is skipped, not an error (the way every "write it once" in coord is written)."""
+    return _insert_new(session.get_bind().dialect.name, model, tuple(unique))
+
+
+@functools.cache
+def _insert_new(dialect: str, model: type[DeclarativeBase], unique: tuple[str, ...]) -> Any:
+    # Built once per shape: building a statement costs more client CPU than sending it.
+    return _DIALECT_INSERTS[dialect](model).on_conflict_do_nothing(index_elements=list(unique))

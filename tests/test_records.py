@@ -10,9 +10,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.orm import Session
 
+from coord.clock import utcnow
 from coord.migrate import alembic_config, current_revisions, head_revisions, upgrade
 from coord.models import Base, Event, Notification
-from coord.services.outbox.records import notify
+from coord.services.outbox.notifications import notify
 from tests.conftest import FreshDatabase
 from tests.factories import World
 
@@ -36,6 +37,7 @@ def test_events_cannot_be_deleted(session: Session, world: World) -> None:
 def test_same_notification_twice_is_one_row(session: Session, world: World) -> None:
     first = notify(
         session,
+        at=utcnow(),
         dedupe_key="reminder:1:60",
         community_id=world.community.id,
         person_id=world.volunteers[0].id,
@@ -43,6 +45,7 @@ def test_same_notification_twice_is_one_row(session: Session, world: World) -> N
     )
     second = notify(
         session,
+        at=utcnow(),
         dedupe_key="reminder:1:60",
         community_id=world.community.id,
         person_id=world.volunteers[0].id,
@@ -59,6 +62,7 @@ def test_private_notifications_never_go_to_a_team(session: Session, world: World
     with pytest.raises(ValueError, match="never to a team"):
         notify(
             session,
+            at=utcnow(),
             dedupe_key="x",
             community_id=world.community.id,
             team_id=world.gate_team.id,

@@ -17,7 +17,7 @@ from coord.errors import NotFound
 from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import AssignmentState, Conversation
-from coord.services.outbox.records import mark_sent
+from coord.services.outbox.notifications import mark_sent
 from coord.services.people.communities import find_area
 from coord.services.work import boards, claims
 from coord.services.work.claims import private_key

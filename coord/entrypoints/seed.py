@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from coord.clock import utcnow
 from coord.errors import InvalidInput
 from coord.i18n import N_
 from coord.kinds import get_kind
@@ -41,7 +42,7 @@ from coord.models import (
     Template,
     WatchColour,
 )
-from coord.services.outbox.records import record_event
+from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor
 from coord.services.people.communities import add_area, add_place, create_community
 from coord.services.people.invites import create_invite
@@ -229,7 +230,7 @@ def _add_places(demo: _Demo) -> None:
         demo.places[name] = add_place(**demo.common, name=name, kind=kind, area=demo.zones[zone])
 
 
-def _add_households(demo: _Demo) -> None:
+def _add_households(demo: _Demo, *, now: datetime | None = None) -> None:
     """About 2,000 households in one bulk insert: every row is complete and valid."""
     rows = []
     for building in demo.buildings:
@@ -239,7 +240,12 @@ def _add_households(demo: _Demo) -> None:
                     rows.append(_household(demo, building, str(unit), f"{floor}{door:02d}"))
     demo.session.execute(insert(Household), rows)
     record_event(
-        demo.session, actor=SEEDER, action="households_added", community_id=demo.community.id, count=len(rows)
+        demo.session,
+        at=now or utcnow(),
+        actor=SEEDER,
+        action="households_added",
+        community_id=demo.community.id,
+        count=len(rows),
     )
 
 

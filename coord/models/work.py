@@ -93,6 +93,19 @@ class Task(Base):
     def slots_left(self) -> int:
         return self.capacity - self.filled
 
+    @staticmethod
+    def escalation_stopped() -> dict[str, Any]:
+        """What an UPDATE of tasks sets to stop the escalation under way: no rung due, and the fencing token
+        moved on, so a step already in flight does nothing (DESIGN.md invariant 3). The only place that
+        says how; the next scheduler tick re-arms what still needs a ladder."""
+        return {"escalation_due_at": None, "escalation_token": Task.escalation_token + 1}
+
+    @property
+    def has_private_details(self) -> bool:
+        """Whether the task carries what only its holders and leads may read: a private note, or a
+        household (whose address, phone and health go with it)."""
+        return bool(self.private_details) or self.household_id is not None
+
 
 class Assignment(Base):
     """One person's slot in a task."""

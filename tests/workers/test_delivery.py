@@ -18,7 +18,7 @@ from coord.services.outbox.gateways import (
     RateLimited,
     TemporaryFailure,
 )
-from coord.services.outbox.records import notify
+from coord.services.outbox.notifications import notify
 from coord.services.reporting.summary import send_daily_summary
 from coord.services.work import claims
 from coord.services.work.tasks import create_task

@@ -13,16 +13,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory
+from coord.entrypoints.processes import run_embedded, run_worker
 from coord.migrate import upgrade
 from coord.models import Notification, NotificationStatus
 from coord.services.outbox.gateways import MemoryGateway
-from coord.services.outbox.records import notify
+from coord.services.outbox.notifications import notify
 from coord.services.people.people import link_account
 from coord.settings import load_settings
 from tests.conftest import FreshDatabase
 from tests.factories import SYSTEM, build_world
-from workers.run import run_embedded, run_worker
 from workers.scheduler import run_scheduler
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +42,7 @@ def a_message(url: str, *, migrate: bool = True) -> int:
         )
         notify(
             session,
+            at=utcnow(),
             dedupe_key="hello",
             community_id=world.community.id,
             person_id=person.id,
@@ -92,11 +94,11 @@ def test_embedded_run_stops_on_a_signal(tmp_path: Path, signum: int) -> None:
     url = f"sqlite:///{tmp_path / 'coord.db'}"
     a_message(url)
     program = (
-        "import gc, threading, sys\n"
+        "import gc, logging, threading, sys\n"
         "from coord.settings import load_settings\n"
-        "from workers.run import run_embedded, stop_on_signals\n"
+        "from coord.entrypoints.processes import run_embedded, stop_on_signals\n"
+        "logging.basicConfig(level=logging.INFO, stream=sys.stdout, format='%(name)s: %(message)s')\n"
         "stop = threading.Event(); stop_on_signals(stop)\n"
-        "print('ready', flush=True)\n"
         "run_embedded(load_settings(), stop, interval=0.1, freeze_startup=True)\n"
         "print('stopped', 'frozen' if gc.get_freeze_count() else 'not frozen', flush=True)\n"
     )
@@ -105,8 +107,12 @@ def test_embedded_run_stops_on_a_signal(tmp_path: Path, signum: int) -> None:
     process = subprocess.Popen(
         [sys.executable, "-c", program], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
     )
-    assert process.stdout is not None and process.stdout.readline().strip() == "ready"
-    time.sleep(0.5)
+    assert process.stdout is not None
+    for line in process.stdout:  # its log, until everything has started and the scheduler loop begins
+        if "ticking every" in line:
+            break
+    else:
+        raise AssertionError(f"the embedded run ended before it started (exit code {process.wait()})")
     process.send_signal(signum)
     out, _ = process.communicate(timeout=15)
     assert process.returncode == 0 and "stopped" in out

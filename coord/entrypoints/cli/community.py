@@ -182,7 +182,7 @@ def set_community(
             )
         if "name" in changes and not changes["name"]:
             raise InvalidInput(N_("The {what} cannot be empty."), what=run.t(N_("community name")))
-        update_community(session=run.session, actor=run.actor, community=chosen, **changes)
+        update_community(session=run.session, actor=run.actor, community=chosen, now=run.now, **changes)
         run.out.line(N_("Updated community {slug}: {fields}."), slug=chosen.slug, fields=", ".join(changes))
 
 

@@ -36,7 +36,7 @@ REMINDER_TEXT = MESSAGES[(Condition.CLAIMED, "assignee")]
 NOT_AT_POST = MESSAGES[(Condition.NOT_CHECKED_IN, "lead")]
 NOT_DONE = MESSAGES[(Condition.NOT_DONE, "lead")]
 UNFILLED = MESSAGES[(Condition.UNCLAIMED, "lead")]
-#: Outbox keys by what they start with (``records.notify`` callers name their messages this way).
+#: Outbox keys by what they start with (``notifications.notify`` callers name their messages this way).
 BY_KEY = (
     ("noshow:", NO_SHOW),
     ("auto:", ROSTER),

@@ -1,6 +1,6 @@
 """What a rung of the ladder says, and to whom: reminders, unfilled shifts, missing people, overdue work.
 
-Every message goes through the outbox (``records.notify``) with a dedupe key naming the task, the rung
+Every message goes through the outbox (``notifications.notify``) with a dedupe key naming the task, the rung
 and the recipient, so running a rung twice writes each message once. Group chats get the public card
 only (invariant 7): titles, times and slot counts, never an address or a phone.
 """
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from coord.i18n import N_, TRANSLATED
 from coord.models import Assignment, AssignmentState, Community, Person, Task, Team, TeamChat, WatchColour
 from coord.services.escalation.ladder import Audience, Condition, Rung
-from coord.services.outbox.records import notify
+from coord.services.outbox.notifications import notify
 from coord.services.people.people import captains_of, coordinators_of
 
 #: A button on an outbox notification: a label message id (with params) and the payload pressed back.

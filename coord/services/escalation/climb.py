@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from coord.errors import CoordError
-from coord.models import LADDER_FINISHED, Assignment, AssignmentState, Event, Task, TaskStatus
+from coord.models import LADDER_FINISHED, Assignment, AssignmentState, Task, TaskStatus
 from coord.services.escalation.ladder import Action, Condition, Rung, freeze_rungs, frozen_rungs, policy_for
-from coord.services.outbox.records import record_event
+from coord.services.outbox.events import event_row, record_event, record_events
 from coord.services.people.access import Actor
 
 WORKER = Actor.system("escalation")
@@ -66,8 +66,7 @@ def arm_escalations(session: Session, *, now: datetime, limit: int = 250) -> int
             held = session.identity_map.get(identity_key(Task, values["id"]))
             if held is not None:
                 session.expire(held, ["escalation_policy", "escalation_step", "escalation_due_at"])
-    if started:
-        session.execute(insert(Event), started)
+    record_events(session, started)
     return len(rows)
 
 
@@ -111,17 +110,15 @@ _ARMING = (
 
 
 def _started_event(row: Any, snapshot: dict[str, Any], now: datetime) -> dict[str, Any]:
-    return {
-        "community_id": row.community_id,
-        "at": now,
-        "actor_id": None,
-        "channel": WORKER.channel,
-        "action": "escalation_started",
-        "task_id": row.id,
-        "assignment_id": None,
-        "subject_id": None,
-        "data": {"policy_id": snapshot["policy_id"], "rungs": len(snapshot["rungs"])},
-    }
+    return event_row(
+        actor=WORKER,
+        action="escalation_started",
+        community_id=row.community_id,
+        at=now,
+        task_id=row.id,
+        policy_id=snapshot["policy_id"],
+        rungs=len(snapshot["rungs"]),
+    )
 
 
 class Outcome(enum.StrEnum):

@@ -26,7 +26,7 @@ from coord.i18n import N_
 from coord.kinds import KINDS, get_kind
 from coord.models import Community, EscalationPolicy, Priority, Task
 from coord.models.duties import ANY_POLICY
-from coord.services.outbox.records import record_event
+from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_coordinator
 
 MAX_RUNGS = 24

@@ -17,12 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from coord.clock import utcnow
 from coord.errors import ImportFailed, InvalidInput
 from coord.i18n import N_
 from coord.models import (
@@ -48,7 +50,7 @@ from coord.services.imports.rows import (
     read_rows,
     report_repeats,
 )
-from coord.services.outbox.records import record_event
+from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_coordinator
 
 
@@ -69,8 +71,15 @@ class _Import:
     actor: Actor
     community: Community
 
-    def log(self, action: str, **data: Any) -> None:
-        record_event(self.session, actor=self.actor, action=action, community_id=self.community.id, **data)
+    def log(self, action: str, *, now: datetime | None = None, **data: Any) -> None:
+        record_event(
+            self.session,
+            at=now or utcnow(),
+            actor=self.actor,
+            action=action,
+            community_id=self.community.id,
+            **data,
+        )
 
     @contextmanager
     def writing(self) -> Iterator[None]:

@@ -20,11 +20,10 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import and_, desc, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from coord.clock import Clock
-from coord.db import transaction
+from coord.db import insert_new, transaction
 from coord.i18n import TRANSLATED, translate
 from coord.models import (
     ChatAccount,
@@ -334,9 +333,8 @@ def finish_attempt(
         for target, reference in result.receipts
     ]
     if receipts:
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         unique = ["notification_id", "network", "chat_id"]
-        session.execute(insert(Delivery).on_conflict_do_nothing(index_elements=unique), receipts)
+        session.execute(insert_new(session, Delivery, unique=unique), receipts)
     values: dict[str, Any] = {"status": result.status, "last_error": result.error}
     if result.status == NotificationStatus.SENT:
         values["sent_at"] = now

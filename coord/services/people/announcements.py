@@ -11,7 +11,8 @@ from coord.clock import utcnow
 from coord.errors import InvalidInput
 from coord.i18n import N_
 from coord.models import Team
-from coord.services.outbox.records import notify, record_event
+from coord.services.outbox.events import record_event
+from coord.services.outbox.notifications import notify
 from coord.services.people.access import Actor, require_lead
 
 MAX_ANNOUNCEMENT = 1000

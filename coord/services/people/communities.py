@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coord.clock import utcnow
 from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_, normalise_language
 from coord.models import Area, AreaKind, Community, Household, Place, PlaceKind, WatchColour
-from coord.services.outbox.records import record_event
+from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_coordinator
 
 
@@ -32,6 +33,7 @@ def create_community(
     summary_time: time = time(20, 0),
     service_standard: str = "",
     requires_health_declaration: bool = False,
+    now: datetime | None = None,
 ) -> Community:
     if not actor.is_system:
         raise InvalidInput(N_("Communities are created by the operator with the coord command."))
@@ -56,7 +58,14 @@ def create_community(
     )
     session.add(community)
     session.flush()
-    record_event(session, actor=actor, action="community_created", community_id=community.id, name=name)
+    record_event(
+        session,
+        at=now or utcnow(),
+        actor=actor,
+        action="community_created",
+        community_id=community.id,
+        name=name,
+    )
     return community
 
 
@@ -72,7 +81,9 @@ def get_community(session: Session, ref: str | int) -> Community:
     return community
 
 
-def update_community(*, session: Session, actor: Actor, community: Community, **changes: object) -> Community:
+def update_community(
+    *, session: Session, actor: Actor, community: Community, now: datetime | None = None, **changes: object
+) -> Community:
     require_coordinator(session, actor, community.id)
     allowed = {
         "name",
@@ -97,6 +108,7 @@ def update_community(*, session: Session, actor: Actor, community: Community, **
         setattr(community, key, value)
     record_event(
         session,
+        at=now or utcnow(),
         actor=actor,
         action="community_updated",
         community_id=community.id,
@@ -113,6 +125,7 @@ def add_area(
     name: str,
     kind: AreaKind,
     parent: Area | None = None,
+    now: datetime | None = None,
 ) -> Area:
     require_coordinator(session, actor, community.id)
     name = _required(name, N_("area name"))
@@ -122,7 +135,13 @@ def add_area(
     session.add(area)
     session.flush()
     record_event(
-        session, actor=actor, action="area_added", community_id=community.id, area_id=area.id, name=name
+        session,
+        at=now or utcnow(),
+        actor=actor,
+        action="area_added",
+        community_id=community.id,
+        area_id=area.id,
+        name=name,
     )
     return area
 
@@ -137,6 +156,7 @@ def add_place(
     area: Area | None = None,
     floors: int | None = None,
     units: int | None = None,
+    now: datetime | None = None,
 ) -> Place:
     require_coordinator(session, actor, community.id)
     place = Place(
@@ -150,7 +170,13 @@ def add_place(
     session.add(place)
     session.flush()
     record_event(
-        session, actor=actor, action="place_added", community_id=community.id, place_id=place.id, name=name
+        session,
+        at=now or utcnow(),
+        actor=actor,
+        action="place_added",
+        community_id=community.id,
+        place_id=place.id,
+        name=name,
     )
     return place
 
@@ -169,6 +195,7 @@ def add_household(
     quarantine_until: date | None = None,
     contact_name: str = "",
     phone: str = "",
+    now: datetime | None = None,
 ) -> Household:
     require_coordinator(session, actor, building.community_id)
     if building.kind != PlaceKind.BUILDING:
@@ -190,6 +217,7 @@ def add_household(
     session.flush()
     record_event(
         session,
+        at=now or utcnow(),
         actor=actor,
         action="household_added",
         community_id=building.community_id,
@@ -199,13 +227,20 @@ def add_household(
 
 
 def set_watch_colour(
-    *, session: Session, actor: Actor, household: Household, colour: WatchColour | None, reason: str = ""
+    *,
+    session: Session,
+    actor: Actor,
+    household: Household,
+    colour: WatchColour | None,
+    reason: str = "",
+    now: datetime | None = None,
 ) -> Household:
     require_coordinator(session, actor, household.community_id)
     old = household.watch_colour
     household.watch_colour = colour
     record_event(
         session,
+        at=now or utcnow(),
         actor=actor,
         action="watch_colour_set",
         community_id=household.community_id,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from coord.i18n import N_
 from coord.models import Assignment, AssignmentState, Household, Task, WatchColour
-from coord.services.outbox.records import record_event
+from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor
 
 UNREACHED_LIMIT = 2  # calls in a row without an answer turn a household red

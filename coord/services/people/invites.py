@@ -13,7 +13,7 @@ from coord.clock import utcnow
 from coord.errors import InvalidInput, InviteInvalid
 from coord.i18n import N_
 from coord.models import Community, Invite, InviteRole, Person, Team, TeamRole
-from coord.services.outbox.records import record_event
+from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, is_captain, require_coordinator, require_lead
 from coord.services.people.people import add_member, link_account, make_coordinator, person_by_account
 
@@ -65,6 +65,7 @@ def create_invite(
     session.flush()
     record_event(
         session,
+        at=now or utcnow(),
         actor=actor,
         action="invite_created",
         community_id=community.id,
@@ -151,6 +152,7 @@ def redeem_invite(
             add_member(session=session, actor=system, team=invite.team, person=person, role=role)
     record_event(
         session,
+        at=now or utcnow(),
         actor=Actor(person, channel),
         action="invite_redeemed",
         community_id=invite.community_id,

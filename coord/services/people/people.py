@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coord.clock import utcnow
 from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_, normalise_language
 from coord.models import (
@@ -21,7 +22,7 @@ from coord.models import (
     TeamChat,
     TeamRole,
 )
-from coord.services.outbox.records import record_event
+from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_coordinator, require_lead
 from coord.services.people.communities import _required
 
@@ -35,6 +36,7 @@ def add_person(
     phone: str = "",
     language: str | None = None,
     skills: list[str] | None = None,
+    now: datetime | None = None,
 ) -> Person:
     require_coordinator(session, actor, community.id)
     person = Person(
@@ -46,7 +48,14 @@ def add_person(
     )
     session.add(person)
     session.flush()
-    record_event(session, actor=actor, action="person_added", community_id=community.id, subject_id=person.id)
+    record_event(
+        session,
+        at=now or utcnow(),
+        actor=actor,
+        action="person_added",
+        community_id=community.id,
+        subject_id=person.id,
+    )
     return person
 
 
@@ -58,6 +67,7 @@ def create_team(
     name: str,
     area: Area | None = None,
     is_reserve: bool = False,
+    now: datetime | None = None,
 ) -> Team:
     require_coordinator(session, actor, community.id)
     name = _required(name, N_("team name"))
@@ -69,7 +79,13 @@ def create_team(
     session.add(team)
     session.flush()
     record_event(
-        session, actor=actor, action="team_created", community_id=community.id, team_id=team.id, name=name
+        session,
+        at=now or utcnow(),
+        actor=actor,
+        action="team_created",
+        community_id=community.id,
+        team_id=team.id,
+        name=name,
     )
     return team
 
@@ -107,7 +123,13 @@ def find_person(session: Session, community_id: int, ref: str | int) -> Person:
 
 
 def add_member(
-    *, session: Session, actor: Actor, team: Team, person: Person, role: TeamRole = TeamRole.VOLUNTEER
+    *,
+    session: Session,
+    actor: Actor,
+    team: Team,
+    person: Person,
+    role: TeamRole = TeamRole.VOLUNTEER,
+    now: datetime | None = None,
 ) -> Membership:
     """Put ``person`` in ``team`` with ``role``; an existing membership takes the new role."""
     if role == TeamRole.CAPTAIN:
@@ -127,6 +149,7 @@ def add_member(
     session.flush()
     record_event(
         session,
+        at=now or utcnow(),
         actor=actor,
         action="member_added",
         community_id=team.community_id,
@@ -137,7 +160,9 @@ def add_member(
     return membership
 
 
-def remove_member(*, session: Session, actor: Actor, team: Team, person: Person) -> None:
+def remove_member(
+    *, session: Session, actor: Actor, team: Team, person: Person, now: datetime | None = None
+) -> None:
     require_lead(session, actor, team.community_id, team.id)
     membership = session.scalar(
         select(Membership).where(Membership.team_id == team.id, Membership.person_id == person.id)
@@ -147,6 +172,7 @@ def remove_member(*, session: Session, actor: Actor, team: Team, person: Person)
     session.delete(membership)
     record_event(
         session,
+        at=now or utcnow(),
         actor=actor,
         action="member_removed",
         community_id=team.community_id,
@@ -155,7 +181,9 @@ def remove_member(*, session: Session, actor: Actor, team: Team, person: Person)
     )
 
 
-def make_coordinator(*, session: Session, actor: Actor, person: Person) -> CommunityRole:
+def make_coordinator(
+    *, session: Session, actor: Actor, person: Person, now: datetime | None = None
+) -> CommunityRole:
     require_coordinator(session, actor, person.community_id)
     role = session.scalar(
         select(CommunityRole).where(
@@ -168,6 +196,7 @@ def make_coordinator(*, session: Session, actor: Actor, person: Person) -> Commu
         session.flush()
         record_event(
             session,
+            at=now or utcnow(),
             actor=actor,
             action="coordinator_added",
             community_id=person.community_id,
@@ -195,6 +224,7 @@ def link_account(
     external_id: str,
     display_name: str = "",
     dm_chat_id: str | None = None,
+    now: datetime | None = None,
 ) -> ChatAccount:
     """Bind a chat identity to ``person``; an identity already bound elsewhere is refused."""
     account = session.scalar(
@@ -211,6 +241,7 @@ def link_account(
     session.flush()
     record_event(
         session,
+        at=now or utcnow(),
         actor=actor,
         action="account_linked",
         community_id=person.community_id,
@@ -230,7 +261,9 @@ def person_by_account(session: Session, network: str, external_id: str) -> Perso
     )
 
 
-def link_team_chat(*, session: Session, actor: Actor, team: Team, network: str, chat_id: str) -> TeamChat:
+def link_team_chat(
+    *, session: Session, actor: Actor, team: Team, network: str, chat_id: str, now: datetime | None = None
+) -> TeamChat:
     require_lead(session, actor, team.community_id, team.id)
     chat = session.scalar(select(TeamChat).where(TeamChat.network == network, TeamChat.chat_id == chat_id))
     if chat is None:
@@ -241,6 +274,7 @@ def link_team_chat(*, session: Session, actor: Actor, team: Team, network: str, 
     session.flush()
     record_event(
         session,
+        at=now or utcnow(),
         actor=actor,
         action="team_chat_linked",
         community_id=team.community_id,
@@ -250,10 +284,13 @@ def link_team_chat(*, session: Session, actor: Actor, team: Team, network: str, 
     return chat
 
 
-def set_language(*, session: Session, actor: Actor, person: Person, language: str) -> Person:
+def set_language(
+    *, session: Session, actor: Actor, person: Person, language: str, now: datetime | None = None
+) -> Person:
     person.language = normalise_language(language)
     record_event(
         session,
+        at=now or utcnow(),
         actor=actor,
         action="language_set",
         community_id=person.community_id,
@@ -264,7 +301,13 @@ def set_language(*, session: Session, actor: Actor, person: Person, language: st
 
 
 def declare_health(
-    *, session: Session, actor: Actor, day: date, healthy: bool, temperature: float | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    day: date,
+    healthy: bool,
+    temperature: float | None = None,
+    now: datetime | None = None,
 ) -> HealthDeclaration:
     """Today's self-declaration (required before claiming where the community asks for it)."""
     person = actor.require_person()
@@ -283,6 +326,7 @@ def declare_health(
     session.flush()
     record_event(
         session,
+        at=now or utcnow(),
         actor=actor,
         action="health_declared",
         community_id=person.community_id,

@@ -17,17 +17,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule as Rule
-from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from coord.clock import utcnow
+from coord.db import insert_new
 from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_
 from coord.kinds import TaskKind, get_kind
 from coord.models import (
     Area,
     Community,
-    Event,
     Household,
     Place,
     PlaceKind,
@@ -38,7 +38,7 @@ from coord.models import (
     Template,
     WatchColour,
 )
-from coord.services.outbox.records import record_event
+from coord.services.outbox.events import event_row, record_event, record_events
 from coord.services.people.access import Actor, require_lead
 from coord.services.recurring.rules import check_happens, parse_rule, rule_body
 from coord.services.work.tasks import MAX_CAPACITY
@@ -77,6 +77,7 @@ def create_template(
     area: Area | None = None,
     place_kind: str | None = None,
     household_colour: WatchColour | None = None,
+    now: datetime | None = None,
 ) -> Template:
     """New recurring work, by the team's captain or a coordinator; its tasks appear when materialised.
 
@@ -119,6 +120,7 @@ def create_template(
     session.flush()
     record_event(
         session,
+        at=now or utcnow(),
         actor=actor,
         action="template_created",
         community_id=community.id,
@@ -129,7 +131,9 @@ def create_template(
     return template
 
 
-def deactivate_template(*, session: Session, actor: Actor, template_id: int) -> Template:
+def deactivate_template(
+    *, session: Session, actor: Actor, template_id: int, now: datetime | None = None
+) -> Template:
     """Stop a template making new tasks; tasks it already made stay as they are."""
     template = session.get(Template, template_id) if 0 < template_id < 2**62 else None
     if template is None or (actor.person and actor.person.community_id != template.community_id):
@@ -139,6 +143,7 @@ def deactivate_template(*, session: Session, actor: Actor, template_id: int) -> 
         template.active = False
         record_event(
             session,
+            at=now or utcnow(),
             actor=actor,
             action="template_deactivated",
             community_id=template.community_id,
@@ -424,33 +429,25 @@ def _insert(session: Session, template: Template, rows: list[dict[str, Any]], no
     """Insert the rows, skipping any another worker inserted first; one task_created event each."""
     if not rows:
         return 0
-    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     # One statement, executed for many rows: SQLAlchemy batches them into multi-row INSERTs.
-    stmt = (
-        module.insert(Task)
-        .on_conflict_do_nothing(index_elements=["template_id", "occurrence_key"])
-        .returning(Task.id, Task.occurrence_key)
+    stmt = insert_new(session, Task, unique=["template_id", "occurrence_key"]).returning(
+        Task.id, Task.occurrence_key
     )
     inserted = session.execute(stmt, rows).all()
-    if inserted:
-        session.execute(
-            insert(Event), [_created_event(template, task_id, key, now) for task_id, key in inserted]
-        )
+    record_events(session, [_created_event(template, task_id, key, now) for task_id, key in inserted])
     return len(inserted)
 
 
 def _created_event(template: Template, task_id: int, key: str, now: datetime) -> dict[str, Any]:
-    return {
-        "community_id": template.community_id,
-        "at": now,
-        "channel": RECURRENCE.channel,
-        "action": "task_created",
-        "task_id": task_id,
-        "data": {
-            "template_id": template.id,
-            "occurrence": key,
-            "kind": template.kind,
-            "capacity": template.capacity,
-            "priority": str(template.priority),
-        },
-    }
+    return event_row(
+        actor=RECURRENCE,
+        action="task_created",
+        community_id=template.community_id,
+        at=now,
+        task_id=task_id,
+        template_id=template.id,
+        occurrence=key,
+        kind=template.kind,
+        capacity=template.capacity,
+        priority=str(template.priority),
+    )

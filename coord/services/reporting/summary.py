@@ -14,9 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from coord.db import insert_new
 from coord.errors import NotFound
 from coord.i18n import N_
 from coord.kinds import KINDS
@@ -32,7 +32,7 @@ from coord.models import (
     TaskStatus,
     Team,
 )
-from coord.services.outbox.records import notify
+from coord.services.outbox.notifications import notify
 from coord.services.people.people import captains_of, coordinators_of
 
 KIND_FIGURES = [
@@ -326,10 +326,7 @@ def _store(session: Session, community: Community, day: date, now: datetime) -> 
         "figures": figures,
         "created_at": now,
     }
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(
-        insert(DailySummary).on_conflict_do_nothing(index_elements=["community_id", "day"]).values(values)
-    )
+    session.execute(insert_new(session, DailySummary, unique=["community_id", "day"]), values)
     return session.scalars(
         select(DailySummary).where(DailySummary.community_id == community.id, DailySummary.day == day)
     ).one()

@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from coord.db import insert_new
 from coord.models import Community, Duty, DutyKind, DutyStatus, Notification, NotificationStatus, Task
 from coord.services.escalation.climb import arm_escalations
 
@@ -139,8 +139,7 @@ def plan_duties(session: Session, *, now: datetime) -> int:
         if key not in known
     ]
     if rows:
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        session.execute(insert(Duty).on_conflict_do_nothing(index_elements=["key"]), rows)
+        session.execute(insert_new(session, Duty, unique=["key"]), rows)
     return len(rows)
 
 

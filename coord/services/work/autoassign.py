@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, exists, func, insert, select, update
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from coord.clock import utcnow
@@ -36,10 +36,12 @@ from coord.models import (
     TaskStatus,
     TeamRole,
 )
-from coord.services.outbox.bulk import notify_many
-from coord.services.outbox.records import record_event
+from coord.services.outbox.events import event_row, record_event, record_events
+from coord.services.outbox.notifications import notify_many
 from coord.services.people.access import Actor
-from coord.services.work.notices import PRIVATE_DETAILS, private_key
+from coord.services.work.notices import private_details_message
+from coord.services.work.rules import claim_refusal_reason
+from coord.services.work.slots import fill_slots
 
 ROSTER = Actor.system("auto-assign")
 DECLINE_PAYLOAD = "dc:{task_id}"  # the chat layer routes it to ``decline``
@@ -56,6 +58,7 @@ class _Volunteer:
     person_id: int
     skills: frozenset[str]
     language: str
+    healthy_today: bool | None  # None where the community asks for no declaration
     windows: list[tuple[datetime, datetime]] = field(default_factory=list)
     open_claims: int = 0
     hours: float = 0.0  # served this week, plus given in this run
@@ -74,7 +77,7 @@ def auto_assign(
     plan: dict[int, list[int]] = {}
     for task in tasks:
         pool = pools.get(task.team_id or -task.community_id, [])
-        chosen = _choose(task, pool, people, refused[task.id], rules)
+        chosen = _choose(task, pool, people, refused[task.id], rules, moment)
         if chosen:
             plan[task.id] = chosen
     return _write(session, [t for t in tasks if t.id in plan], plan, people, moment)
@@ -116,9 +119,8 @@ def _pools(
     members: dict[int, set[int]] = defaultdict(set)
     for team_id, person_id, skills, language, community_id in rows:
         declared = healthy.get(community_id)
-        if declared is not None and person_id not in declared:
-            continue
-        people.setdefault(person_id, _Volunteer(person_id, frozenset(skills or ()), language))
+        healthy_today = None if declared is None else person_id in declared
+        people.setdefault(person_id, _Volunteer(person_id, frozenset(skills or ()), language, healthy_today))
         if team_id in teams:
             members[team_id].add(person_id)
         members[-community_id].add(person_id)
@@ -216,6 +218,7 @@ def _choose(
     people: dict[int, _Volunteer],
     refused: set[int],
     rules: RosterRules,
+    now: datetime,
 ) -> list[int]:
     """Pop the least-loaded eligible volunteers for ``task``'s free slots; the rest go back in the heap."""
     assert task.starts_at is not None and task.ends_at is not None
@@ -229,7 +232,7 @@ def _choose(
         if load != volunteer.hours:  # a stale entry: this person was given other work since
             heapq.heappush(pool, (volunteer.hours, person_id))
             continue
-        if _eligible(task, volunteer, refused, rules):
+        if _eligible(task, volunteer, refused, rules, now):
             chosen.append(person_id)
             volunteer.hours += hours
             volunteer.open_claims += 1
@@ -240,10 +243,14 @@ def _choose(
     return chosen
 
 
-def _eligible(task: Task, volunteer: _Volunteer, refused: set[int], rules: RosterRules) -> bool:
-    if volunteer.person_id in refused or volunteer.open_claims >= rules.max_open_claims:
+def _eligible(
+    task: Task, volunteer: _Volunteer, refused: set[int], rules: RosterRules, now: datetime
+) -> bool:
+    """The claim rule every claim obeys, then the roster's own: never ask again someone who held or refused
+    the task, a cap of open claims, and no overlapping shift with the rest time kept on both sides."""
+    if claim_refusal_reason(task, volunteer.skills, now, healthy_today=volunteer.healthy_today) is not None:
         return False
-    if not set(task.skills) <= volunteer.skills:
+    if volunteer.person_id in refused or volunteer.open_claims >= rules.max_open_claims:
         return False
     start, end = task.starts_at, task.ends_at
     assert start is not None and end is not None
@@ -258,91 +265,56 @@ def _write(
     now: datetime,
 ) -> list[Assignment]:
     """Take the planned slots (one conditional update per slot count); write the rest in bulk."""
-    from coord.services.work.notices import has_private_details, private_text
-
     taken: set[int] = set()
     for count in sorted({len(chosen) for chosen in plan.values()}):
-        ids = [t.id for t in tasks if len(plan[t.id]) == count]
-        taken.update(session.scalars(_take(ids, count)))
+        filled = fill_slots(session, [t.id for t in tasks if len(plan[t.id]) == count], count)
+        taken.update(task.id for task in filled)
     given = [(task, person_id) for task in tasks if task.id in taken for person_id in plan[task.id]]
     slots = [Assignment(task_id=t.id, person_id=p, claimed_at=now) for t, p in given]
     session.add_all(slots)
     session.flush()
-    events, rows = [], []
+    events, messages = [], []
     for (task, person_id), slot in zip(given, slots, strict=True):
-        events.append(_assigned_event(task, slot, people[person_id].hours, now))
-        details = private_text(session, task) if has_private_details(task) else None
-        rows += _messages(task, slot, details)
-    if events:
-        session.execute(insert(Event), events)
-    notify_many(session, rows, now=now)
-    for task in tasks:  # the updates above bypassed these objects: read them again when next used
-        if task.id in taken:
-            session.expire(task, ["filled", "status", "escalation_due_at", "escalation_token"])
+        hours = round(people[person_id].hours, 1)
+        events.append(
+            event_row(
+                actor=ROSTER,
+                action="assigned",
+                community_id=task.community_id,
+                at=now,
+                assignment=slot,
+                auto=True,
+                hours_this_week=hours,
+            )
+        )
+        messages += _messages(session, task, slot)
+    record_events(session, events)
+    notify_many(session, messages, now=now)
     return slots
 
 
-def _take(task_ids: list[int], count: int) -> Any:
-    """Take ``count`` more slots of each task that still has them; returns the ids it could."""
-    return (
-        update(Task)
-        .where(Task.id.in_(task_ids), Task.filled + count <= Task.capacity, Task.status.in_(_FILLABLE))
-        .values(
-            filled=Task.filled + count,
-            status=case(
-                ((Task.filled + count >= Task.capacity) & (Task.status == TaskStatus.OPEN), TaskStatus.FULL),
-                else_=Task.status,
-            ),
-            # A claim pauses the ladder, as slots.stop_escalation does; the next tick re-arms it.
-            escalation_due_at=None,
-            escalation_token=Task.escalation_token + 1,
-        )
-        .returning(Task.id)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _assigned_event(task: Task, slot: Assignment, hours: float, now: datetime) -> dict[str, Any]:
-    return {
+def _messages(session: Session, task: Task, slot: Assignment) -> list[dict[str, Any]]:
+    """What the roster's choice is told: that the task is theirs and how to decline, and the task's
+    private details (the assignee alone gets them, as after any claim)."""
+    given = {
         "community_id": task.community_id,
-        "at": now,
-        "actor_id": None,
-        "channel": ROSTER.channel,
-        "action": "assigned",
+        "person_id": slot.person_id,
         "task_id": task.id,
-        "assignment_id": slot.id,
-        "subject_id": slot.person_id,
-        "data": {"auto": True, "hours_this_week": round(hours, 1)},
+        "dedupe_key": f"auto:{slot.id}",
+        "msgid": N_(
+            "You have been given task #{task_id} “{title}” by the roster: you have served the fewest "
+            "hours this week. If you cannot do it, press Decline and the next person is asked."
+        ),
+        "params": {"task_id": task.id, "title": task.title},
+        "buttons": [
+            [
+                {"label": N_("Decline"), "payload": DECLINE_PAYLOAD.format(task_id=task.id)},
+                {"label": N_("Show task"), "payload": f"t:{task.id}"},
+            ]
+        ],
     }
-
-
-_FILLABLE = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
-
-
-def _messages(task: Task, slot: Assignment, details: str | None) -> list[dict[str, object]]:
-    common = {"community_id": task.community_id, "person_id": slot.person_id, "task_id": task.id, "at": None}
-    rows: list[dict[str, object]] = [
-        {
-            **common,
-            "dedupe_key": f"auto:{slot.id}",
-            "msgid": N_(
-                "You have been given task #{task_id} “{title}” by the roster: you have served the fewest "
-                "hours this week. If you cannot do it, press Decline and the next person is asked."
-            ),
-            "params": {"task_id": task.id, "title": task.title},
-            "buttons": [
-                [
-                    {"label": N_("Decline"), "payload": DECLINE_PAYLOAD.format(task_id=task.id)},
-                    {"label": N_("Show task"), "payload": f"t:{task.id}"},
-                ]
-            ],
-        },
-    ]
-    if details is not None:  # the assignee alone gets the address, as notices.send_private_details does
-        params = {"task_id": task.id, "title": task.title, "details": details}
-        message = {"dedupe_key": private_key(slot), "msgid": PRIVATE_DETAILS, "params": params}
-        rows.append({**common, **message, "private": True})
-    return rows
+    details = private_details_message(session, task, slot)
+    return [given] if details is None else [given, details]
 
 
 def decline(

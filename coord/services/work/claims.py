@@ -25,7 +25,8 @@ from coord.models import (
     Person,
     Task,
 )
-from coord.services.outbox.records import notify, record_event
+from coord.services.outbox.events import record_event
+from coord.services.outbox.notifications import notify
 from coord.services.people.access import Actor, can_lead, is_member, require_lead
 from coord.services.work.notices import (
     private_key,

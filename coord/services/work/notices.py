@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from coord.i18n import N_
 from coord.models import Assignment, Household, Place, Task
-from coord.services.outbox.records import notify
+from coord.services.outbox.notifications import notify
 from coord.services.people.people import captains_of, coordinators_of
 
 PRIVATE_DETAILS = N_("You have task #{task_id} “{title}”. Details for you only: {details}")
@@ -42,24 +42,25 @@ def tell_new_holder(session: Session, task: Task, assignment: Assignment, *, at:
 
 def send_private_details(session: Session, task: Task, assignment: Assignment, *, at: datetime) -> None:
     """Address, phone and health details, if the task has any, go to the assignee alone by direct message."""
-    if not has_private_details(task):
-        return
-    notify(
-        session,
-        dedupe_key=private_key(assignment),
-        community_id=task.community_id,
-        person_id=assignment.person_id,
-        task_id=task.id,
-        private=True,
-        msgid=PRIVATE_DETAILS,
-        params={"task_id": task.id, "title": task.title, "details": private_text(session, task)},
-        at=at,
-    )
+    message = private_details_message(session, task, assignment)
+    if message is not None:
+        notify(session, **message, at=at)
 
 
-def has_private_details(task: Task) -> bool:
-    """Whether the task carries anything only its assignee may read."""
-    return bool(task.private_details) or task.household_id is not None
+def private_details_message(session: Session, task: Task, assignment: Assignment) -> dict[str, Any] | None:
+    """The outbox message carrying the task's private details to ``assignment``'s holder alone, or None
+    when the task has none."""
+    if not task.has_private_details:
+        return None
+    return {
+        "dedupe_key": private_key(assignment),
+        "community_id": task.community_id,
+        "person_id": assignment.person_id,
+        "task_id": task.id,
+        "private": True,
+        "msgid": PRIVATE_DETAILS,
+        "params": {"task_id": task.id, "title": task.title, "details": private_text(session, task)},
+    }
 
 
 def private_key(assignment: Assignment) -> str:

@@ -1,15 +1,18 @@
 """Who may take a slot of which task, and what a person refused is told.
 
-A claim is refused when the task is another community's (told as unknown), done or cancelled, over, needs
-skills the person lacks, or (where the community asks for it) today's health declaration is missing; then
-when the person already holds a slot, or none is free. ``check_claimable`` checks the rules in that order on
-SQLite and for a captain's assignment; on PostgreSQL a volunteer's claim checks them inside ``coord_claim``
-(migration 0006) under the task's lock. Either way the message comes from ``claim_refusal``, and
-``tests/test_claim_rules.py`` runs every rule on both databases, so the two copies give the same answer.
+``claim_refusal_reason`` is the claim rule, the one place it is written: a pure function of the task, the
+person's skills, the moment and (where the community asks for one) today's health declaration. A
+volunteer's claim and a captain's assignment reach it through ``check_claimable``; auto-assignment calls
+it for every candidate with what it read in bulk. The rules, in order: the task is done or cancelled, over,
+needs skills the person lacks, or today's declaration is missing. Then the slot itself may be refused
+(``refusal_to_take``): the person already holds one, or none is free. A task of another community is
+never found in the first place (``tasks.get_task``), so it is told as unknown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,61 +22,88 @@ from sqlalchemy.orm import Session
 from coord.errors import AlreadyClaimed, CoordError, InvalidTransition, NotAllowed, TaskFull
 from coord.i18n import N_
 from coord.models import Community, HealthDeclaration, Person, Task, TaskStatus
-from coord.services.work.tasks import unknown_task
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a person may not take a slot: ``closed`` (with the task's status), ``over``, ``skills`` (with
+    the missing ones) or ``undeclared``."""
+
+    reason: str
+    status: str = ""
+    missing: str = ""
+
+
+def claim_refusal_reason(
+    task: Task, skills: Iterable[str], moment: datetime, *, healthy_today: bool | None
+) -> Refusal | None:
+    """Why a person with ``skills`` may not take a slot of ``task`` at ``moment``, or None when they may.
+
+    ``healthy_today`` is the person's health declaration of the day (False when none was made), or None
+    where no declaration is asked for.
+    """
+    if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
+        return Refusal("closed", status=task.status)
+    shift_over = task.ends_at is not None and moment >= task.ends_at
+    deadline_passed = task.due_at is not None and not task.starts_at and moment >= task.due_at
+    if shift_over or deadline_passed:
+        return Refusal("over")
+    missing = sorted(set(task.skills) - set(skills))
+    if missing:
+        return Refusal("skills", missing=", ".join(missing))
+    if healthy_today is False:
+        return Refusal("undeclared")
+    return None
 
 
 def check_claimable(
     session: Session, task: Task, person: Person, moment: datetime, *, declaration_needed: bool = True
 ) -> None:
     """Raise the reason ``person`` may not take a slot of ``task`` now, if there is one."""
-    if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
-        raise claim_refusal("closed", task.id, status=task.status)
-    if (task.ends_at and moment >= task.ends_at) or (
-        task.due_at and moment >= task.due_at and not task.starts_at
-    ):
-        raise claim_refusal("over", task.id)
-    missing = sorted(set(task.skills) - set(person.skills))
-    if missing:
-        raise claim_refusal("skills", task.id, missing=", ".join(missing))
-    if declaration_needed:
-        community = session.get(Community, task.community_id)
-        if community is not None and community.requires_health_declaration:
-            today = moment.astimezone(ZoneInfo(community.timezone)).date()
-            healthy = session.scalar(
-                select(HealthDeclaration.healthy).where(
-                    HealthDeclaration.person_id == person.id, HealthDeclaration.day == today
-                )
-            )
-            if not healthy:
-                raise claim_refusal("undeclared", task.id)
+    healthy = healthy_today(session, task.community_id, person, moment) if declaration_needed else None
+    refused = claim_refusal_reason(task, person.skills, moment, healthy_today=healthy)
+    if refused is not None:
+        raise claim_refusal(refused, task.id)
 
 
-def claim_refusal(reason: str, task_id: int, *, status: str = "", missing: str = "") -> CoordError:
-    """The error a claim refused for ``reason`` raises, whichever database found the reason."""
-    if reason == "closed":
+def healthy_today(session: Session, community_id: int, person: Person, moment: datetime) -> bool | None:
+    """Whether ``person`` declared themselves healthy today in the community's timezone; None where the
+    community asks for no declaration."""
+    community = session.get(Community, community_id)
+    if community is None or not community.requires_health_declaration:
+        return None
+    today = moment.astimezone(ZoneInfo(community.timezone)).date()
+    healthy = session.scalar(
+        select(HealthDeclaration.healthy).where(
+            HealthDeclaration.person_id == person.id, HealthDeclaration.day == today
+        )
+    )
+    return bool(healthy)
+
+
+def claim_refusal(refused: Refusal, task_id: int) -> CoordError:
+    """The error a claim refused for ``refused.reason`` raises, in the person's words."""
+    if refused.reason == "closed":
         return InvalidTransition(
             N_("Task #{task_id} is {status}; look at the open tasks instead."),
             task_id=task_id,
-            status=str(TaskStatus(status)),
+            status=str(TaskStatus(refused.status)),
         )
-    if reason == "over":
+    if refused.reason == "over":
         return InvalidTransition(
             N_("Task #{task_id} is already over; look at the open tasks instead."), task_id=task_id
         )
-    if reason == "skills":
+    if refused.reason == "skills":
         return NotAllowed(
             N_("Task #{task_id} needs: {skills}. Ask your captain if you can help otherwise."),
             task_id=task_id,
-            skills=missing,
+            skills=refused.missing,
         )
-    if reason == "undeclared":
-        return NotAllowed(N_("Please send today's health declaration before claiming work."))
-    if reason == "unknown":
-        return unknown_task(task_id)
-    return refusal_to_take(task_id, already=reason == "already")
+    return NotAllowed(N_("Please send today's health declaration before claiming work."))
 
 
 def refusal_to_take(task_id: int, *, already: bool) -> AlreadyClaimed | TaskFull:
+    """The error when the slot itself cannot be had: the person holds one already, or none is free."""
     if already:
         return AlreadyClaimed(N_("You already hold a slot of task #{task_id}."), task_id=task_id)
     return TaskFull(

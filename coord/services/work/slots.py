@@ -1,7 +1,10 @@
 """Slots of a task: taking and freeing them under concurrency, and moving an assignment between states.
 
 Every change is a conditional UPDATE on the row's current state, so two people (or a person and a
-worker) acting at once can never both move the same slot (DESIGN.md invariant 4).
+worker) acting at once can never both move the same slot (DESIGN.md invariant 4): ``fill_slots`` is the
+one write that takes slots, for a claim, an assignment and the roster alike, and the unique index on
+(task, person) refuses a second slot for one person. Statements return the rows they changed as ORM
+objects (``populate_existing``), so what the session holds is what the database holds, with no SELECT.
 """
 
 from __future__ import annotations
@@ -10,10 +13,9 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, insert, select, update
+from sqlalchemy import Update, bindparam, case, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
 from coord.errors import InvalidTransition, NotFound
 from coord.i18n import N_
@@ -26,11 +28,12 @@ from coord.models import (
     Task,
     TaskStatus,
 )
-from coord.services.outbox.records import record_event
+from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor
 from coord.services.work.rules import refusal_to_take
 
 CLAIMABLE = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+_LOADED = {"populate_existing": True}  # rows a statement returns overwrite what the session holds
 
 
 def take_slot(
@@ -44,106 +47,66 @@ def take_slot(
     now: datetime,
 ) -> Assignment:
     """Give ``person`` one free slot of ``task`` and record the event ``action``, or refuse: the person
-    already holds one (AlreadyClaimed) or none is free (TaskFull). ``task`` is updated in place."""
+    already holds one (AlreadyClaimed) or none is free (TaskFull). ``task`` is brought up to date."""
     session.flush()  # what the statements below refer to must be in the database
-    taken = _take_slot_step_by_step(session, task, person, actor, action, assigned_by, now)
-    if taken is None:
-        raise refusal_to_take(task.id, already=holds(session, task, person))
-    return taken
-
-
-# The conditional UPDATE takes the slot and returns the new counts; the unique index on (task, person)
-# refuses a second slot for one person.
-_FILL = (
-    update(Task)
-    .where(Task.id == bindparam("task_id"), Task.filled < Task.capacity, Task.status.in_(CLAIMABLE))
-    .values(
-        filled=Task.filled + 1,
-        status=case(
-            ((Task.filled + 1 >= Task.capacity) & (Task.status == TaskStatus.OPEN), TaskStatus.FULL),
-            else_=Task.status,
-        ),
-        escalation_due_at=None,
-        escalation_token=Task.escalation_token + 1,
-    )
-    .returning(Task.filled, Task.status, Task.escalation_token)
-)
-_NEW_SLOT = insert(Assignment).returning(Assignment.id)
-
-
-def _take_slot_step_by_step(
-    session: Session,
-    task: Task,
-    person: Person,
-    actor: Actor,
-    action: str,
-    assigned_by: int | None,
-    now: datetime,
-) -> Assignment | None:
     try:
         with session.begin_nested():
-            connection = session.connection()
-            filled = connection.execute(_FILL, {"task_id": task.id}).one_or_none()
-            if filled is None:
-                return None
-            slot_id = connection.execute(
-                _NEW_SLOT,
-                {
-                    "task_id": task.id,
-                    "person_id": person.id,
-                    "state": AssignmentState.CLAIMED,
-                    "assigned_by_id": assigned_by,
-                    "claimed_at": now,
-                    "figures": {},
-                    "note": "",
-                },
-            ).scalar_one()
-    except IntegrityError:
-        return None  # a second slot for this person, or (last line of defence) over capacity
-    copy_taken(task, filled.filled, filled.status, filled.escalation_token)
-    assignment = adopt(session, task.id, task, person, slot_id, assigned_by, now)
+            if not fill_slots(session, [task.id], 1):
+                raise refusal_to_take(task.id, already=holds(session, task, person))
+            assignment = new_slot(session, task, person, assigned_by=assigned_by, now=now)
+    except IntegrityError:  # a second slot for this person, or (last line of defence) over capacity
+        session.expire(task)  # the savepoint's fill was undone: read the task again when next used
+        raise refusal_to_take(task.id, already=holds(session, task, person)) from None
     record_event(
         session, actor=actor, action=action, community_id=task.community_id, assignment=assignment, at=now
     )
     return assignment
 
 
-def copy_taken(task: Task, filled: int, status: str, token: int) -> None:
-    """Copy what the database now holds onto the loaded task, with no SELECT."""
-    set_committed_value(task, "filled", filled)
-    set_committed_value(task, "status", TaskStatus(status))
-    set_committed_value(task, "escalation_due_at", None)
-    set_committed_value(task, "escalation_token", token)
+def fill_slots(session: Session, task_ids: list[int], count: int) -> list[Task]:
+    """Take ``count`` more slots of each task that still has that many free and is open to claims, stopping
+    its escalation (a claim pauses the ladder; the next tick re-arms it). Returns the tasks it filled."""
+    return list(session.scalars(_filling(count), {"task_ids": task_ids}, execution_options=_LOADED))
 
 
-def adopt(
-    session: Session,
-    task_id: int,
-    task: Task | None,
-    person: Person,
-    slot_id: int,
-    assigned_by: int | None,
-    now: datetime,
-) -> Assignment:
-    """The new slot as a persistent object of the session, built from what was inserted (no SELECT).
-    Without ``task``, the slot's ``task`` loads when first read."""
-    assignment = Assignment(
-        id=slot_id,
-        task_id=task_id,
-        person_id=person.id,
-        state=AssignmentState.CLAIMED,
-        assigned_by_id=assigned_by,
-        claimed_at=now,
-        checked_in_at=None,
-        ended_at=None,
-        figures={},
-        note="",
+@functools.cache
+def _filling(count: int) -> Any:
+    return (
+        update(Task)
+        .where(
+            Task.id.in_(bindparam("task_ids", expanding=True)),
+            Task.filled + count <= Task.capacity,
+            Task.status.in_(CLAIMABLE),
+        )
+        .values(
+            filled=Task.filled + count,
+            status=case(
+                ((Task.filled + count >= Task.capacity) & (Task.status == TaskStatus.OPEN), TaskStatus.FULL),
+                else_=Task.status,
+            ),
+            **Task.escalation_stopped(),
+        )
+        .returning(Task)
     )
-    make_transient_to_detached(assignment)
-    session.add(assignment)
-    if task is not None:  # keeps the task loaded: the session holds objects weakly
-        set_committed_value(assignment, "task", task)
-    return assignment
+
+
+_NEW_SLOT = insert(Assignment).returning(Assignment)
+
+
+def new_slot(
+    session: Session, task: Task, person: Person, *, assigned_by: int | None, now: datetime
+) -> Assignment:
+    """Insert the slot of a task ``fill_slots`` made room in, as a persistent object of the session."""
+    values = {
+        "task_id": task.id,
+        "person_id": person.id,
+        "state": AssignmentState.CLAIMED,
+        "assigned_by_id": assigned_by,
+        "claimed_at": now,
+        "figures": {},
+        "note": "",
+    }
+    return session.scalars(_NEW_SLOT, [values]).one()
 
 
 _HOLDS = select(
@@ -166,19 +129,10 @@ _FREE = (
         filled=Task.filled - 1,
         status=case((Task.status == TaskStatus.FULL, TaskStatus.OPEN), else_=Task.status),
     )
-    .returning(Task.filled, Task.status)
+    .returning(Task)
 )
-
-
-def free_slot(session: Session, task: Task) -> None:
-    freed = session.connection().execute(_FREE, {"task_id": task.id}).one_or_none()
-    if freed is not None:
-        set_committed_value(task, "filled", freed.filled)
-        set_committed_value(task, "status", TaskStatus(freed.status))
-
-
 # Work starts (the first check-in) or ends (the last holder is done): either way any escalation under way
-# stops, as a claim pauses it: the due time is cleared and the fencing token bumped (invariant 3).
+# stops, as a claim pauses it.
 _START_WORK = (
     update(Task)
     .where(Task.id == bindparam("task_id"))
@@ -186,10 +140,9 @@ _START_WORK = (
         status=case(
             (Task.status.in_([TaskStatus.OPEN, TaskStatus.FULL]), TaskStatus.IN_PROGRESS), else_=Task.status
         ),
-        escalation_due_at=None,
-        escalation_token=Task.escalation_token + 1,
+        **Task.escalation_stopped(),
     )
-    .returning(Task.status, Task.escalation_token)
+    .returning(Task)
 )
 _FINISH_WORK = (
     update(Task)
@@ -198,40 +151,43 @@ _FINISH_WORK = (
         Task.status.not_in([TaskStatus.DONE, TaskStatus.CANCELLED]),
         ~exists().where(Assignment.task_id == Task.id, Assignment.state.in_(ACTIVE_STATES)),
     )
-    .values(status=TaskStatus.DONE, escalation_due_at=None, escalation_token=Task.escalation_token + 1)
-    .returning(Task.status, Task.escalation_token)
+    .values(status=TaskStatus.DONE, **Task.escalation_stopped())
+    .returning(Task)
 )
+
+
+def free_slot(session: Session, task: Task) -> None:
+    """A holder gave their slot up: one more is free, and full work is open again."""
+    _change(session, task, _FREE)
 
 
 def start_work(session: Session, task: Task) -> None:
     """A holder checked in: the task is in progress and its escalation stops."""
-    _settle(task, session.connection().execute(_START_WORK, {"task_id": task.id}).one_or_none())
+    _change(session, task, _START_WORK)
 
 
 def finish_work(session: Session, task: Task) -> None:
     """A holder is done: when nobody is still working on it, the task is done and its escalation stops."""
-    _settle(task, session.connection().execute(_FINISH_WORK, {"task_id": task.id}).one_or_none())
+    _change(session, task, _FINISH_WORK)
 
 
-def _settle(task: Task, row: Any) -> None:
-    if row is not None:
-        set_committed_value(task, "status", TaskStatus(row.status))
-        set_committed_value(task, "escalation_due_at", None)
-        set_committed_value(task, "escalation_token", row.escalation_token)
+def _change(session: Session, task: Task, statement: Update) -> None:
+    session.scalars(statement, {"task_id": task.id}, execution_options=_LOADED).one_or_none()
 
 
 @functools.cache
-def _moving(from_states: tuple[AssignmentState, ...], columns: tuple[str, ...]) -> Any:
+def _moving(from_states: tuple[AssignmentState, ...], columns: tuple[str, ...], by_id: bool) -> Any:
     """``UPDATE assignment ... RETURNING`` the moved slot, loaded as an ORM object; built once per shape."""
-    return select(Assignment).from_statement(
+    held = (
+        (Assignment.id == bindparam("slot_id"),)
+        if by_id
+        else (Assignment.task_id == bindparam("held_task"), Assignment.person_id == bindparam("held_by"))
+    )
+    return (
         update(Assignment)
-        .where(
-            Assignment.task_id == bindparam("held_task"),
-            Assignment.person_id == bindparam("held_by"),
-            Assignment.state.in_(from_states),
-        )
+        .where(*held, Assignment.state.in_(from_states))
         .values({name: bindparam(f"new_{name}") for name in columns})
-        .returning(*Assignment.__table__.columns)
+        .returning(Assignment)
     )
 
 
@@ -247,15 +203,10 @@ def move_held(
     of ``from_states`` to ``to``; the moved slot, or None when nothing moved (the caller then asks why)."""
     values["state"] = to
     params = {f"new_{name}": value for name, value in values.items()}
-    statement = _moving(from_states, tuple(values))
-    moved = session.scalars(
-        statement,
-        {"held_task": task.id, "held_by": person.id, **params},
-        execution_options={"populate_existing": True},
+    statement = _moving(from_states, tuple(values), False)
+    return session.scalars(
+        statement, {"held_task": task.id, "held_by": person.id, **params}, execution_options=_LOADED
     ).one_or_none()
-    if moved is not None:
-        set_committed_value(moved, "task", task)  # keeps the task loaded: the session holds objects weakly
-    return moved
 
 
 def move(
@@ -267,15 +218,15 @@ def move(
     refusal: Exception,
     **values: Any,
 ) -> None:
-    moved = session.execute(
-        update(Assignment)
-        .where(Assignment.id == assignment.id, Assignment.state.in_(from_states))
-        .values(state=to, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount == 0:  # type: ignore[attr-defined]
+    """Move ``assignment`` from one of ``from_states`` to ``to``; raise ``refusal`` when it has moved on."""
+    values["state"] = to
+    params = {f"new_{name}": value for name, value in values.items()}
+    statement = _moving(from_states, tuple(values), True)
+    moved = session.scalars(
+        statement, {"slot_id": assignment.id, **params}, execution_options=_LOADED
+    ).one_or_none()
+    if moved is None:
         raise refusal
-    session.refresh(assignment)
 
 
 _HOLDING = select(Assignment).where(

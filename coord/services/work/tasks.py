@@ -27,7 +27,8 @@ from coord.models import (
     TaskStatus,
     Team,
 )
-from coord.services.outbox.records import notify, record_event
+from coord.services.outbox.events import record_event
+from coord.services.outbox.notifications import notify
 from coord.services.people.access import Actor, require_lead
 
 MAX_CAPACITY = 500
@@ -142,15 +143,14 @@ def cancel_task(
     task = get_task(session, task_id, community_id=_community_of(actor))
     require_lead(session, actor, task.community_id, task.team_id)
     moment = now or utcnow()
-    done = session.execute(
+    cancelled = session.scalars(
         update(Task)
         .where(Task.id == task.id, Task.status.in_([TaskStatus.OPEN, TaskStatus.FULL]))
-        .values(
-            status=TaskStatus.CANCELLED, escalation_due_at=None, escalation_token=Task.escalation_token + 1
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if done.rowcount == 0:  # type: ignore[attr-defined]
+        .values(status=TaskStatus.CANCELLED, **Task.escalation_stopped())
+        .returning(Task),
+        execution_options={"populate_existing": True},
+    ).one_or_none()
+    if cancelled is None:
         raise InvalidTransition(
             N_(
                 "Task #{task_id} is {status} and can no longer be cancelled. "
@@ -159,7 +159,6 @@ def cancel_task(
             task_id=task.id,
             status=str(session.scalar(select(Task.status).where(Task.id == task.id))),
         )
-    session.refresh(task)
     holders = session.scalars(
         select(Assignment).where(Assignment.task_id == task.id, Assignment.state.in_(ACTIVE_STATES))
     ).all()
