@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from coord.clock import utcnow
 from coord.errors import InvalidInput
 from coord.i18n import N_
 from coord.kinds import get_kind
@@ -230,7 +229,7 @@ def _add_places(demo: _Demo) -> None:
         demo.places[name] = add_place(**demo.common, name=name, kind=kind, area=demo.zones[zone])
 
 
-def _add_households(demo: _Demo, *, now: datetime | None = None) -> None:
+def _add_households(demo: _Demo) -> None:
     """About 2,000 households in one bulk insert: every row is complete and valid."""
     rows = []
     for building in demo.buildings:
@@ -241,7 +240,7 @@ def _add_households(demo: _Demo, *, now: datetime | None = None) -> None:
     demo.session.execute(insert(Household), rows)
     record_event(
         demo.session,
-        at=now or utcnow(),
+        at=demo.now,
         actor=SEEDER,
         action="households_added",
         community_id=demo.community.id,
