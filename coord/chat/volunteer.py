@@ -122,7 +122,7 @@ def claim(ctx: Context, command: Command) -> list[Reply]:
         lambda: claims.claim(session=ctx.session, actor=ctx.actor, task_id=task_id, now=ctx.now)
     )
     taken = assignment.task
-    has_private = bool(taken.private_details or taken.household_id)
+    has_private = taken.has_private_details
     if ctx.in_group:
         text = (
             N_(

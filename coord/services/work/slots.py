@@ -13,7 +13,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Update, bindparam, case, exists, insert, select, update
+from sqlalchemy import Update, bindparam, case, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,23 +90,22 @@ def _filling(count: int) -> Any:
     )
 
 
-_NEW_SLOT = insert(Assignment).returning(Assignment)
-
-
 def new_slot(
     session: Session, task: Task, person: Person, *, assigned_by: int | None, now: datetime
 ) -> Assignment:
-    """Insert the slot of a task ``fill_slots`` made room in, as a persistent object of the session."""
-    values = {
-        "task_id": task.id,
-        "person_id": person.id,
-        "state": AssignmentState.CLAIMED,
-        "assigned_by_id": assigned_by,
-        "claimed_at": now,
-        "figures": {},
-        "note": "",
-    }
-    return session.scalars(_NEW_SLOT, [values]).one()
+    """Add the slot of a task ``fill_slots`` made room in (flushed: the unique index is checked now)."""
+    assignment = Assignment(
+        task=task,
+        person_id=person.id,
+        state=AssignmentState.CLAIMED,
+        assigned_by_id=assigned_by,
+        claimed_at=now,
+        figures={},
+        note="",
+    )
+    session.add(assignment)
+    session.flush()
+    return assignment
 
 
 _HOLDS = select(
