@@ -11,20 +11,26 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
-import time
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
 from sqlalchemy import select, text
 
-from bench.databases import postgres_database, sqlite_database
-from bench.workload import Population, build_population, bulk_insert, shift_row
+from bench.common import (
+    Population,
+    Stopwatch,
+    add_database_options,
+    analyze,
+    build_population,
+    bulk_insert,
+    each_database,
+    open_database,
+    print_table,
+    shift_row,
+)
 from coord.clock import utcnow
-from coord.db import make_engine, make_session_factory, transaction
-from coord.migrate import upgrade
+from coord.db import transaction
 from coord.models import Assignment, Membership, Person, Task
 from coord.services.work.autoassign import RosterRules, auto_assign
 
@@ -128,20 +134,15 @@ def violations(factory: Any, task_ids: list[int], rules: RosterRules) -> Counter
 
 def measure(url: str, *, tasks: int, volunteers: int) -> dict[str, Any]:
     rng = random.Random(3)
-    engine = make_engine(url)
-    upgrade(engine)
-    factory = make_session_factory(engine)
+    engine, factory = open_database(url)
     now = utcnow().replace(second=0, microsecond=0)
     population = build_population(factory, volunteers=volunteers, teams=8, now=now - timedelta(days=3))
     served_this_week(factory, population, now, rng)
     task_ids = open_shifts(factory, population, now, rng, tasks)
-    with engine.begin() as conn:
-        conn.execute(text("ANALYZE"))
+    analyze(engine)
     rules = RosterRules()
-    began = time.perf_counter()
-    with transaction(factory) as session:
+    with Stopwatch() as watch, transaction(factory) as session:
         given = auto_assign(session=session, task_ids=task_ids, now=now, rules=rules)
-    seconds = time.perf_counter() - began
     with factory() as session:
         slots = session.scalar(select(text("sum(capacity)")).select_from(Task).where(Task.id.in_(task_ids)))
     per_person = Counter(a.person_id for a in given)
@@ -149,7 +150,7 @@ def measure(url: str, *, tasks: int, volunteers: int) -> dict[str, Any]:
     return {
         "slots": slots,
         "filled": len(given),
-        "seconds": seconds,
+        "seconds": watch.seconds,
         "people": len(per_person),
         "most": max(per_person.values(), default=0),
         "broken": violations(factory, task_ids, rules),
@@ -158,39 +159,31 @@ def measure(url: str, *, tasks: int, volunteers: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    add_database_options(parser)
     parser.add_argument("--tasks", type=int, default=1_000)
     parser.add_argument("--volunteers", type=int, default=2_400)
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1/test")
     args = parser.parse_args()
-    table = Table(
-        title=f"Auto-assign {args.tasks:,} shifts among {args.volunteers:,} volunteers (target < 2 s)"
-    )
-    for column in (
-        "database",
-        "places",
-        "filled",
-        "volunteers used",
-        "most shifts each",
-        "seconds",
-        "rules broken",
-    ):
-        table.add_column(column, justify="left" if column in ("database", "rules broken") else "right")
-    for kind in ["sqlite", "postgresql"] if args.db == "both" else [args.db]:
-        database = sqlite_database() if kind == "sqlite" else postgres_database(args.pg_url)
-        with database as url:
-            r = measure(url, tasks=args.tasks, volunteers=args.volunteers)
+    rows = []
+    for kind, url in each_database(args):
+        r = measure(url, tasks=args.tasks, volunteers=args.volunteers)
         broken = ", ".join(f"{k} {v}" for k, v in r["broken"].items() if v) or "none"
-        table.add_row(
-            kind,
-            f"{r['slots']:,}",
-            f"{r['filled']:,}",
-            f"{r['people']:,}",
-            str(r["most"]),
-            f"{r['seconds']:.2f}",
-            broken,
+        rows.append(
+            (
+                kind,
+                f"{r['slots']:,}",
+                f"{r['filled']:,}",
+                f"{r['people']:,}",
+                str(r["most"]),
+                f"{r['seconds']:.2f}",
+                broken,
+            )
         )
-    Console(width=150).print(table)
+    print_table(
+        f"Auto-assign {args.tasks:,} shifts among {args.volunteers:,} volunteers (target < 2 s)",
+        ("database", "places", "filled", "volunteers used", "most shifts each", "seconds", "rules broken"),
+        rows,
+        left=("rules broken",),
+    )
 
 
 if __name__ == "__main__":

@@ -15,33 +15,35 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import statistics
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
 from sqlalchemy import Engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench.databases import postgres_database, sqlite_database
-from coord.chat import Inbound, handle_safely, render_text
+from bench.common import (
+    SETUP,
+    add_database_options,
+    add_deliveries,
+    database_kinds,
+    open_database,
+    percentile,
+    print_table,
+    private_message,
+    throwaway_database,
+)
+from coord.chat import handle_safely, render_text
 from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory, transaction
 from coord.entrypoints.seed import seed_demo
-from coord.migrate import upgrade
 from coord.models import Community, Membership, Person, Team, TeamRole
-from coord.services.people.access import Actor
 from coord.services.people.people import link_account
-from coord.services.work.tasks import create_task
 
 NETWORK = "telegram"
-SETUP = Actor.system("bench")
 MIX = ("tasks", "task", "claim", "my", "done", "board")
 
 
@@ -94,19 +96,7 @@ def prepare(factory: sessionmaker[Session], rounds: int) -> Cast:
         volunteers, captains, team_id = _link_everyone(session)
         community, team = session.get(Community, summary.community_id), session.get(Team, team_id)
         assert community is not None and team is not None
-        stock = [
-            create_task(
-                session=session,
-                actor=SETUP,
-                community=community,
-                kind="delivery",
-                title=f"送菜上门 {n}",
-                team=team,
-                due_at=now + timedelta(hours=6),
-                now=now,
-            ).id
-            for n in range(rounds)
-        ]
+        stock = add_deliveries(session, community, team, rounds, now=now)
     return Cast(sorted(volunteers), sorted(captains), stock)
 
 
@@ -129,12 +119,6 @@ def _link_everyone(session: Session) -> tuple[list[str], list[str], int]:
     return volunteers, captains, led
 
 
-def message(user: str, text: str) -> Inbound:
-    return Inbound(
-        network=NETWORK, user_id=user, display_name=user, chat_id=user, is_private_chat=True, text=text
-    )
-
-
 def run(factory: sessionmaker[Session], counter: StatementCounter, cast: Cast, rounds: int) -> Timings:
     timings = Timings()
     started = time.perf_counter()
@@ -152,7 +136,7 @@ def run(factory: sessionmaker[Session], counter: StatementCounter, cast: Cast, r
         for name in MIX:
             user, text_ = script[name]
             statements, before = counter.count, time.perf_counter()
-            replies = handle_safely(message(user, text_), session_factory=factory)
+            replies = handle_safely(private_message(user, text_, NETWORK), session_factory=factory)
             timings.ms[name].append((time.perf_counter() - before) * 1000)
             timings.queries[name].append(counter.count - statements)
             if not replies or "went wrong" in render_text(replies[0], "en"):
@@ -164,10 +148,8 @@ def run(factory: sessionmaker[Session], counter: StatementCounter, cast: Cast, r
 def measure(url: str, rounds: int, clients: int, processes: int = 1) -> Timings:
     """``clients`` threads, each with its own volunteers, captain and deliveries, as concurrent adapters;
     spread over ``processes`` processes (as several adapter instances would be), each with its own pool."""
-    engine = make_engine(url, pool_size=clients)
+    engine, factory = open_database(url, pool_size=clients)
     try:
-        upgrade(engine)
-        factory = make_session_factory(engine)
         warm_up = 20
         cast = prepare(factory, rounds + warm_up * processes)
         parts = [
@@ -292,11 +274,6 @@ def merge(parts: list[Timings], seconds: float) -> Timings:
     return total
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 SUMMARY_COLUMNS = (
     "database",
     "commands",
@@ -330,51 +307,50 @@ def summary_row(name: str, t: Timings) -> list[str]:
     ]
 
 
-def report(console: Console, results: dict[str, Timings]) -> None:
-    summary = Table(title="coord.chat: commands through handle_safely (one transaction each)")
-    for column in SUMMARY_COLUMNS:
-        summary.add_column(column, justify="right")
-    for name, t in results.items():
-        summary.add_row(*summary_row(name, t))
-    console.print(summary)
-    detail = Table(title="per command: mean ms / max ms / SQL statements")
-    detail.add_column("command")
-    for name in results:
-        detail.add_column(name, justify="right")
-    for command in MIX:
-        cells = []
-        for t in results.values():
-            ms, q = t.ms[command], t.queries[command]
-            cells.append(f"{statistics.mean(ms):.1f} / {max(ms):.1f} / {statistics.mean(q):.0f}")
-        detail.add_row(command, *cells)
-    console.print(detail)
+def report(results: dict[str, Timings]) -> None:
+    print_table(
+        "coord.chat: commands through handle_safely (one transaction each)",
+        SUMMARY_COLUMNS,
+        [summary_row(name, t) for name, t in results.items()],
+    )
+    print_table(
+        "per command: mean ms / max ms / SQL statements",
+        ("command", *results),
+        [
+            (
+                command,
+                *(
+                    f"{statistics.mean(t.ms[command]):.1f} / {max(t.ms[command]):.1f}"
+                    f" / {statistics.mean(t.queries[command]):.0f}"
+                    for t in results.values()
+                ),
+            )
+            for command in MIX
+        ],
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=200, help="rounds of the six-command mix")
-    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    add_database_options(parser)
     parser.add_argument(
         "--clients", type=int, nargs="+", default=[1, 4], help="concurrent adapters (threads)"
     )
     parser.add_argument(
         "--processes", type=int, nargs="+", default=[1], help="processes the clients are spread over"
     )
-    parser.add_argument(
-        "--pg-url", default=os.environ.get("COORD_BENCH_PG_URL", "postgresql://postgres@127.0.0.1/test")
-    )
     args = parser.parse_args()
+    kinds = database_kinds(args)
     results: dict[str, Timings] = {}
     for clients in args.clients:
         for processes in (p for p in args.processes if p <= clients):
             label = f"{clients} client(s)" + (f" in {processes} processes" if processes > 1 else "")
-            if args.db in ("sqlite", "both"):
-                with sqlite_database() as url:
-                    results[f"SQLite, {label}"] = measure(url, args.rounds, clients, processes)
-            if args.db in ("postgresql", "both"):
-                with postgres_database(args.pg_url) as url:
-                    results[f"PostgreSQL, {label}"] = measure(url, args.rounds, clients, processes)
-    report(Console(width=160), results)
+            for kind in kinds:
+                with throwaway_database(kind, args.pg_url) as url:
+                    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[kind]
+                    results[f"{name}, {label}"] = measure(url, args.rounds, clients, processes)
+    report(results)
 
 
 if __name__ == "__main__":

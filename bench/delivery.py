@@ -5,7 +5,8 @@ enqueues ``deliver`` messages on the broker (Redis, or the in-process StubBroker
 each message, take a slot from the shared rate limiter (Redis) and send it to a fake network that keeps
 Telegram-like rules strictly: at most L sends in any one-second window and one a second per chat, and
 answers 429 with ``retry_after`` otherwise. Targets: drained at >= 0.95 L, zero 429s, zero duplicates.
-Run: ``python -m bench.delivery [--db postgresql|sqlite] [--broker redis|stub] [--rate 100] [--count 10000]``.
+Run: ``python -m bench.delivery [--db postgresql|sqlite|both] [--broker redis|stub] [--rate 100]
+[--count 10000]``.
 """
 
 from __future__ import annotations
@@ -22,15 +23,20 @@ from typing import Any
 import redis
 from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
-from rich.console import Console
-from rich.table import Table
 from sqlalchemy import func, select
 
-from bench.databases import postgres_database, sqlite_database
-from bench.workload import NETWORK, build_population, bulk_insert
+from bench.common import (
+    NETWORK,
+    add_database_options,
+    add_redis_option,
+    build_population,
+    bulk_insert,
+    each_database,
+    open_database,
+    print_table,
+)
 from coord.clock import SystemClock, utcnow
-from coord.db import make_engine, make_session_factory, transaction
-from coord.migrate import upgrade
+from coord.db import transaction
 from coord.models import Notification
 from coord.services.outbox.gateways import Limit, Outbound, RateLimited
 from coord.services.schedule.tick import TickOptions
@@ -104,9 +110,7 @@ def populate(factory: Any, count: int) -> None:
 
 
 def run(url: str, *, broker_kind: str, redis_url: str, rate: int, count: int, threads: int) -> dict[str, Any]:
-    engine = make_engine(url, pool_size=threads + 4)
-    upgrade(engine)
-    factory = make_session_factory(engine)
+    engine, factory = open_database(url, pool_size=threads + 4)
     populate(factory, count)
     namespace = f"coord-bench-{secrets.token_hex(4)}"
     client = redis.Redis.from_url(redis_url)
@@ -170,16 +174,15 @@ def _unsent(factory: Any) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="postgresql")
+    add_database_options(parser, default="postgresql")
     parser.add_argument("--broker", choices=["redis", "stub"], default="redis")
     parser.add_argument("--rate", type=int, default=100, help="L: the network's limit, messages a second")
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1/test")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    add_redis_option(parser)
     args = parser.parse_args()
-    database = sqlite_database() if args.db == "sqlite" else postgres_database(args.pg_url)
-    with database as url:
+    rows = []
+    for kind, url in each_database(args):
         r = run(
             url,
             broker_kind=args.broker,
@@ -188,33 +191,37 @@ def main() -> None:
             count=args.count,
             threads=args.threads,
         )
-    table = Table(title=f"{args.count:,} notifications due at once, network limit L = {args.rate}/s")
-    for column in (
-        "database",
-        "broker",
-        "threads",
-        "sent",
-        "drained /s",
-        "÷ L",
-        "429s",
-        "duplicates",
-        "left unsent",
-        "elapsed s",
-    ):
-        table.add_column(column, justify="left" if column in ("database", "broker") else "right")
-    table.add_row(
-        args.db,
-        args.broker,
-        str(args.threads),
-        f"{r['sent']:,}",
-        f"{r['drained']:.1f}",
-        f"{r['drained'] / args.rate:.3f}",
-        " ".join([str(r["refused"]), *(f"({k} {v})" for k, v in r["refusals"].items())]),
-        str(r["duplicates"]),
-        str(r["unsent"]),
-        f"{r['elapsed']:.0f}",
+        rows.append(
+            (
+                kind,
+                args.broker,
+                str(args.threads),
+                f"{r['sent']:,}",
+                f"{r['drained']:.1f}",
+                f"{r['drained'] / args.rate:.3f}",
+                " ".join([str(r["refused"]), *(f"({k} {v})" for k, v in r["refusals"].items())]),
+                str(r["duplicates"]),
+                str(r["unsent"]),
+                f"{r['elapsed']:.0f}",
+            )
+        )
+    print_table(
+        f"{args.count:,} notifications due at once, network limit L = {args.rate}/s",
+        (
+            "database",
+            "broker",
+            "threads",
+            "sent",
+            "drained /s",
+            "÷ L",
+            "429s",
+            "duplicates",
+            "left unsent",
+            "elapsed s",
+        ),
+        rows,
+        left=("broker",),
     )
-    Console(width=150).print(table)
 
 
 if __name__ == "__main__":

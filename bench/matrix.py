@@ -25,14 +25,11 @@ import time
 from pathlib import Path
 
 from nio import AsyncClient, RoomMessageNotice, RoomMessageText, SyncResponse
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy.orm import sessionmaker
 
+from bench.common import open_database, percentile, print_table
 from bots.matrix import run_bot
+from coord.chat import ChatStore
 from coord.clock import FrozenClock
-from coord.db import make_engine
-from coord.migrate import upgrade
 from coord.settings import Settings
 from tests.chat.scene import build_scene
 from tests.factories import NOW, build_world
@@ -106,11 +103,6 @@ async def measure(
     return times
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=200)
@@ -127,9 +119,7 @@ def main() -> None:
 
 
 def run(rounds: int, synapse: Synapse, tmp: Path) -> dict[str, list[float]]:
-    engine = make_engine(f"sqlite:///{tmp / 'bench.sqlite3'}")
-    upgrade(engine)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    engine, factory = open_database(f"sqlite:///{tmp / 'bench.sqlite3'}")
     bot = synapse.register("coordbench")
     a = Person(synapse.register("alice"), synapse.url)
     b = Person(synapse.register("bob"), synapse.url)
@@ -151,7 +141,7 @@ def run(rounds: int, synapse: Synapse, tmp: Path) -> dict[str, list[float]]:
     )
     stop = threading.Event()
     thread = threading.Thread(
-        target=run_bot, args=(settings, stop), kwargs={"factory": factory, "clock": FrozenClock(NOW)}
+        target=run_bot, args=(settings, stop), kwargs={"store": ChatStore(factory), "clock": FrozenClock(NOW)}
     )
     thread.start()
     loop = asyncio.new_event_loop()
@@ -167,22 +157,26 @@ def run(rounds: int, synapse: Synapse, tmp: Path) -> dict[str, list[float]]:
 
 
 def show(times: dict[str, list[float]], rounds: int) -> None:
-    table = Table(title=f"Matrix round trips on a local Synapse, {rounds} rounds each (ms)")
-    for column in ("path", "p50", "p90", "p99", "mean", "÷ echo p50"):
-        table.add_column(column, justify="left" if column == "path" else "right")
     echo = statistics.median(times["echo (two hops, no work)"])
+    rows = []
     for name in ("one hop", "echo (two hops, no work)", "command → reply"):
         values = times[name]
         p50 = statistics.median(values)
-        table.add_row(
-            name,
-            f"{p50:.1f}",
-            f"{percentile(values, 0.9):.1f}",
-            f"{percentile(values, 0.99):.1f}",
-            f"{statistics.fmean(values):.1f}",
-            f"{p50 / echo:.2f}",
+        rows.append(
+            (
+                name,
+                f"{p50:.1f}",
+                f"{percentile(values, 0.9):.1f}",
+                f"{percentile(values, 0.99):.1f}",
+                f"{statistics.fmean(values):.1f}",
+                f"{p50 / echo:.2f}",
+            )
         )
-    Console().print(table)
+    print_table(
+        f"Matrix round trips on a local Synapse, {rounds} rounds each (ms)",
+        ("path", "p50", "p90", "p99", "mean", "÷ echo p50"),
+        rows,
+    )
 
 
 if __name__ == "__main__":

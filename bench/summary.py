@@ -13,21 +13,23 @@ Run: ``python -m bench.summary [--db postgresql|sqlite|both] [--assignments 1000
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rich.console import Console
-from rich.table import Table
 from sqlalchemy import func, select, text
 
-from bench.databases import postgres_database, sqlite_database
-from bench.workload import build_population
+from bench.common import (
+    Stopwatch,
+    add_database_options,
+    analyze,
+    build_population,
+    each_database,
+    median_seconds,
+    open_database,
+    print_table,
+)
 from coord.clock import utcnow
-from coord.db import make_engine, make_session_factory
-from coord.migrate import upgrade
 from coord.models import Assignment, Community, DailySummary
 from coord.services.reporting.report import summary_chart, summary_csv, summary_text, summary_xlsx
 from coord.services.reporting.summary import compute_summary, period_of
@@ -114,31 +116,28 @@ def generate(
     with engine.begin() as conn:
         conn.execute(text(task_sql))
         conn.execute(text(assignment_sql))
-        conn.execute(text("ANALYZE"))
+    analyze(engine)
 
 
 def measure(url: str, *, assignments: int, runs: int) -> dict[str, Any]:
-    engine = make_engine(url)
-    upgrade(engine)
-    factory = make_session_factory(engine)
+    engine, factory = open_database(url)
     now = utcnow()
     population = build_population(factory, volunteers=2400, teams=8, now=now - timedelta(days=100))
-    began = time.perf_counter()
-    generate(
-        engine,
-        population.community_id,
-        population.team_ids,
-        population.volunteers,
-        tasks=assignments * 2 // 5,
-        assignments=assignments,
-    )
-    loaded = time.perf_counter() - began
+    with Stopwatch() as loading:
+        generate(
+            engine,
+            population.community_id,
+            population.team_ids,
+            population.volunteers,
+            tasks=assignments * 2 // 5,
+            assignments=assignments,
+        )
     renders: dict[str, float] = {}
     with factory() as session:
         community = session.get_one(Community, population.community_id)
         count = session.scalar(select(func.count()).select_from(Assignment))
         day = now.astimezone(ZoneInfo(community.timezone)).date()
-        cold = timed(lambda: compute_summary(session, community, day, as_of=now), runs)
+        cold = median_seconds(lambda: compute_summary(session, community, day, as_of=now), runs)
         # The daily run: yesterday's summary is stored, so the running totals carry on from it
         before = compute_summary(session, community, day - timedelta(days=1))
         start, _ = period_of(community, day - timedelta(days=1))
@@ -152,7 +151,7 @@ def measure(url: str, *, assignments: int, runs: int) -> dict[str, Any]:
             )
         )
         session.commit()
-        warm = timed(lambda: compute_summary(session, community, day, as_of=now), runs)
+        warm = median_seconds(lambda: compute_summary(session, community, day, as_of=now), runs)
         figures = compute_summary(session, community, day, as_of=now)
     for name, render in (
         ("text", lambda: summary_text(figures, "zh")),
@@ -160,13 +159,13 @@ def measure(url: str, *, assignments: int, runs: int) -> dict[str, Any]:
         ("xlsx", lambda: summary_xlsx(figures, "en")),
         ("png", lambda: summary_chart(figures, "en")),
     ):
-        began = time.perf_counter()
-        render()
-        renders[name] = time.perf_counter() - began
+        with Stopwatch() as watch:
+            render()
+        renders[name] = watch.seconds
     engine.dispose()
     return {
         "count": count,
-        "loaded": loaded,
+        "loaded": loading.seconds,
         "cold": cold,
         "warm": warm,
         "renders": renders,
@@ -175,49 +174,40 @@ def measure(url: str, *, assignments: int, runs: int) -> dict[str, Any]:
     }
 
 
-def timed(work: Any, runs: int) -> float:
-    """The median of ``runs`` timings of ``work()``, in seconds."""
-    timings = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        work()
-        timings.append(time.perf_counter() - began)
-    return statistics.median(timings)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="postgresql")
+    add_database_options(parser, default="postgresql")
     parser.add_argument("--assignments", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1/test")
     args = parser.parse_args()
-    table = Table(title=f"Daily summary over {args.assignments:,} assignments (target < 2 s on PostgreSQL)")
-    for column in (
-        "database",
-        "assignments",
-        "done today",
-        "done in all",
-        "daily run s",
-        "counted afresh s",
-        "text / csv / xlsx / png ms",
-    ):
-        table.add_column(column, justify="left" if column == "database" else "right")
-    for kind in ["sqlite", "postgresql"] if args.db == "both" else [args.db]:
-        database = sqlite_database() if kind == "sqlite" else postgres_database(args.pg_url)
-        with database as url:
-            r = measure(url, assignments=args.assignments, runs=args.runs)
+    rows = []
+    for kind, url in each_database(args):
+        r = measure(url, assignments=args.assignments, runs=args.runs)
         renders = " / ".join(f"{r['renders'][n] * 1000:.0f}" for n in ("text", "csv", "xlsx", "png"))
-        table.add_row(
-            kind,
-            f"{r['count']:,}",
-            f"{r['today']:,}",
-            f"{r['total']:,}",
-            f"{r['warm']:.2f}",
-            f"{r['cold']:.2f}",
-            renders,
+        rows.append(
+            (
+                kind,
+                f"{r['count']:,}",
+                f"{r['today']:,}",
+                f"{r['total']:,}",
+                f"{r['warm']:.2f}",
+                f"{r['cold']:.2f}",
+                renders,
+            )
         )
-    Console(width=150).print(table)
+    print_table(
+        f"Daily summary over {args.assignments:,} assignments (target < 2 s on PostgreSQL)",
+        (
+            "database",
+            "assignments",
+            "done today",
+            "done in all",
+            "daily run s",
+            "counted afresh s",
+            "text / csv / xlsx / png ms",
+        ),
+        rows,
+    )
 
 
 if __name__ == "__main__":

@@ -28,28 +28,33 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench.databases import postgres_database, sqlite_database
-from coord.chat import Inbound, handle_safely
+from bench.common import (
+    SETUP,
+    Stopwatch,
+    add_database_options,
+    add_deliveries,
+    add_redis_option,
+    each_database,
+    open_database,
+    percentile,
+    print_table,
+    private_message,
+)
+from coord.chat import handle_safely
 from coord.clock import utcnow
 from coord.db import make_engine, make_session_factory, transaction
 from coord.entrypoints.seed import seed_demo
-from coord.migrate import upgrade
 from coord.models import Community, Team
-from coord.services.people.access import Actor
 from coord.services.people.people import add_member, add_person, link_account
-from coord.services.work.tasks import create_task
 from tests.telegram.fake_server import TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
-SETUP = Actor.system("bench")
 USERS = 200
 FIRST_ID = 500_000
 SCRIPT = ("tasks", "task {task}", "claim {task}", "my", "help")
@@ -78,15 +83,12 @@ class Result:
         return grouped
 
     def pct(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+        return percentile(self.latencies, q)
 
 
 def prepare(url: str) -> list[int]:
     """Seed the demo, 200 Telegram volunteers and a delivery for each; returns the deliveries' ids."""
-    engine = make_engine(url)
-    upgrade(engine)
-    factory = make_session_factory(engine)
+    engine, factory = open_database(url)
     now = utcnow()
     with transaction(factory) as session:
         seeded = seed_demo(session=session, now=now, seed=1)
@@ -95,7 +97,6 @@ def prepare(url: str) -> list[int]:
             select(Team).where(Team.community_id == community.id).order_by(Team.id)
         ).first()
         assert team is not None
-        stock = []
         for n in range(USERS):
             person = add_person(session=session, actor=SETUP, community=community, name=f"志愿者{n}")
             add_member(session=session, actor=SETUP, team=team, person=person)
@@ -108,17 +109,7 @@ def prepare(url: str) -> list[int]:
                 external_id=user,
                 dm_chat_id=user,
             )
-            task = create_task(
-                session=session,
-                actor=SETUP,
-                community=community,
-                kind="delivery",
-                title=f"送菜上门 {n}",
-                team=team,
-                due_at=now + timedelta(hours=6),
-                now=now,
-            )
-            stock.append(task.id)
+        stock = add_deliveries(session, community, team, USERS, now=now)
     engine.dispose()
     return stock
 
@@ -131,10 +122,10 @@ def direct_median(url: str) -> float:
     for n in range(200):
         user = str(FIRST_ID + n % USERS)
         text = ("tasks", "my", "help")[n % 3]
-        inbound = Inbound("telegram", user, user, user, True, text=text)
-        started = time.perf_counter()
-        handle_safely(inbound, session_factory=factory)
-        timings.append((time.perf_counter() - started) * 1000)
+        inbound = private_message(user, text)
+        with Stopwatch() as watch:
+            handle_safely(inbound, session_factory=factory)
+        timings.append(watch.ms)
     engine.dispose()
     return statistics.median(timings[20:])
 
@@ -163,9 +154,10 @@ def warm_up(server: FakeTelegram, *, users: int = 40, rate: float = 10.0) -> Non
 
 def _say(server: FakeTelegram, n: int, text: str) -> tuple[int, float]:
     """User ``n`` writes ``text`` to the bot in private; returns (their chat, when it was queued)."""
-    user = {"id": FIRST_ID + n, "is_bot": False, "first_name": f"V{n}", "language_code": "zh-hans"}
-    server.say(user, {"id": user["id"], "type": "private"}, text)
-    return user["id"], time.monotonic()
+    chat = FIRST_ID + n
+    user = {"id": chat, "is_bot": False, "first_name": f"V{n}", "language_code": "zh-hans"}
+    server.say(user, {"id": chat, "type": "private"}, text)
+    return chat, time.monotonic()
 
 
 def _wait_for_answers(
@@ -267,32 +259,27 @@ def prepare_more(url: str, stock: list[int]) -> list[int]:
     with transaction(factory) as session:
         first = session.get_one(Team, session.scalars(select(Team.id).order_by(Team.id)).first())
         community = session.get_one(Community, first.community_id)
-        fresh = [
-            create_task(
-                session=session,
-                actor=SETUP,
-                community=community,
-                kind="delivery",
-                title=f"送菜上门 {n}",
-                team=first,
-                due_at=now + timedelta(hours=6),
-                now=now,
-            ).id
-            for n in range(len(stock))
-        ]
+        fresh = add_deliveries(session, community, first, len(stock), now=now)
     engine.dispose()
     return fresh
 
 
-def table(results: list[Result]) -> Table:
-    out = Table(title=f"Telegram: {USERS} users, update → first reply, open loop")
-    for name in ("setup", "offered /s", "updates", "answered", "answered /s", "p50 ms", "p99 ms", "max ms"):
-        out.add_column(name, justify="left" if name == "setup" else "right")
-    out.add_column("CPU ms / update", justify="right")
-    out.add_column("direct p50 ms", justify="right")
-    out.add_column("p50 ÷ direct", justify="right")
-    for r in results:
-        out.add_row(
+def table(results: list[Result]) -> None:
+    columns = (
+        "setup",
+        "offered /s",
+        "updates",
+        "answered",
+        "answered /s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "CPU ms / update",
+        "direct p50 ms",
+        "p50 ÷ direct",
+    )
+    rows = [
+        (
             r.label,
             f"{r.rate:g}",
             str(r.offered),
@@ -305,31 +292,27 @@ def table(results: list[Result]) -> Table:
             f"{r.direct_ms:.1f}",
             f"{r.pct(0.5) / r.direct_ms:.1f}" if r.direct_ms else "-",
         )
-    return out
+        for r in results
+    ]
+    print_table(f"Telegram: {USERS} users, update → first reply, open loop", columns, rows, width=170)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    add_database_options(parser)
+    add_redis_option(parser)
     parser.add_argument("--rates", type=float, nargs="+", default=[50.0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--slowest", type=int, default=0, help="also list the N slowest updates of each run")
-    parser.add_argument(
-        "--pg-url", default=os.environ.get("COORD_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
-    )
-    parser.add_argument(
-        "--redis-url", default=os.environ.get("COORD_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
-    )
     args = parser.parse_args()
     results: list[Result] = []
-    if args.db in ("sqlite", "both"):
-        with sqlite_database() as url:
+    for kind, url in each_database(args):
+        if kind == "sqlite":
             results += measure(url, "coord run, SQLite (embedded)", args.rates, args.seconds, None)
-    if args.db in ("postgresql", "both"):
-        with postgres_database(args.pg_url) as url:
+        else:
             results += measure(url, "coord run, PostgreSQL + Redis", args.rates, args.seconds, args.redis_url)
+    table(results)
     console = Console(width=170)
-    console.print(table(results))
     for r in results:
         medians = {name: statistics.median(ms) for name, ms in r.by_command.items()}
         console.print(

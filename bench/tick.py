@@ -12,19 +12,26 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import time
 from datetime import timedelta
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from bench.databases import postgres_database, sqlite_database
-from bench.workload import Population, build_population, bulk_insert, shift_row
+from bench.common import (
+    Population,
+    Stopwatch,
+    add_database_options,
+    analyze,
+    build_population,
+    bulk_insert,
+    each_database,
+    open_database,
+    percentile,
+    print_table,
+    shift_row,
+)
 from coord.clock import FrozenClock, utcnow
-from coord.db import make_engine, make_session_factory, transaction
-from coord.migrate import upgrade
+from coord.db import transaction
 from coord.models import LADDER_FINISHED, EscalationPolicy, Notification, Task
 from coord.services.escalation.ladder import default_rungs, freeze
 from coord.services.schedule.tick import Dispatch
@@ -91,14 +98,11 @@ def populate(
 
 
 def measure(url: str, *, tasks: int, ticks: int) -> dict[str, Any]:
-    engine = make_engine(url)
-    upgrade(engine)
-    factory = make_session_factory(engine)
+    engine, factory = open_database(url)
     now = utcnow().replace(microsecond=0)
     population = build_population(factory, volunteers=2400, teams=8, now=now)
     populate(factory, population, tasks=tasks, fresh=1000, notifications=2000, now=now)
-    with engine.begin() as conn:
-        conn.execute(text("ANALYZE"))
+    analyze(engine)
     sent: list[Dispatch] = []
     clock = FrozenClock(now)
     scheduler = Scheduler(factory, clock=clock, enqueue=sent.append, leader=LocalLeaderLock(url))
@@ -106,9 +110,9 @@ def measure(url: str, *, tasks: int, ticks: int) -> dict[str, Any]:
     steady = []
     for _ in range(ticks):
         clock.advance(timedelta(seconds=2))
-        began = time.perf_counter()
-        scheduler.tick()
-        steady.append((time.perf_counter() - began) * 1000)
+        with Stopwatch() as watch:
+            scheduler.tick()
+        steady.append(watch.ms)
     with factory() as session:
         total = session.scalar(select(func.count()).select_from(Task))
     engine.dispose()
@@ -117,7 +121,7 @@ def measure(url: str, *, tasks: int, ticks: int) -> dict[str, Any]:
         "first_ms": first.seconds * 1000,
         "first": dict(first.dispatched),
         "p50": statistics.median(steady),
-        "p95": sorted(steady)[int(0.95 * (len(steady) - 1))],
+        "p95": percentile(steady, 0.95),
         "max": max(steady),
         "dispatched": len(sent),
     }
@@ -125,38 +129,38 @@ def measure(url: str, *, tasks: int, ticks: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    add_database_options(parser)
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--ticks", type=int, default=30)
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1/test")
     args = parser.parse_args()
-    table = Table(title=f"Scheduler tick, {args.tasks:,} tasks (target < 200 ms)")
-    for column in (
-        "database",
-        "tasks",
-        "first tick ms",
-        "first tick dispatched",
-        "next ticks p50 ms",
-        "p95 ms",
-        "max ms",
-    ):
-        table.add_column(column, justify="right" if column != "database" else "left")
-    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-    for kind in kinds:
-        database = sqlite_database() if kind == "sqlite" else postgres_database(args.pg_url)
-        with database as url:
-            result = measure(url, tasks=args.tasks, ticks=args.ticks)
+    rows = []
+    for kind, url in each_database(args):
+        result = measure(url, tasks=args.tasks, ticks=args.ticks)
         first = ", ".join(f"{k} {v}" for k, v in sorted(result["first"].items()))
-        table.add_row(
-            kind,
-            f"{result['tasks']:,}",
-            f"{result['first_ms']:.0f}",
-            first,
-            f"{result['p50']:.1f}",
-            f"{result['p95']:.1f}",
-            f"{result['max']:.1f}",
+        rows.append(
+            (
+                kind,
+                f"{result['tasks']:,}",
+                f"{result['first_ms']:.0f}",
+                first,
+                f"{result['p50']:.1f}",
+                f"{result['p95']:.1f}",
+                f"{result['max']:.1f}",
+            )
         )
-    Console(width=150).print(table)
+    print_table(
+        f"Scheduler tick, {args.tasks:,} tasks (target < 200 ms)",
+        (
+            "database",
+            "tasks",
+            "first tick ms",
+            "first tick dispatched",
+            "next ticks p50 ms",
+            "p95 ms",
+            "max ms",
+        ),
+        rows,
+    )
 
 
 if __name__ == "__main__":
