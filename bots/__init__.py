@@ -4,8 +4,11 @@
 Every network package (``bots.telegram``, ``bots.matrix``) offers the same two functions:
 
 - ``make_gateway(settings) -> Gateway``: what the delivery actor sends notifications through;
-- ``run_bot(settings, stop, *, factory) -> None``: answers the network's updates until ``stop`` is set
+- ``run_bot(settings, stop, *, store) -> None``: answers the network's updates until ``stop`` is set
   (blocking; it runs its own asyncio loop, so it can live in a thread beside the workers).
+
+Adapters keep nothing of their own in the database: they answer, and remember what they must, through
+a ``coord.chat.ChatStore`` (``start_bots`` builds one from the entry point's session factory).
 
 A network is used when its settings are present (``Settings.networks``).
 """
@@ -18,8 +21,7 @@ import threading
 from collections.abc import Callable
 from typing import Protocol, cast
 
-from sqlalchemy.orm import Session, sessionmaker
-
+from coord.chat import ChatStore, SessionFactory
 from coord.services.outbox.gateways import ConsoleGateway, Gateway
 from coord.settings import Settings
 
@@ -31,9 +33,7 @@ NETWORKS = ("telegram", "matrix")
 class Network(Protocol):
     def make_gateway(self, settings: Settings) -> Gateway: ...
 
-    def run_bot(
-        self, settings: Settings, stop: threading.Event, *, factory: sessionmaker[Session]
-    ) -> None: ...
+    def run_bot(self, settings: Settings, stop: threading.Event, *, store: ChatStore) -> None: ...
 
 
 def network(name: str) -> Network:
@@ -53,15 +53,16 @@ def start_bots(
     settings: Settings,
     stop: threading.Event,
     *,
-    factory: sessionmaker[Session],
+    factory: SessionFactory,
     names: list[str] | None = None,
 ) -> list[threading.Thread]:
     """Start the bot of every configured network (or of ``names``) in its own thread."""
+    store = ChatStore(factory)
     threads = []
     for name in names if names is not None else settings.networks:
         run = network(name).run_bot
         thread = threading.Thread(
-            target=_guarded(name, run, settings, stop, factory), name=f"bot-{name}", daemon=True
+            target=_guarded(name, run, settings, stop, store), name=f"bot-{name}", daemon=True
         )
         thread.start()
         threads.append(thread)
@@ -73,11 +74,11 @@ def _guarded(
     run: Callable[..., None],
     settings: Settings,
     stop: threading.Event,
-    factory: sessionmaker[Session],
+    store: ChatStore,
 ) -> Callable[[], None]:
     def target() -> None:
         try:
-            run(settings, stop, factory=factory)
+            run(settings, stop, store=store)
         except Exception:
             # A bot that cannot run stops the whole process: a half-running service is worse.
             log.exception("the %s bot stopped with an error", name)

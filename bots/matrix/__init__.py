@@ -1,6 +1,6 @@
 """The Matrix bot (matrix-nio) and the Matrix gateway the delivery actor sends through.
 
-``make_gateway(settings)`` and ``run_bot(settings, stop, *, factory, clock=None)``, as every network
+``make_gateway(settings)`` and ``run_bot(settings, stop, *, store, clock=None)``, as every network
 package offers (see ``bots``). Encrypted rooms are not supported.
 """
 

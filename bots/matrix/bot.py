@@ -9,7 +9,9 @@
 - A linked person who speaks in a room without a known direct chat gets one opened by the bot (an
   ``is_direct`` invite), recorded before the message is handled, so private details have somewhere to go.
 - A stranger speaking to the bot in a room is told how to get an invite once per room; after that the bot
-  stays quiet to them there (remembered in the bot's store).
+  stays quiet to them there.
+- Which rooms are direct chats, and who was told what, the bot keeps through the ``ChatStore``, in the
+  database beside each person's direct chat (Matrix tells it only once, in the invite).
 - Encrypted rooms are not supported: the bot says so once in such a room and does nothing else there.
 - Every handled message gets a read receipt once its replies are sent.
 """
@@ -31,18 +33,17 @@ from nio import (
     RoomSendResponse,
     SyncResponse,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
-from bots.matrix.accounts import NETWORK, Account, account_of, record_direct_chat
 from bots.matrix.incoming import addressed_to_bot, invitation, message_text
 from bots.matrix.markup import notice, replying_to
-from bots.matrix.memory import BotMemory
-from coord.chat import Inbound, Reply, handle_safely, parse, render_buttons, render_text
+from coord.chat import Account, ChatNoteKind, ChatStore, Inbound, Reply, parse, render_buttons, render_text
 from coord.chat.handler import something_went_wrong
 from coord.clock import Clock
 from coord.i18n import N_, translate
 
 log = logging.getLogger(__name__)
+
+NETWORK = "matrix"
 
 ENCRYPTED_ROOM = N_(
     "This room is end-to-end encrypted, and I can only read unencrypted rooms. "
@@ -62,16 +63,14 @@ class MatrixBot:
         self,
         client: AsyncClient,
         *,
-        factory: sessionmaker[Session],
+        store: ChatStore,
         clock: Clock,
-        memory: BotMemory,
         configured_rooms: list[str],
         language: str = "en",
     ) -> None:
         self.client = client
-        self.factory = factory
+        self.store = store
         self.clock = clock
-        self.memory = memory
         self.configured_rooms = set(configured_rooms)
         # Matrix says nothing of a person's language: strangers are answered in the deployment's language.
         self.language = language
@@ -101,26 +100,39 @@ class MatrixBot:
         if found is None:
             return
         inviter, direct = found
-        linked = await asyncio.to_thread(account_of, self.factory, inviter) is not None
+        linked = await self.account(inviter) is not None
         if direct or linked or room_id in self.configured_rooms:
             answer = await self.client.join(room_id)
             if direct:
-                self.memory.add_direct(room_id)
+                await self.note(room_id, ChatNoteKind.DIRECT, inviter)
             log.info("joined %s (invited by %s): %s", room_id, inviter, type(answer).__name__)
         else:
             await self.client.room_leave(room_id)  # declines the invite
             log.info("declined the invite to %s from %s, who is not linked", room_id, inviter)
 
     async def warn_encrypted(self, room_id: str) -> None:
-        if self.memory.was_warned(room_id):
+        try:
+            if await self.noted(room_id, ChatNoteKind.ENCRYPTED_TOLD):
+                return
+            await self.note(room_id, ChatNoteKind.ENCRYPTED_TOLD)
+        except Exception:  # e.g. the database is down: the next sync of the room tries again
+            log.exception("matrix: could not note the encrypted room %s", room_id)
             return
-        self.memory.remember_warned(room_id)
         # Matrix tells nothing of a reader's language: both, English first.
         text = translate(ENCRYPTED_ROOM, "en") + "\n" + translate(ENCRYPTED_ROOM, "zh")
         await self.send(room_id, notice(text))
 
-    def is_private(self, room: MatrixRoom) -> bool:
-        return self.memory.is_direct(room.room_id) and room.member_count <= 2
+    async def is_private(self, room: MatrixRoom) -> bool:
+        return room.member_count <= 2 and await self.noted(room.room_id, ChatNoteKind.DIRECT)
+
+    async def account(self, user_id: str) -> Account | None:
+        return await asyncio.to_thread(self.store.account, NETWORK, user_id)
+
+    async def noted(self, room_id: str, kind: ChatNoteKind, user_id: str | None = None) -> bool:
+        return await asyncio.to_thread(self.store.noted, NETWORK, room_id, kind, user_id)
+
+    async def note(self, room_id: str, kind: ChatNoteKind, user_id: str = "") -> None:
+        await asyncio.to_thread(self.store.note, NETWORK, room_id, kind, user_id)
 
     async def answer_event(self, room: MatrixRoom, event: Any) -> None:
         if getattr(event, "sender", None) == self.client.user_id:
@@ -139,12 +151,13 @@ class MatrixBot:
         await self.client.update_receipt_marker(room.room_id, event.event_id)
 
     async def answer_message(self, room: MatrixRoom, event: RoomMessage) -> None:
-        private = self.is_private(room)
+        private = await self.is_private(room)
         text = self.read_text(room, event, private)
         account = None
         if not private:
-            account = await asyncio.to_thread(account_of, self.factory, event.sender)
-            if account is None and self.memory.was_told(room.room_id, event.sender) and not _joins(text):
+            account = await self.account(event.sender)
+            told = ChatNoteKind.STRANGER_TOLD
+            if account is None and not _joins(text) and await self.noted(room.room_id, told, event.sender):
                 return  # a stranger is told how to get an invite once per room
             if account is not None and account.direct_chat_id is None and parse(text).addressed:
                 await self.open_direct_chat(event.sender, account)
@@ -157,9 +170,7 @@ class MatrixBot:
             text=text,
             language_hint=self.language,
         )
-        replies = await asyncio.to_thread(
-            handle_safely, inbound, session_factory=self.factory, now=self.clock.now()
-        )
+        replies = await asyncio.to_thread(self.store.answer, inbound, now=self.clock.now())
         for reply in replies:
             await self.send_reply(reply, room, event, private=private)
         if not private and account is None and replies:
@@ -175,9 +186,9 @@ class MatrixBot:
     async def after_stranger(self, room_id: str, user_id: str, text: str | None) -> None:
         """A stranger answered in a room is not answered there again; one who has just joined with an
         invite code gets a direct chat opened by the bot (unencrypted, so it works in any client)."""
-        joined = await asyncio.to_thread(account_of, self.factory, user_id) if _joins(text) else None
+        joined = await self.account(user_id) if _joins(text) else None
         if joined is None:
-            self.memory.remember_told(room_id, user_id)
+            await self.note(room_id, ChatNoteKind.STRANGER_TOLD, user_id)
         elif joined.direct_chat_id is None:
             await self.open_direct_chat(user_id, joined)
 
@@ -186,7 +197,7 @@ class MatrixBot:
         if reply.target == "direct":
             target = reply.direct_chat_id or (room.room_id if private else None)
             if target is None:  # never said in a room: a direct chat is opened for it
-                account = await asyncio.to_thread(account_of, self.factory, event.sender)
+                account = await self.account(event.sender)
                 target = await self.open_direct_chat(event.sender, account) if account else None
             if target is None:
                 log.warning("a private reply to %s had no direct chat; not sent", event.sender)
@@ -205,8 +216,9 @@ class MatrixBot:
         if not isinstance(answer, RoomCreateResponse):
             log.warning("could not open a direct chat with %s: %s", user_id, answer)
             return None
-        self.memory.add_direct(answer.room_id)
-        await asyncio.to_thread(record_direct_chat, self.factory, account, answer.room_id)
+        await asyncio.to_thread(
+            self.store.direct_chat_opened, NETWORK, answer.room_id, user_id=user_id, account=account
+        )
         await self.send(answer.room_id, notice(translate(DIRECT_CHAT_OPENED, account.language)))
         log.info("opened direct chat %s with %s", answer.room_id, user_id)
         return str(answer.room_id)

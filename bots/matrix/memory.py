@@ -1,9 +1,11 @@
-"""What the Matrix bot keeps between runs, in ``settings.matrix_store_path`` (a directory).
+"""What the Matrix bot's device keeps between runs, in ``settings.matrix_store_path`` (a directory).
 
 - ``credentials.json``: the user id, device id and access token of the first login, reused after;
-- ``sync_token``: where the last handled sync ended, so a restart does not replay commands;
-- ``rooms.json``: the direct chats, the strangers already told how to get an invite (per room), and the
-  encrypted rooms already told that the bot cannot read them.
+- ``sync_token``: where the last handled sync ended, so a restart does not replay commands.
+
+Both belong to the device: a new login starts a new device, whose first sync is history. What the bot knows
+of its rooms (direct chats, strangers told, encrypted rooms told) is kept in the database through the
+``ChatStore``; a ``rooms.json`` left by an older version is handed over once (``old_rooms``).
 
 Every file is written atomically (a temporary file renamed over the old one).
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,15 @@ class Credentials:
     user_id: str
     device_id: str
     access_token: str
+
+
+@dataclass(frozen=True)
+class OldRooms:
+    """What an older version kept in ``rooms.json``."""
+
+    direct: list[str] = field(default_factory=list)  # room ids
+    told: list[tuple[str, str]] = field(default_factory=list)  # (room id, user id)
+    encrypted_warned: list[str] = field(default_factory=list)  # room ids
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -36,16 +47,12 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 class BotMemory:
-    """The bot's files; safe to use from several threads (the gateway may read the credentials)."""
+    """The device's files; safe to use from several threads (the gateway may read the credentials)."""
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        rooms = self._read_json("rooms.json") or {}
-        self._direct: set[str] = set(rooms.get("direct", []))
-        self._told: set[str] = set(rooms.get("told", []))
-        self._warned: set[str] = set(rooms.get("encrypted_warned", []))
 
     def _read_json(self, name: str) -> Any:
         try:
@@ -78,32 +85,18 @@ class BotMemory:
         with self._lock:
             write_atomically(self.directory / "sync_token", token)
 
-    def is_direct(self, room_id: str) -> bool:
-        return room_id in self._direct
+    def old_rooms(self) -> OldRooms | None:
+        """The rooms an older version kept in ``rooms.json``; None when there is no such file."""
+        rooms = self._read_json("rooms.json")
+        if rooms is None:
+            return None
+        told = []
+        for item in rooms.get("told", []):
+            room_id, _, user_id = str(item).partition(" ")
+            if user_id:
+                told.append((room_id, user_id))
+        return OldRooms(list(rooms.get("direct", [])), told, list(rooms.get("encrypted_warned", [])))
 
-    def add_direct(self, room_id: str) -> None:
-        self._remember(self._direct, room_id)
-
-    def was_told(self, room_id: str, user_id: str) -> bool:
-        return f"{room_id} {user_id}" in self._told
-
-    def remember_told(self, room_id: str, user_id: str) -> None:
-        self._remember(self._told, f"{room_id} {user_id}")
-
-    def was_warned(self, room_id: str) -> bool:
-        return room_id in self._warned
-
-    def remember_warned(self, room_id: str) -> None:
-        self._remember(self._warned, room_id)
-
-    def _remember(self, into: set[str], item: str) -> None:
-        with self._lock:
-            if item in into:
-                return
-            into.add(item)
-            rooms = {
-                "direct": sorted(self._direct),
-                "told": sorted(self._told),
-                "encrypted_warned": sorted(self._warned),
-            }
-            write_atomically(self.directory / "rooms.json", json.dumps(rooms, indent=1))
+    def old_rooms_handed_over(self) -> None:
+        """``rooms.json`` is in the database now: kept aside as ``rooms.json.imported``, never read again."""
+        (self.directory / "rooms.json").replace(self.directory / "rooms.json.imported")

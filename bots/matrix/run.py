@@ -13,11 +13,11 @@ import logging
 import threading
 
 from nio import AsyncClient, SyncResponse
-from sqlalchemy.orm import Session, sessionmaker
 
-from bots.matrix.bot import MatrixBot
+from bots.matrix.bot import NETWORK, MatrixBot
 from bots.matrix.connection import connect
 from bots.matrix.memory import BotMemory
+from coord.chat import ChatNoteKind, ChatStore
 from coord.clock import Clock, SystemClock
 from coord.settings import Settings
 
@@ -32,24 +32,22 @@ def run_bot(
     settings: Settings,
     stop: threading.Event,
     *,
-    factory: sessionmaker[Session],
+    store: ChatStore,
     clock: Clock | None = None,
 ) -> None:
     """Answer Matrix until ``stop`` is set (blocking)."""
-    asyncio.run(_run(settings, stop, factory, clock or SystemClock()))
+    asyncio.run(_run(settings, stop, store, clock or SystemClock()))
 
 
-async def _run(
-    settings: Settings, stop: threading.Event, factory: sessionmaker[Session], clock: Clock
-) -> None:
+async def _run(settings: Settings, stop: threading.Event, store: ChatStore, clock: Clock) -> None:
     memory = BotMemory(settings.matrix_store_path)
+    await asyncio.to_thread(hand_over_old_rooms, memory, store)
     client = await connect(settings, memory)
     try:
         bot = MatrixBot(
             client,
-            factory=factory,
+            store=store,
             clock=clock,
-            memory=memory,
             configured_rooms=settings.matrix_room_ids,
             language=settings.language,
         )
@@ -65,6 +63,19 @@ async def _run(
     finally:
         await client.close()
         log.info("Matrix bot stopped")
+
+
+def hand_over_old_rooms(memory: BotMemory, store: ChatStore) -> None:
+    """Move what an older version kept in ``rooms.json`` into the database, once."""
+    old = memory.old_rooms()
+    if old is None:
+        return
+    notes = [(room_id, ChatNoteKind.DIRECT, "") for room_id in old.direct]
+    notes += [(room_id, ChatNoteKind.STRANGER_TOLD, user_id) for room_id, user_id in old.told]
+    notes += [(room_id, ChatNoteKind.ENCRYPTED_TOLD, "") for room_id in old.encrypted_warned]
+    store.note_all(NETWORK, notes)
+    memory.old_rooms_handed_over()
+    log.info("moved %d notes on rooms from rooms.json into the database", len(notes))
 
 
 async def _sync_until(stop: threading.Event, client: AsyncClient, bot: MatrixBot, memory: BotMemory) -> None:

@@ -1,7 +1,7 @@
 """The Telegram adapter: python-telegram-bot in front of the conversation layer, and the gateway the
 delivery actor sends notifications through.
 
-- ``run_bot(settings, stop, *, factory, clock=None)``: answers updates (long polling, or a webhook when
+- ``run_bot(settings, stop, *, store, clock=None)``: answers updates (long polling, or a webhook when
   ``COORD_TELEGRAM_WEBHOOK_URL`` is set) until ``stop`` is set;
 - ``make_gateway(settings)``: sends (and edits) messages, photos and documents over the Bot API.
 

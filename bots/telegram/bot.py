@@ -9,7 +9,6 @@ import sys
 import threading
 from urllib.parse import urlsplit
 
-from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
@@ -18,6 +17,7 @@ from bots.telegram.gateway import hide_token_from_logs
 from bots.telegram.handlers import Deps, on_button, on_error, on_message, refresh_cards
 from bots.telegram.menu import set_menus
 from bots.telegram.processing import InOrderPerPerson
+from coord.chat import ChatStore
 from coord.clock import Clock, SystemClock
 from coord.settings import Settings
 
@@ -43,9 +43,7 @@ async def post_init(application: Application) -> None:
     await set_menus(application.bot)
 
 
-def build_application(
-    settings: Settings, *, factory: sessionmaker[Session], clock: Clock | None = None
-) -> Application:
+def build_application(settings: Settings, *, store: ChatStore, clock: Clock | None = None) -> Application:
     """The bot, wired: every message and every button press goes to the conversation layer."""
     if settings.telegram_token is None:
         raise ValueError("the Telegram bot needs COORD_TELEGRAM_TOKEN")
@@ -58,7 +56,7 @@ def build_application(
         .post_init(post_init)
         .build()
     )
-    application.bot_data["coord"] = Deps(factory, clock or SystemClock())
+    application.bot_data["coord"] = Deps(store, clock or SystemClock())
     not_status = filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL
     application.add_handler(MessageHandler(not_status, on_message))
     application.add_handler(CallbackQueryHandler(on_button))
@@ -151,11 +149,11 @@ def run_bot(
     settings: Settings,
     stop: threading.Event,
     *,
-    factory: sessionmaker[Session],
+    store: ChatStore,
     clock: Clock | None = None,
 ) -> None:
     """Run the bot in its own event loop until ``stop`` is set (blocking; fine in a thread)."""
     hide_token_from_logs()
     remember_missing_sniffio()
-    application = build_application(settings, factory=factory, clock=clock)
+    application = build_application(settings, store=store, clock=clock)
     asyncio.run(serve(application, settings, stop))

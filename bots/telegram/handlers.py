@@ -7,32 +7,25 @@ import logging
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot, Chat, Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
-from bots.telegram.cards import card_refreshed, forget_card, stale_cards
 from bots.telegram.inbound import NETWORK, display_name, from_button, from_message
 from bots.telegram.patience import patiently
 from bots.telegram.render import keyboard_of, toast_of
 from bots.telegram.replies import Origin, send_replies
-from coord.chat import Inbound, Reply, handle_safely, parse, parse_payload
+from coord.chat import ChatStore, Inbound, Reply, parse, parse_payload
 from coord.clock import Clock
 
 log = logging.getLogger(__name__)
-
-# Commands that only read: after them no card can have changed, so none is looked at.
-READ_ONLY = frozenset(
-    {"tasks", "task", "help", "my", "board", "today", "escalations", "teams", "standard", "language", "empty"}
-)
 
 
 @dataclass
 class Deps:
     """What the handlers need, kept in ``application.bot_data``."""
 
-    factory: sessionmaker[Session]
+    store: ChatStore
     clock: Clock
     cards_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     cards_posted: bool = True  # False once no card is remembered: then updates skip the look at cards
@@ -89,7 +82,7 @@ async def answer(
 ) -> None:
     """Send the replies, then bring the group cards up to date if the update may have changed work."""
     deps = deps_of(context)
-    if await send_replies(context.bot, replies, origin, factory=deps.factory):
+    if await send_replies(context.bot, replies, origin, store=deps.store):
         deps.cards_posted = True
     if replies and deps.cards_posted and may_change_work(inbound):
         await refresh_cards(context.bot, deps)
@@ -107,20 +100,20 @@ async def _acknowledge(bot: Bot, query_id: str, toast: str) -> None:
 async def converse(context: ContextTypes.DEFAULT_TYPE, inbound: Inbound) -> list[Reply]:
     """The conversation layer's answer, computed off the event loop (it talks to the database)."""
     deps = deps_of(context)
-    return await asyncio.to_thread(handle_safely, inbound, session_factory=deps.factory, now=deps.clock.now())
+    return await asyncio.to_thread(deps.store.answer, inbound, now=deps.clock.now())
 
 
 def may_change_work(inbound: Inbound) -> bool:
     """Whether an answered update may have changed work (then the group cards are looked at)."""
     command = parse_payload(inbound.payload) if inbound.payload is not None else parse(inbound.text)
-    return command.name not in READ_ONLY
+    return not command.reads_only
 
 
 async def refresh_cards(bot: Bot, deps: Deps) -> int:
     """Edit every remembered group card whose task changed; returns how many were edited."""
     async with deps.cards_lock:
         edits, remembered = await asyncio.to_thread(
-            stale_cards, deps.factory, network=NETWORK, now=deps.clock.now()
+            deps.store.stale_cards, network=NETWORK, now=deps.clock.now()
         )
         deps.cards_posted = remembered > 0
         done = 0
@@ -139,13 +132,13 @@ async def refresh_cards(bot: Bot, deps: Deps) -> int:
             except BadRequest as exc:
                 if "not modified" not in exc.message.lower():
                     log.info("telegram: forgetting card %s in %s: %s", edit.message_id, edit.chat_id, exc)
-                    await asyncio.to_thread(forget_card, deps.factory, edit.card_id)
+                    await asyncio.to_thread(deps.store.forget_card, edit.card_id)
                     continue
             except Forbidden as exc:  # the bot left the group
                 log.info("telegram: forgetting card %s in %s: %s", edit.message_id, edit.chat_id, exc)
-                await asyncio.to_thread(forget_card, deps.factory, edit.card_id)
+                await asyncio.to_thread(deps.store.forget_card, edit.card_id)
                 continue
-            await asyncio.to_thread(card_refreshed, deps.factory, edit)
+            await asyncio.to_thread(deps.store.card_refreshed, edit)
             done += 1
         return done
 

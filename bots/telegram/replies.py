@@ -14,16 +14,14 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden
 
-from bots.telegram.cards import card_task, remember_card
 from bots.telegram.gateway import split_text
 from bots.telegram.inbound import NETWORK
 from bots.telegram.patience import patiently
 from bots.telegram.render import markup_of, open_private_chat, text_of
-from coord.chat import Reply
+from coord.chat import ChatStore, Reply
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +43,7 @@ def chat_ref(chat_id: str | int) -> int | str:
     return int(text) if text.lstrip("-").isdigit() else text
 
 
-async def send_replies(
-    bot: Bot, replies: list[Reply], origin: Origin, *, factory: sessionmaker[Session]
-) -> int:
+async def send_replies(bot: Bot, replies: list[Reply], origin: Origin, *, store: ChatStore) -> int:
     """Send every reply of one update, in order; returns how many group cards were remembered."""
     cards = 0
     edit_first = origin.is_private and origin.pressed_id is not None
@@ -62,15 +58,13 @@ async def send_replies(
         sent = await send_text(
             bot, origin.chat_id, reply, reply_to=None if origin.is_private else origin.message_id
         )
-        task_id = card_task(reply)
-        if task_id is not None and not origin.is_private and sent is not None:
+        if reply.card_of is not None and not origin.is_private and sent is not None:
             await asyncio.to_thread(
-                remember_card,
-                factory,
+                store.remember_card,
                 network=NETWORK,
                 chat_id=str(origin.chat_id),
                 message_id=str(sent.message_id),
-                task_id=task_id,
+                task_id=reply.card_of,
                 language=reply.language,
             )
             cards += 1

@@ -6,6 +6,8 @@ target is the person's direct chat, and only to a holder or a lead.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from coord.chat import payloads
 from coord.chat.context import Context
 from coord.chat.labels import STATUS
@@ -14,7 +16,7 @@ from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import AssignmentState, Priority, Task, TaskStatus
 from coord.services.people.access import can_see_private
-from coord.services.work.notices import has_private_details, private_text
+from coord.services.work.notices import private_text
 
 
 def kind_phrase(kind: str) -> Phrase:
@@ -113,16 +115,15 @@ def card(ctx: Context, task: Task, state: AssignmentState | None, *, lead: bool)
             Button(N_("Reassign"), payloads.reassign(task.id)),
             Button(N_("Cancel task"), payloads.cancel(task.id)),
         ]
-    replies = [
-        ctx.say(
-            N_("Task #{task_id}: {title}\n{lines}"),
-            buttons=_pairs(buttons),
-            task_id=task.id,
-            title=task.title,
-            lines=tuple(lines),
-        )
-    ]
-    if has_private_details(task) and can_see_private(ctx.session, ctx.actor, task):
+    public = ctx.say(
+        N_("Task #{task_id}: {title}\n{lines}"),
+        buttons=_pairs(buttons),
+        task_id=task.id,
+        title=task.title,
+        lines=tuple(lines),
+    )
+    replies = [replace(public, card_of=task.id)]
+    if task.has_private_details and can_see_private(ctx.session, ctx.actor, task):
         replies.append(private_reply(ctx, task))
     return replies
 

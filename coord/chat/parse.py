@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from coord.chat import payloads
-from coord.chat.words import ALIASES, CHINESE_PREFIXES
+from coord.chat.words import ALIASES, CHINESE_PREFIXES, COMMANDS
 
 MAX_TEXT = 4000
 _ID = re.compile(r"#?(\d{1,12})", re.ASCII)
@@ -31,6 +31,12 @@ class Command:
     @property
     def known(self) -> bool:
         return self.name not in ("unknown", "empty", "answer")
+
+    @property
+    def reads_only(self) -> bool:
+        """Answering it changes no work, so nothing a task card shows can have changed."""
+        verb = COMMANDS.get(self.name)
+        return self.name == "empty" or (verb is not None and verb.reads_only)
 
     @property
     def addressed(self) -> bool:

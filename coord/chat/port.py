@@ -77,6 +77,7 @@ class Reply:
     ``target="direct"`` is used for private details (addresses, phones): the adapter sends it to the
     person's direct chat with the bot, never to a group; ``direct_chat_id`` is that chat when known (else
     the adapter opens one: on Telegram it is the user's id). ``edit_of`` names a message to edit in place.
+    ``card_of`` is the task whose public card this is (an adapter that edits cards in place keeps it).
     """
 
     key: str
@@ -86,6 +87,7 @@ class Reply:
     language: str = "en"
     edit_of: str | None = None
     direct_chat_id: str | None = None
+    card_of: int | None = None
 
     @property
     def payloads(self) -> list[str]:

@@ -2,38 +2,48 @@
 
 from __future__ import annotations
 
-#: Every spelling of each command, lower case. Chinese words are matched also without a space before the
-#: argument ("认领12").
-COMMANDS: dict[str, tuple[str, ...]] = {
-    "start": ("start", "开始"),
-    "help": ("help", "menu", "?", "帮助", "菜单", "说明"),
-    "language": ("language", "lang", "语言", "切换语言"),
-    "standard": ("standard", "rules", "服务规范", "规范"),
-    "tasks": ("tasks", "list", "open", "任务", "任务列表", "任务清单"),
-    "task": ("task", "card", "show", "任务详情", "详情"),
-    "claim": ("claim", "take", "认领", "领取", "接单"),
-    "my": ("my", "mine", "mytasks", "我的", "我的任务"),
-    "checkin": ("checkin", "check-in", "check_in", "arrived", "签到", "到岗"),
-    "done": ("done", "finish", "finished", "完成", "已完成"),
-    "release": ("release", "giveback", "退领", "放弃", "退出任务"),
-    "decline": ("decline", "推辞", "婉拒"),
-    "cantdo": ("cantdo", "can't", "cant", "cannot", "无法完成", "完成不了", "做不了"),
-    "health": ("health", "healthy", "健康", "健康申报", "健康打卡"),
-    "board": ("board", "roster", "看板", "值班表", "排班表"),
-    "new": ("new", "newtask", "create", "新任务", "发布任务", "发布", "新建"),
-    "reassign": ("reassign", "assign", "改派", "指派", "派给"),
-    "noshow": ("noshow", "no-show", "no_show", "缺岗", "未到岗", "脱岗"),
-    "cancel": ("cancel", "取消"),
-    "announce": ("announce", "broadcast", "通知", "群发", "公告"),
-    "today": ("today", "figures", "今日", "今天", "今日数据", "数据"),
-    "escalations": ("escalations", "alerts", "升级", "预警", "告警"),
-    "teams": ("teams", "队伍", "团队", "各队"),
-    "invite": ("invite", "邀请", "邀请码"),
-    "stop": ("stop", "quit", "exit", "停止", "退出", "算了"),
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Verb:
+    """A command: every spelling of it, lower case, and whether answering it only reads (changes no work)."""
+
+    words: tuple[str, ...]
+    reads_only: bool = False
+
+
+#: Every command by its name. Chinese words are matched also without a space before the argument ("认领12").
+COMMANDS: dict[str, Verb] = {
+    "start": Verb(("start", "开始")),
+    "help": Verb(("help", "menu", "?", "帮助", "菜单", "说明"), reads_only=True),
+    "language": Verb(("language", "lang", "语言", "切换语言"), reads_only=True),
+    "standard": Verb(("standard", "rules", "服务规范", "规范"), reads_only=True),
+    "tasks": Verb(("tasks", "list", "open", "任务", "任务列表", "任务清单"), reads_only=True),
+    "task": Verb(("task", "card", "show", "任务详情", "详情"), reads_only=True),
+    "claim": Verb(("claim", "take", "认领", "领取", "接单")),
+    "my": Verb(("my", "mine", "mytasks", "我的", "我的任务"), reads_only=True),
+    "checkin": Verb(("checkin", "check-in", "check_in", "arrived", "签到", "到岗")),
+    "done": Verb(("done", "finish", "finished", "完成", "已完成")),
+    "release": Verb(("release", "giveback", "退领", "放弃", "退出任务")),
+    "decline": Verb(("decline", "推辞", "婉拒")),
+    "cantdo": Verb(("cantdo", "can't", "cant", "cannot", "无法完成", "完成不了", "做不了")),
+    "health": Verb(("health", "healthy", "健康", "健康申报", "健康打卡")),
+    "board": Verb(("board", "roster", "看板", "值班表", "排班表"), reads_only=True),
+    "new": Verb(("new", "newtask", "create", "新任务", "发布任务", "发布", "新建")),
+    "reassign": Verb(("reassign", "assign", "改派", "指派", "派给")),
+    "noshow": Verb(("noshow", "no-show", "no_show", "缺岗", "未到岗", "脱岗")),
+    "cancel": Verb(("cancel", "取消")),
+    "announce": Verb(("announce", "broadcast", "通知", "群发", "公告")),
+    "today": Verb(("today", "figures", "今日", "今天", "今日数据", "数据"), reads_only=True),
+    "escalations": Verb(("escalations", "alerts", "升级", "预警", "告警"), reads_only=True),
+    "teams": Verb(("teams", "队伍", "团队", "各队"), reads_only=True),
+    "invite": Verb(("invite", "邀请", "邀请码")),
+    "stop": Verb(("stop", "quit", "exit", "停止", "退出", "算了")),
 }
 
 #: Spelling → command name.
-ALIASES: dict[str, str] = {word: name for name, words in COMMANDS.items() for word in words}
+ALIASES: dict[str, str] = {word: name for name, verb in COMMANDS.items() for word in verb.words}
 
 #: Chinese spellings, longest first, for matching a command glued to its argument.
 CHINESE_PREFIXES: tuple[str, ...] = tuple(

@@ -2,6 +2,7 @@
 
 from coord.models.base import Base, UTCDateTime
 from coord.models.cards import PostedCard
+from coord.models.chats import ChatNote, ChatNoteKind
 from coord.models.community import Area, AreaKind, Community, Household, Place, PlaceKind, WatchColour
 from coord.models.conversation import Conversation
 from coord.models.duties import (
@@ -47,6 +48,8 @@ __all__ = [
     "AssignmentState",
     "Base",
     "ChatAccount",
+    "ChatNote",
+    "ChatNoteKind",
     "Community",
     "CommunityRole",
     "Conversation",

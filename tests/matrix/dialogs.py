@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bots.matrix.markup import typed_command
+from coord.chat import ChatNoteKind, ChatStore
 from coord.clock import FrozenClock
 from coord.db import make_engine
 from coord.migrate import upgrade
@@ -61,6 +62,9 @@ class MatrixStage:
         upgrade(engine)
         self.engines.append(engine)
         self.factory.configure(bind=engine)  # the running bot's sessions use it from now on
+        # The bot keeps which rooms are direct chats in its database: the fresh one knows those it joined.
+        joined = [(room, ChatNoteKind.DIRECT, self.people[who].user_id) for who, room in self.direct.items()]
+        ChatStore(self.factory).note_all("matrix", joined)
 
         def ids(part: str) -> tuple[str, str | None]:
             return self.people[part].user_id, None if part in OPENED_BY_BOT else self.direct[part]

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from bots.matrix import run_bot
+from coord.chat import ChatStore
 from coord.clock import Clock
 from coord.settings import Settings
 from tests.matrix.synapse import Account, Synapse
@@ -40,7 +41,7 @@ class BotThread:
 
     def _run(self, factory: sessionmaker[Session], clock: Clock) -> None:
         try:
-            run_bot(self.settings, self.stop_event, factory=factory, clock=clock)
+            run_bot(self.settings, self.stop_event, store=ChatStore(factory), clock=clock)
         except BaseException as exc:
             self.error = exc
 

@@ -11,6 +11,7 @@ from nio import RoomCreateResponse
 from sqlalchemy import func, select
 
 from bots.matrix.memory import BotMemory
+from coord.chat import ChatStore
 from coord.models import Assignment, ChatAccount
 from tests.matrix.people import Person, Received
 from tests.matrix.synapse import Synapse
@@ -238,9 +239,8 @@ def test_a_private_reply_without_a_known_direct_chat_opens_one(town: Town) -> No
         client.restore_login(account.user_id, account.device_id, account.access_token)
         adapter = MatrixBot(
             client,
-            factory=town.factory,
+            store=ChatStore(town.factory),
             clock=town.clock,
-            memory=BotMemory(town.tmp / "m"),
             configured_rooms=[],
         )
         said = RoomMessageText.from_dict(

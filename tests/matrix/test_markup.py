@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 from nio import RoomMessageText
+from sqlalchemy.orm import Session, sessionmaker
 
 from bots.matrix.incoming import addressed_to_bot, message_text
 from bots.matrix.markup import notice, typed_command
 from bots.matrix.memory import BotMemory
-from coord.chat import payloads
+from bots.matrix.run import hand_over_old_rooms
+from coord.chat import ChatNoteKind, ChatStore, payloads
 from coord.chat.parse import parse, parse_payload
 
 ids = st.integers(min_value=1, max_value=2**31 - 1)
@@ -107,10 +110,23 @@ def test_a_reply_is_read_without_the_quoted_message() -> None:
 def test_the_bot_memory_survives_a_restart(tmp_path: Path) -> None:
     memory = BotMemory(tmp_path)
     memory.save_sync_token("s1_2_3")
-    memory.remember_told("!room:x", "@stranger:x")
-    memory.add_direct("!dm:x")
     again = BotMemory(tmp_path)
     assert again.sync_token == "s1_2_3"
-    assert again.was_told("!room:x", "@stranger:x") and not again.was_told("!room:x", "@other:x")
-    assert again.is_direct("!dm:x")
     assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporary files behind
+
+
+def test_rooms_kept_by_an_older_version_move_into_the_database(tmp_path: Path, session: Session) -> None:
+    # Given the rooms.json an older version kept beside its sync token
+    rooms = {"direct": ["!dm:x"], "told": ["!room:x @stranger:x"], "encrypted_warned": ["!secret:x"]}
+    (tmp_path / "rooms.json").write_text(json.dumps(rooms), encoding="utf-8")
+    store = ChatStore(sessionmaker(bind=session.connection(), join_transaction_mode="create_savepoint"))
+    # When the bot starts
+    hand_over_old_rooms(BotMemory(tmp_path), store)
+    # Then the database knows them, and the file is kept aside, never read again
+    assert store.noted("matrix", "!dm:x", ChatNoteKind.DIRECT)
+    assert store.noted("matrix", "!room:x", ChatNoteKind.STRANGER_TOLD, "@stranger:x")
+    assert not store.noted("matrix", "!room:x", ChatNoteKind.STRANGER_TOLD, "@other:x")
+    assert store.noted("matrix", "!secret:x", ChatNoteKind.ENCRYPTED_TOLD)
+    assert not store.noted("matrix", "!room:x", ChatNoteKind.DIRECT)
+    assert not (tmp_path / "rooms.json").exists() and (tmp_path / "rooms.json.imported").exists()
+    hand_over_old_rooms(BotMemory(tmp_path), store)  # a second start has nothing to move

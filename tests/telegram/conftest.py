@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bots.telegram import build_application, serve
+from coord.chat import ChatStore
 from coord.clock import Clock, FrozenClock
 from coord.settings import Settings, load_settings
 from tests.factories import NOW
@@ -124,5 +125,5 @@ def start_bot(
     **changes: Any,
 ) -> BotUnderTest:
     settings = bot_settings(server, **changes)
-    application = build_application(settings, factory=factory, clock=clock or FrozenClock(NOW))
+    application = build_application(settings, store=ChatStore(factory), clock=clock or FrozenClock(NOW))
     return BotUnderTest(server, application, settings, card_refresh_seconds).start()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from coord.chat import ChatStore
 from coord.clock import FrozenClock
 from tests.chat.dialogs import Dialog
 from tests.factories import NOW, World
@@ -53,7 +54,7 @@ def start_webhook_bot(telegram: FakeTelegram, factory: sessionmaker[Session], po
         telegram_webhook_listen="127.0.0.1",
         telegram_webhook_port=port,
     )
-    application = build_application(settings, factory=factory, clock=FrozenClock(NOW))
+    application = build_application(settings, store=ChatStore(factory), clock=FrozenClock(NOW))
     bot = BotUnderTest(telegram, application, settings).start(ready="setWebhook")
     wait_until_listening(port)  # PTB sets the webhook first, then starts its server
     return bot
