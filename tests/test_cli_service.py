@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-import workers.run as entry_points
+import coord.entrypoints.processes as entry_points
 from coord.db import make_engine, make_session_factory
 from coord.entrypoints.cli import app
 from coord.models import Person, Task

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from coord.db import make_session_factory
+from coord.db import make_session_factory, write_queue
 from coord.errors import InvalidInput, NotAllowed, NotFound, TaskFull
 from coord.models import (
     AreaKind,
@@ -476,6 +477,29 @@ def _materialise_in_thread(factory: sessionmaker[Session], template_id: int, res
         results.append(materialise(session=session, template=template, now=NOW, days=2))
 
 
+# pg_locks, not pg_stat_activity: the activity view is read once per transaction, and this one stays open
+WAITING_FOR_ME = (
+    "SELECT count(*) FROM (SELECT DISTINCT pid FROM pg_locks WHERE NOT granted) AS waiting"
+    " WHERE pg_backend_pid() = ANY(pg_blocking_pids(waiting.pid))"
+)
+
+
+def until_someone_waits_for(session: Session, timeout: float = 30.0) -> bool:
+    """Wait until another transaction waits for this session's (PostgreSQL: for one of its locks;
+    SQLite: in the file's write queue); False if none did within ``timeout``."""
+    bind = session.get_bind()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if bind.dialect.name == "postgresql":
+            blocked = session.scalar(text(WAITING_FOR_ME))
+        else:
+            blocked = len(write_queue(str(bind.url.database))._waiters)
+        if blocked:
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def _count_tasks(factory: sessionmaker[Session], template_id: int) -> tuple[int, int]:
     with factory() as session:
         keys = session.scalars(select(Task.occurrence_key).where(Task.template_id == template_id)).all()
@@ -508,7 +532,7 @@ def test_a_task_inserted_by_a_concurrent_transaction_is_not_duplicated(fresh_db:
     # Given a roster, and another transaction that has just inserted its first shift but not committed
     factory = make_session_factory(fresh_db.engine())
     template_id, gate_id = _roster(factory)
-    inserted, results = threading.Event(), []
+    inserted, results, waited = threading.Event(), [], []
 
     def other_writer() -> None:
         with factory() as session, session.begin():
@@ -529,7 +553,8 @@ def test_a_task_inserted_by_a_concurrent_transaction_is_not_duplicated(fresh_db:
             task.template_id, task.occurrence_key = template_id, f"2026-03-02T18:00/p{gate_id}"
             session.flush()
             inserted.set()
-            threading.Event().wait(0.5)  # the materialiser runs into the uncommitted row meanwhile
+            # Commit only once the materialiser has run into the uncommitted row and waits for it
+            waited.append(until_someone_waits_for(session))
 
     writer = threading.Thread(target=other_writer)
     writer.start()
@@ -538,5 +563,6 @@ def test_a_task_inserted_by_a_concurrent_transaction_is_not_duplicated(fresh_db:
     _materialise_in_thread(factory, template_id, results)
     writer.join(timeout=60)
     # Then it waited, skipped that shift and made the seven others
+    assert waited == [True], "the materialiser never waited for the other transaction"
     assert results == [7]
     assert _count_tasks(factory, template_id) == (8, 8)

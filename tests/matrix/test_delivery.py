@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from coord.entrypoints.processes import run_embedded
 from coord.models import Delivery
 from coord.services.work.claims import claim
 from tests.factories import NOW
 from tests.matrix.people import Received
 from tests.matrix.synapse import Synapse, _request
 from tests.matrix.town import Town, build_town
-from workers.run import run_embedded
 
 
 @pytest.fixture

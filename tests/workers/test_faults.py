@@ -22,12 +22,13 @@ from pathlib import Path
 import pytest
 import redis
 from dramatiq import Worker
+from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 from sqlalchemy import func, select
 
 from coord.models import Event, Notification, NotificationStatus
 from coord.services.escalation.alerts import MESSAGES
 from coord.services.escalation.ladder import Condition
-from coord.services.outbox.records import notify
+from coord.services.outbox.notifications import notify
 from coord.services.schedule.tick import Dispatch
 from coord.services.work import claims
 from tests.factories import NOW
@@ -41,6 +42,7 @@ from workers.scheduler import Scheduler
 ROOT = Path(__file__).resolve().parents[2]
 REMINDER = MESSAGES[(Condition.CLAIMED, "assignee")]
 WAIT = 30.0
+QUEUES = ("duties", "delivery")
 
 
 def until(condition: Callable[[], object], *, what: str, every: float = 0.05, timeout: float = WAIT) -> None:
@@ -105,6 +107,26 @@ def count(deployment: Deployment, *where: object) -> int:
         return int(session.scalar(select(func.count()).select_from(Notification).where(*where)) or 0)
 
 
+def maintaining_broker(redis_url: str, namespace: str) -> RedisBroker:
+    """A broker whose every command also does Dramatiq's maintenance (by default one in a thousand does):
+    a worker silent for 2 s (the worker processes' heartbeat timeout) is dead, and its unacked messages
+    go back on their queue, so waiting on this broker's queues waits for them too."""
+    return RedisBroker(
+        url=redis_url, namespace=namespace, heartbeat_timeout=2_000, maintenance_chance=MAINTENANCE_SCALE
+    )
+
+
+def drain(broker: RedisBroker) -> None:
+    """Wait until both queues are empty at once, unacked messages included: a message leaves Redis when
+    it is acked, after its actor has run (``broker.join`` counts those too)."""
+    deadline = time.monotonic() + WAIT
+    while any(broker.do_qsize(queue) for queue in QUEUES):
+        for queue in QUEUES:
+            left_ms = int((deadline - time.monotonic()) * 1000)
+            assert left_ms > 0, "the queues did not drain"
+            broker.join(queue, timeout=left_ms)
+
+
 @contextmanager
 def worker_process(
     deployment: Deployment, redis_url: str, namespace: str, pause: str | None
@@ -158,7 +180,7 @@ def test_a_worker_killed_mid_actor_finishes_after_restart(
             )
         else:
             gate_shift(session, world)  # its first step asks the team chat at NOW
-    broker = redis_broker(redis_url, namespace=prefix)
+    broker = maintaining_broker(redis_url, prefix)
     actors = declare_actors(broker, deployment.runtime())
     ticker = scheduler_on(deployment, actors.enqueue)
     client = redis.Redis.from_url(redis_url)
@@ -175,9 +197,12 @@ def test_a_worker_killed_mid_actor_finishes_after_restart(
             return bool(client.llen(f"{prefix}:sent"))
 
         until(sent, what="the work to be done after the restart", every=0.3)
-        time.sleep(0.5)  # a duplicate, if any, would arrive now
+        # The dead worker's message is still unacked: once its heartbeat is 2 s old it goes back on the
+        # queue and runs again (a duplicate delivery), and so would anything a tick finds due once more.
+        # Wait until the queues hold nothing, not even unacked messages: every duplicate has been handled.
+        drain(broker)
         ticker.tick()
-        time.sleep(0.5)
+        drain(broker)
     keys = [k.decode() for k in client.lrange(f"{prefix}:sent", 0, -1)]
     client.close()
     broker.close()

@@ -17,7 +17,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 def _prepare(log_level: str) -> tuple[Settings, threading.Event]:
     """Settings read, database checked, logging to the console, SIGINT and SIGTERM set to stop."""
-    from workers.run import stop_on_signals
+    from coord.entrypoints.processes import stop_on_signals
 
     settings = read_settings()
     with opened_engine(settings) as engine:
@@ -45,7 +45,7 @@ def run(
     log_level: LogLevel = "info",
 ) -> None:
     """Run everything in one process: workers, the scheduler and the configured bots (embedded mode)."""
-    from workers.run import run_embedded
+    from coord.entrypoints.processes import run_embedded
 
     settings, stop = _prepare(_level(log_level))
     run_embedded(settings, stop, threads=threads, freeze_startup=True)
@@ -56,8 +56,8 @@ def worker(
     log_level: LogLevel = "info",
 ) -> None:
     """Run a worker process on Redis (distributed mode; needs COORD_REDIS_URL)."""
+    from coord.entrypoints.processes import run_worker
     from workers.broker import require_redis
-    from workers.run import run_worker
 
     settings, stop = _prepare(_level(log_level))
     require_redis(settings)
@@ -81,7 +81,7 @@ def bot(
     log_level: LogLevel = "info",
 ) -> None:
     """Run the chat bots alone (distributed mode: workers and the scheduler run as their own processes)."""
-    from workers.run import run_bots
+    from coord.entrypoints.processes import run_bots
 
     settings, stop = _prepare(_level(log_level))
     names = settings.networks if network is None else [network.strip().lower()]

@@ -1,4 +1,10 @@
-"""Entry points for the command line: ``coord run`` (embedded) and ``coord worker`` (distributed)."""
+"""The long-running processes of the command line: ``coord run`` (embedded), ``coord worker`` and
+``coord bot`` (distributed).
+
+They put the workers and the bots together (the gateways the delivery actor sends through, the bots' threads
+beside the worker threads), so they live here, above both: ``workers`` and ``bots`` never import each other.
+``coord scheduler`` needs neither the bots nor their gateways: it is ``workers.scheduler.run_scheduler``.
+"""
 
 from __future__ import annotations
 
