@@ -25,7 +25,10 @@ from coord.models import (
     TeamRole,
     WatchColour,
 )
-from coord.services.imports.loaders import ImportReport, import_households, import_people, import_places
+from coord.services.imports.households import import_households
+from coord.services.imports.job import ImportReport
+from coord.services.imports.people import import_people
+from coord.services.imports.places import import_places
 from coord.services.people.access import Actor
 from coord.services.people.communities import add_place
 from coord.services.people.people import add_member, add_person, create_team

@@ -27,13 +27,9 @@ from coord.models import (
 )
 from coord.services.people.communities import add_area, add_household, add_place, create_community
 from coord.services.people.people import add_person, make_coordinator
-from coord.services.recurring import recurrence
-from coord.services.recurring.recurrence import (
-    create_template,
-    deactivate_template,
-    materialise,
-    materialise_all,
-)
+from coord.services.recurring import materialisation
+from coord.services.recurring.materialisation import materialise, materialise_all
+from coord.services.recurring.templates import create_template, deactivate_template
 from coord.services.work import claims
 from coord.services.work.tasks import create_task
 from tests.conftest import FreshDatabase
@@ -241,7 +237,7 @@ def test_a_call_creates_at_most_the_cap_and_the_next_call_carries_on(
     session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a cap of three tasks per call
-    monkeypatch.setattr(recurrence, "MAX_TASKS_PER_CALL", 3)
+    monkeypatch.setattr(materialisation, "MAX_TASKS_PER_CALL", 3)
     template = north_gate_template(session, world)
     # When the roster is materialised for two days (eight shifts)
     first = materialise(session=session, template=template, now=NOW, days=2)

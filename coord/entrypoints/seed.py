@@ -310,7 +310,8 @@ def _add_invites(demo: _Demo) -> None:
 
 def _add_recurring_work(demo: _Demo) -> None:
     """Gate shifts, disinfection per zone, daily calls to households in quarantine; then a week of tasks."""
-    from coord.services.recurring.recurrence import create_template, materialise
+    from coord.services.recurring.materialisation import materialise
+    from coord.services.recurring.templates import create_template
 
     for name, kind, title, team, rule, minutes, capacity, target, details in RECURRING:
         timing: dict[str, Any] = {"duration_minutes" if get_kind(kind).shift else "due_minutes": minutes}

@@ -228,7 +228,7 @@ def test_two_schedulers_fire_each_duty_once(
 
 
 def test_recurring_work_is_materialised_by_the_tick(deployment: Deployment, in_process: InProcess) -> None:
-    from coord.services.recurring.recurrence import create_template
+    from coord.services.recurring.templates import create_template
     from tests.factories import SYSTEM
 
     with deployment.factory() as session, session.begin():

@@ -35,7 +35,7 @@ def people(file: FileArgument, community: CommunityOption = None) -> None:
 
 
 def _import(function: str, file: Path, community: str | None) -> None:
-    from coord.services.imports import loaders as imports
+    from coord.services import imports
 
     run_import: Any = getattr(imports, function)
     with command_run() as run:

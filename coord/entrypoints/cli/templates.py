@@ -52,7 +52,7 @@ def create(
     community: CommunityOption = None,
 ) -> None:
     """Create a template for recurring work; its tasks appear when it is materialised."""
-    from coord.services.recurring.recurrence import create_template
+    from coord.services.recurring.templates import create_template
 
     with command_run() as run:
         chosen = run.community(community)
@@ -139,26 +139,26 @@ def materialise(
     community: CommunityOption = None,
 ) -> None:
     """Create the tasks of recurring work for the days ahead (running it again adds no duplicates)."""
-    from coord.services.recurring import recurrence
+    from coord.services.recurring.materialisation import materialise, materialise_all
 
     with command_run() as run:
         chosen = run.community(community)
         if template_id is None:
-            made = recurrence.materialise_all(
+            made = materialise_all(
                 session=run.session, now=run.now, days=days, community_id=chosen.id
             )
         else:
             template = run.session.get(Template, template_id)
             if template is None or template.community_id != chosen.id:
                 raise NotFound(N_("There is no template #{template_id}."), template_id=template_id)
-            made = recurrence.materialise(session=run.session, template=template, now=run.now, days=days)
+            made = materialise(session=run.session, template=template, now=run.now, days=days)
         run.out.line(N_("Created {count} task(s) for the next {days} day(s)."), count=made, days=days)
 
 
 @template_app.command("deactivate")
 def deactivate(template_id: TemplateArgument) -> None:
     """Stop a template making new tasks."""
-    from coord.services.recurring.recurrence import deactivate_template
+    from coord.services.recurring.templates import deactivate_template
 
     with command_run() as run:
         deactivate_template(session=run.session, actor=run.actor, template_id=template_id)

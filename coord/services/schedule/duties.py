@@ -33,7 +33,7 @@ def run_duty(*, session: Session, duty_id: int, now: datetime) -> DutyStatus | N
 
 def _materialise(session: Session, now: datetime) -> str:
     try:
-        from coord.services.recurring.recurrence import materialise_all
+        from coord.services.recurring.materialisation import materialise_all
     except ImportError:  # recurring work is optional: without it there is nothing to materialise
         return "recurring work is not available"
     created = materialise_all(session=session, now=now, days=MATERIALISE_DAYS)

@@ -1,4 +1,4 @@
-"""Recurring work: templates (an RFC 5545 rule times a set of targets) materialised into tasks.
+"""Materialising templates into tasks.
 
 A rule is evaluated on the community's wall clock from ``starts_on`` 00:00 local, so "08:00"
 stays 08:00 across a daylight-saving change; each local occurrence becomes UTC through zoneinfo.
@@ -9,7 +9,6 @@ and rows are inserted with ON CONFLICT DO NOTHING so two workers at once never d
 from __future__ import annotations
 
 import logging
-import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,136 +19,22 @@ from dateutil.rrule import rrule as Rule
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from coord.clock import utcnow
 from coord.db import insert_new
-from coord.errors import InvalidInput, NotFound
+from coord.errors import InvalidInput
 from coord.i18n import N_
 from coord.kinds import TaskKind, get_kind
-from coord.models import (
-    Area,
-    Community,
-    Household,
-    Place,
-    PlaceKind,
-    Priority,
-    Task,
-    TaskStatus,
-    Team,
-    Template,
-    WatchColour,
-)
-from coord.services.outbox.events import event_row, record_event, record_events
-from coord.services.people.access import Actor, require_lead
-from coord.services.recurring.rules import check_happens, parse_rule, rule_body
-from coord.services.work.tasks import MAX_CAPACITY
+from coord.models import Area, Community, Household, Place, PlaceKind, Task, TaskStatus, Template
+from coord.services.outbox.events import event_row, record_events
+from coord.services.people.access import Actor
+from coord.services.recurring.rules import parse_rule
 
 log = logging.getLogger(__name__)
 
 #: At most this many tasks are created by one call; the rest come with the next call.
 MAX_TASKS_PER_CALL = 10_000
 MAX_DAYS_AHEAD = 366
-MAX_SHIFT_MINUTES = 24 * 60
-MAX_DUE_MINUTES = 7 * 24 * 60
-TITLE_FIELDS = ("place", "date", "time")
 RECURRENCE = Actor.system("recurrence")
 _SLACK = timedelta(hours=3)  # wider than any UTC offset change, for comparing wall-clock times
-
-
-def create_template(
-    *,
-    session: Session,
-    actor: Actor,
-    community: Community,
-    name: str,
-    kind: str,
-    title: str,
-    rrule: str,
-    starts_on: date,
-    until: date | None = None,
-    team: Team | None = None,
-    public_details: str = "",
-    priority: Priority = Priority.NORMAL,
-    duration_minutes: int | None = None,
-    due_minutes: int | None = None,
-    capacity: int = 1,
-    skills: list[str] | None = None,
-    place: Place | None = None,
-    area: Area | None = None,
-    place_kind: str | None = None,
-    household_colour: WatchColour | None = None,
-    now: datetime | None = None,
-) -> Template:
-    """New recurring work, by the team's captain or a coordinator; its tasks appear when materialised.
-
-    Targets, at most one sort: ``place``; the places in ``area`` (a zone includes its grids) and/or of
-    ``place_kind``; or the households of ``household_colour``, each only up to its quarantine_until.
-    Without a target each occurrence is one task. Shift kinds need ``duration_minutes``; other kinds may
-    have ``due_minutes`` (a deadline after each occurrence), or neither. Titles may use {place}, {date}
-    and {time}; a household's task names only its building.
-    """
-    require_lead(session, actor, community.id, team.id if team else None)
-    task_kind = get_kind(kind)
-    name = _check_basics(name, capacity, starts_on, until)
-    kind_of_place = _check_targets(community, team, place, area, place_kind, household_colour)
-    targeted = any(t is not None for t in (place, area, kind_of_place, household_colour))
-    title = _check_title(title, has_place=targeted)
-    _check_timing(task_kind, duration_minutes, due_minutes)
-    rule_text = rule_body(rrule)
-    check_happens(parse_rule(rule_text, starts_on, ZoneInfo(community.timezone)), rule_text)
-    template = Template(
-        community_id=community.id,
-        name=name,
-        kind=task_kind.name,
-        title=title,
-        public_details=public_details.strip(),
-        team_id=team.id if team else None,
-        priority=priority,
-        rrule=rule_text,
-        starts_on=starts_on,
-        until=until,
-        duration_minutes=duration_minutes,
-        due_minutes=due_minutes,
-        capacity=capacity,
-        skills=sorted({s.strip().lower() for s in skills or [] if s.strip()}),
-        place_id=place.id if place else None,
-        area_id=area.id if area else None,
-        place_kind=kind_of_place,
-        household_colour=household_colour,
-    )
-    session.add(template)
-    session.flush()
-    record_event(
-        session,
-        at=now or utcnow(),
-        actor=actor,
-        action="template_created",
-        community_id=community.id,
-        template_id=template.id,
-        name=name,
-        rrule=rule_text,
-    )
-    return template
-
-
-def deactivate_template(
-    *, session: Session, actor: Actor, template_id: int, now: datetime | None = None
-) -> Template:
-    """Stop a template making new tasks; tasks it already made stay as they are."""
-    template = session.get(Template, template_id) if 0 < template_id < 2**62 else None
-    if template is None or (actor.person and actor.person.community_id != template.community_id):
-        raise NotFound(N_("There is no template #{template_id}."), template_id=template_id)
-    require_lead(session, actor, template.community_id, template.team_id)
-    if template.active:
-        template.active = False
-        record_event(
-            session,
-            at=now or utcnow(),
-            actor=actor,
-            action="template_deactivated",
-            community_id=template.community_id,
-            template_id=template.id,
-        )
-    return template
 
 
 def materialise(*, session: Session, template: Template, now: datetime, days: int = 7) -> int:
@@ -190,81 +75,6 @@ def materialise_all(
         except InvalidInput as error:  # a rule edited by hand into nonsense must not stop the others
             log.warning("template %s skipped: %s", template_id, error)
     return total
-
-
-def _check_basics(name: str, capacity: int, starts_on: date, until: date | None) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 120:
-        raise InvalidInput(N_("A template needs a name of 1 to 120 characters."))
-    if not 1 <= capacity <= MAX_CAPACITY:
-        raise InvalidInput(N_("A task needs between 1 and {most} people."), most=MAX_CAPACITY)
-    if until is not None and until < starts_on:
-        raise InvalidInput(N_("The last day cannot be before the first day."))
-    return name
-
-
-def _check_title(title: str, *, has_place: bool) -> str:
-    title = (title or "").strip()
-    if not title or len(title) > 200:
-        raise InvalidInput(N_("A task needs a title of 1 to 200 characters."))
-    allowed = ", ".join("{" + f + "}" for f in TITLE_FIELDS)
-    try:
-        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(title) if f is not None]
-    except ValueError:
-        raise InvalidInput(N_("A title may use {allowed} and no other braces."), allowed=allowed) from None
-    for field, spec, conversion in fields:
-        if field not in TITLE_FIELDS or spec or conversion:
-            raise InvalidInput(
-                N_("“{field}” cannot be used in a title; use {allowed}."), field=field[:30], allowed=allowed
-            )
-        if field == "place" and not has_place:
-            raise InvalidInput(
-                N_("The title names {field}, but the template has no place or households."),
-                field="{place}",
-            )
-    return title
-
-
-def _check_timing(kind: TaskKind, duration: int | None, due: int | None) -> None:
-    if duration is not None and due is not None:
-        raise InvalidInput(N_("Give a shift length or a deadline, not both."))
-    if kind.shift and duration is None:
-        raise InvalidInput(N_("{kind} is shift work: give the shift length in minutes."), kind=kind.name)
-    if duration is not None and not 1 <= duration <= MAX_SHIFT_MINUTES:
-        raise InvalidInput(N_("A shift lasts between 1 and {most} minutes."), most=MAX_SHIFT_MINUTES)
-    if due is not None and not 1 <= due <= MAX_DUE_MINUTES:
-        raise InvalidInput(
-            N_("A deadline is between 1 and {most} minutes after each occurrence."), most=MAX_DUE_MINUTES
-        )
-
-
-def _check_targets(
-    community: Community,
-    team: Team | None,
-    place: Place | None,
-    area: Area | None,
-    place_kind: str | None,
-    colour: WatchColour | None,
-) -> str | None:
-    """Validate the targets; return the kind of place, normalised."""
-    chosen = [place is not None, area is not None or place_kind is not None, colour is not None]
-    if sum(chosen) > 1:
-        raise InvalidInput(
-            N_("Choose one kind of target: a place, places in an area, or households of a colour.")
-        )
-    for thing in (team, place, area):
-        if thing is not None and thing.community_id != community.id:
-            raise InvalidInput(N_("Everything a task names must belong to the same community."))
-    if place_kind is None:
-        return None
-    try:
-        return PlaceKind(place_kind.strip().lower()).value
-    except ValueError:
-        raise InvalidInput(
-            N_("Unknown kind of place “{value}”. Known kinds: {known}."),
-            value=place_kind[:30],
-            known=", ".join(k.value for k in PlaceKind),
-        ) from None
 
 
 @dataclass(frozen=True)
