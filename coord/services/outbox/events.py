@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from coord.models import Assignment, Event, Task
-from coord.services.people.access import Actor
+
+if TYPE_CHECKING:  # only named in hints: people's modules write events, so a real import would be a cycle
+    from coord.services.people.access import Actor
 
 
 def event_row(

@@ -1,8 +1,8 @@
-"""People: who acts and may act, communities and their places, teams, roles, invites and announcements.
+"""People: who acts and may act, communities and their places and households, teams, roles, chat accounts,
+invites and announcements.
 
-Modules: ``access``, ``directory``, ``people``, ``communities``, ``invites``, ``announcements`` and
-``households``. Only ``access`` and ``directory`` are re-exported: ``outbox.events`` imports ``access``, the
-others import ``outbox.events``, a cycle no order here breaks; import their use cases from their modules.
+Modules: ``access`` (every permission check), ``directory`` (who is who in chat), ``people``,
+``communities``, ``invites``, ``announcements`` and ``households`` (the watch list after a call).
 """
 
 from coord.services.people.access import (
@@ -13,6 +13,18 @@ from coord.services.people.access import (
     require_coordinator,
     require_lead,
 )
+from coord.services.people.announcements import announce
+from coord.services.people.communities import (
+    add_area,
+    add_household,
+    add_place,
+    create_community,
+    find_area,
+    find_place,
+    get_community,
+    set_watch_colour,
+    update_community,
+)
 from coord.services.people.directory import (
     community_teams,
     remember_direct_chat,
@@ -20,17 +32,56 @@ from coord.services.people.directory import (
     speaker,
     team_of_chat,
 )
+from coord.services.people.households import after_checkin_call
+from coord.services.people.invites import create_invite, redeem_invite
+from coord.services.people.people import (
+    add_member,
+    add_person,
+    create_team,
+    declare_health,
+    find_person,
+    find_team,
+    link_account,
+    link_team_chat,
+    make_coordinator,
+    remove_member,
+    set_language,
+)
 
 __all__ = [
     "Actor",
+    "add_area",
+    "add_household",
+    "add_member",
+    "add_person",
+    "add_place",
+    "after_checkin_call",
+    "announce",
     "can_see_private",
     "community_teams",
+    "create_community",
+    "create_invite",
+    "create_team",
+    "declare_health",
+    "find_area",
+    "find_person",
+    "find_place",
+    "find_team",
+    "get_community",
     "is_captain",
     "is_coordinator",
+    "link_account",
+    "link_team_chat",
+    "make_coordinator",
+    "redeem_invite",
     "remember_direct_chat",
+    "remove_member",
     "require_coordinator",
     "require_lead",
     "roles_of",
+    "set_language",
+    "set_watch_colour",
     "speaker",
     "team_of_chat",
+    "update_community",
 ]
