@@ -11,7 +11,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from coord.chat import payloads
+from coord import payloads
 
 Rows = Sequence[Sequence[tuple[str, str]]]  # rows of (label, payload)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from coord.chat import cards, conversations, payloads
+from coord import payloads
+from coord.chat import cards, conversations
 from coord.chat.context import Context, rows, task_arg
 from coord.chat.conversations import STOP_BUTTON, flow
 from coord.chat.labels import STATE
@@ -52,9 +53,8 @@ def board(ctx: Context, command: Command) -> list[Reply]:
     shown = boards.team_board(ctx.session, actor=ctx.actor, team=team, now=ctx.now)
     if not shown.tasks and not shown.no_shows:
         text = N_("Board of {team}, {time}: no live tasks. Create one with “new”.")
-        return [
-            ctx.say(text, buttons=[[Button(N_("New task"), "n")]], team=team.name, time=ctx.moment(ctx.now))
-        ]
+        new = [[Button(N_("New task"), payloads.NEW)]]
+        return [ctx.say(text, buttons=new, team=team.name, time=ctx.moment(ctx.now))]
     lines: list[Phrase] = []
     for task in shown.tasks:
         lines.append(cards.task_line(task, ctx.zone))
@@ -72,7 +72,7 @@ def board(ctx: Context, command: Command) -> list[Reply]:
     return [
         ctx.say(
             N_("Board of {team}, {time}:\n{lines}"),
-            buttons=[*rows(buttons), [Button(N_("New task"), "n")]],
+            buttons=[*rows(buttons), [Button(N_("New task"), payloads.NEW)]],
             team=team.name,
             time=ctx.moment(ctx.now),
             lines=tuple(lines),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from coord.chat import payloads
+from coord import payloads
 from coord.chat.context import Context
 from coord.chat.labels import STATUS
 from coord.chat.port import Button, Moment, Phrase, Reply

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from coord.chat import payloads
+from coord import payloads
 from coord.chat.context import Context, error_params
 from coord.chat.parse import Command
 from coord.chat.port import Button, Inbound, Phrase, Reply
@@ -53,10 +53,10 @@ def help_(ctx: Context, command: Command) -> list[Reply]:
     buttons = [[Button(N_("Open tasks"), payloads.page(1)), Button(N_("My tasks"), payloads.MY)]]
     if ctx.roles.is_captain or ctx.roles.coordinator:
         lines += [Phrase(N_("As a captain:")), *(Phrase(line) for line in CAPTAIN)]
-        buttons.append([Button(N_("Team board"), payloads.board()), Button(N_("New task"), "n")])
+        buttons.append([Button(N_("Team board"), payloads.board()), Button(N_("New task"), payloads.NEW)])
     if ctx.roles.coordinator:
         lines += [Phrase(N_("As a coordinator:")), *(Phrase(line) for line in COORDINATOR)]
-        buttons.append([Button(N_("Today"), "td"), Button(N_("Teams"), payloads.TEAMS)])
+        buttons.append([Button(N_("Today"), payloads.TODAY), Button(N_("Teams"), payloads.TEAMS)])
     return [
         ctx.say(
             N_("Hello {name}! What you can do:\n{lines}"),

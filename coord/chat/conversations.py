@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from coord import payloads
 from coord.chat.context import Context
 from coord.chat.port import Button, Reply
 from coord.errors import CoordError
@@ -110,5 +111,5 @@ def expired_note(ctx: Context) -> Reply:
     )
 
 
-STOP_BUTTON = Button(N_("Stop"), "s")
-SKIP_BUTTON = Button(N_("Skip"), "v:-")
+STOP_BUTTON = Button(N_("Stop"), payloads.STOP)
+SKIP_BUTTON = Button(N_("Skip"), payloads.answer("-"))

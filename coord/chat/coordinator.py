@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from coord.chat import cards, payloads
+from coord import payloads
+from coord.chat import cards
 from coord.chat.captain import pick_team, team_choices
 from coord.chat.context import Context, rows
 from coord.chat.parse import Command
@@ -39,7 +40,7 @@ def today(ctx: Context, command: Command) -> list[Reply]:
             },
         )
     )
-    buttons = [[Button(N_("Escalations"), "e"), Button(N_("Teams"), payloads.TEAMS)]]
+    buttons = [[Button(N_("Escalations"), payloads.ESCALATIONS), Button(N_("Teams"), payloads.TEAMS)]]
     return [
         ctx.say(
             N_("{community}, today so far ({day}):\n{lines}"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from coord.chat import cards, conversations, payloads
+from coord import payloads
+from coord.chat import cards, conversations
 from coord.chat.captain import pick_team, team_choices
 from coord.chat.context import Context, rows
 from coord.chat.conversations import SKIP_BUTTON, STOP_BUTTON, flow

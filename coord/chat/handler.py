@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from coord import payloads
 from coord.chat import captain, common, conversations, coordinator, creating, reporting, volunteer
 from coord.chat.context import Context
 from coord.chat.parse import Command, parse, parse_payload
@@ -91,7 +92,7 @@ def _guarded(ctx: Context, run: Callable[[], list[Reply]]) -> list[Reply]:
     try:
         return run()
     except CoordError as err:
-        return [ctx.error(err, buttons=[[Button(N_("Help"), "?")]])]
+        return [ctx.error(err, buttons=[[Button(N_("Help"), payloads.HELP)]])]
 
 
 def handle_safely(

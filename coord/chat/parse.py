@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from coord.chat import payloads
+from coord import payloads
 from coord.chat.words import ALIASES, CHINESE_PREFIXES, COMMANDS
 
 MAX_TEXT = 4000

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-MAX_PAYLOAD_BYTES = 64  # Telegram's limit on callback data
+from coord import payloads
+
+MAX_PAYLOAD_BYTES = payloads.MAX_BYTES  # Telegram's limit on callback data
 
 Target = Literal["here", "direct"]
 

@@ -11,7 +11,8 @@ import re
 import unicodedata
 from typing import Any
 
-from coord.chat import conversations, payloads
+from coord import payloads
+from coord.chat import conversations
 from coord.chat.context import Context, task_arg
 from coord.chat.conversations import SKIP_BUTTON, STOP_BUTTON, flow
 from coord.chat.parse import Command

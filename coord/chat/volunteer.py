@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from coord.chat import cards, conversations, payloads
+from coord import payloads
+from coord.chat import cards, conversations
 from coord.chat.context import Context, task_arg
 from coord.chat.conversations import SKIP_BUTTON, STOP_BUTTON, flow
 from coord.chat.labels import STATE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coord.chat import payloads
+from coord import payloads
 from coord.chat.parse import clean, parse, parse_payload, task_id
 from coord.chat.port import MAX_PAYLOAD_BYTES, Button
 

@@ -14,7 +14,8 @@ from bots.matrix.incoming import addressed_to_bot, message_text
 from bots.matrix.markup import notice, typed_command
 from bots.matrix.memory import BotMemory
 from bots.matrix.run import hand_over_old_rooms
-from coord.chat import ChatNoteKind, ChatStore, payloads
+from coord import payloads
+from coord.chat import ChatNoteKind, ChatStore
 from coord.chat.parse import parse, parse_payload
 
 ids = st.integers(min_value=1, max_value=2**31 - 1)

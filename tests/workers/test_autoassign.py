@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from coord.errors import InvalidTransition
 from coord.models import Assignment, AssignmentState, Notification, Person, Task
+from coord.payloads import payload_of
 from coord.services.people.people import declare_health
 from coord.services.work import claims
 from coord.services.work.autoassign import RosterRules, auto_assign, decline
@@ -120,7 +121,8 @@ def test_the_volunteer_is_told_and_can_decline(session: Session, world: World) -
     # the gate shift has nothing private, so no empty "details for you only" message is sent
     assert {n.dedupe_key for n in told} == {f"auto:{first.id}"}
     offer = next(n for n in told if n.dedupe_key.startswith("auto:"))
-    assert offer.buttons[0][0] == {"label": "Decline", "payload": f"dc:{task.id}"}
+    assert offer.buttons[0][0] == {"label": "Decline", "action": "decline", "task_id": task.id}
+    assert payload_of(offer.buttons[0][0]) == f"dc:{task.id}"
     decliner = session.get_one(Person, first.person_id)
     following = decline(
         session=session, actor=world.actor(decliner), task_id=task.id, now=NOW + timedelta(minutes=5)

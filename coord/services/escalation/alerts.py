@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from coord.i18n import N_, TRANSLATED
 from coord.models import Assignment, AssignmentState, Community, Person, Task, Team, TeamChat, WatchColour
+from coord.payloads import button
 from coord.services.escalation.ladder import Audience, Condition, Rung
 from coord.services.outbox.notifications import notify
 from coord.services.people.people import captains_of, coordinators_of
 
-#: A button on an outbox notification: a label message id (with params) and the payload pressed back.
+#: A button on an outbox notification: a label message id (with params), an action and its arguments
+#: (``coord.payloads.button``).
 Button = dict[str, Any]
 
 MESSAGES: dict[tuple[Condition, str], str] = {
@@ -196,14 +198,14 @@ def _buttons(
 ) -> list[list[Button]]:
     tid = task.id
     if role == "team":
-        return [[{"label": N_("Claim"), "payload": f"c:{tid}"}]] if task.filled < task.capacity else []
+        return [[button(N_("Claim"), "claim", task_id=tid)]] if task.filled < task.capacity else []
     if role == "assignee":
         if condition in (Condition.CLAIMED, Condition.NOT_CHECKED_IN):
-            return [[{"label": N_("I'm at my post"), "payload": f"i:{tid}"}]]
+            return [[button(N_("I'm at my post"), "checkin", task_id=tid)]]
         return [
             [
-                {"label": N_("Done"), "payload": f"d:{tid}"},
-                {"label": N_("Can't complete"), "payload": f"x:{tid}"},
+                button(N_("Done"), "done", task_id=tid),
+                button(N_("Can't complete"), "cantdo", task_id=tid),
             ]
         ]
     late = [a for a in subjects if a.state == AssignmentState.CLAIMED]
@@ -211,12 +213,14 @@ def _buttons(
         label = N_("Reassign {name}")
         return [
             [
-                {
-                    "label": label,
-                    "params": {"name": names.get(a.person_id, "")},
-                    "payload": f"rf:{tid}:{a.person_id}",
-                }
+                button(
+                    label,
+                    "reassign",
+                    params={"name": names.get(a.person_id, "")},
+                    task_id=tid,
+                    from_person=a.person_id,
+                )
             ]
             for a in late[:5]
         ]
-    return [[{"label": N_("Show task"), "payload": f"t:{tid}"}]]
+    return [[button(N_("Show task"), "task", task_id=tid)]]

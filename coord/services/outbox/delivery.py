@@ -35,6 +35,7 @@ from coord.models import (
     Person,
     TeamChat,
 )
+from coord.payloads import payload_of
 from coord.services.outbox.gateways import (
     Attachment,
     Gateway,
@@ -239,7 +240,7 @@ def render(envelope: Envelope, target: Target) -> Outbound:
         text = summary_text(envelope.summary, language, team_id=team)
         attachment = Attachment("summary.png", summary_chart(envelope.summary, language, team_id=team))
     buttons = tuple(
-        tuple((translate(b["label"], language, **b.get("params", {})), b["payload"]) for b in row)
+        tuple((translate(b["label"], language, **b.get("params", {})), payload_of(b)) for b in row)
         for row in envelope.buttons
     )
     return Outbound(

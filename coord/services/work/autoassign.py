@@ -36,6 +36,7 @@ from coord.models import (
     TaskStatus,
     TeamRole,
 )
+from coord.payloads import button
 from coord.services.outbox.events import event_row, record_event, record_events
 from coord.services.outbox.notifications import notify_many
 from coord.services.people.access import Actor
@@ -44,7 +45,6 @@ from coord.services.work.rules import claim_refusal_reason
 from coord.services.work.slots import fill_slots
 
 ROSTER = Actor.system("auto-assign")
-DECLINE_PAYLOAD = "dc:{task_id}"  # the chat layer routes it to ``decline``
 
 
 @dataclass(frozen=True)
@@ -308,8 +308,8 @@ def _messages(session: Session, task: Task, slot: Assignment) -> list[dict[str, 
         "params": {"task_id": task.id, "title": task.title},
         "buttons": [
             [
-                {"label": N_("Decline"), "payload": DECLINE_PAYLOAD.format(task_id=task.id)},
-                {"label": N_("Show task"), "payload": f"t:{task.id}"},
+                button(N_("Decline"), "decline", task_id=task.id),
+                button(N_("Show task"), "task", task_id=task.id),
             ]
         ],
     }

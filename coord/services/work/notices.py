@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from coord.i18n import N_
 from coord.models import Assignment, Household, Place, Task
+from coord.payloads import button
 from coord.services.outbox.notifications import notify
 from coord.services.people.people import captains_of, coordinators_of
 
@@ -32,8 +33,8 @@ def tell_new_holder(session: Session, task: Task, assignment: Assignment, *, at:
         params={"task_id": task.id, "title": task.title},
         buttons=[
             [
-                {"label": N_("Show task"), "payload": f"t:{task.id}"},
-                {"label": N_("Give back"), "payload": f"rl:{task.id}"},
+                button(N_("Show task"), "task", task_id=task.id),
+                button(N_("Give back"), "release", task_id=task.id),
             ]
         ],
         at=at,

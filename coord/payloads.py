@@ -1,14 +1,16 @@
-"""Button payloads: short strings (at most 64 bytes) that a pressed button sends back.
+"""Button payloads: the short strings (at most 64 bytes) pressed buttons send back, written and read here.
 
-Workers may put these on outbox notifications too (e.g. a "reassign" button for a captain), so the
-encoders are the one place their shape is written down:
+The core means a button as an action (the command it runs) with arguments: the chat layer builds its
+buttons with the encoders below; a service stores a button on an outbox notification as
+``button(label, action, **args)`` (``{"label": ..., "action": "decline", "task_id": 12}``), and delivery
+writes its payload with ``payload_of``. The chat layer reads a pressed payload back with ``decode``.
 
 - ``c:12`` claim 12, ``t:12`` its card, ``i:12`` check in, ``d:12`` done, ``rl:12`` release,
   ``x:12`` can't complete, ``k:12`` cancel, ``dc:12`` decline work the roster gave you;
 - ``r:12`` reassign (choose a person), ``rf:12:56`` reassign away from 56, ``ra:12:34`` reassign to 34
   (``ra:12:34:56`` from 56, ``ra:12:34:0`` into an open place), ``ns:12:34`` 34 did not show;
 - ``p:2`` page 2 of the task list (``p:2:kind:zone:when``), ``m`` my tasks, ``b`` / ``b:3`` board,
-  ``tm`` teams;
+  ``tm`` teams, ``td`` today's figures, ``e`` escalations, ``n`` new task;
 - ``l:zh`` language, ``h:y`` / ``h:n`` health, ``iv:v:3`` invite a volunteer to team 3;
 - ``v:...`` an answer in a guided conversation, ``s`` stop, ``?`` help.
 """
@@ -16,6 +18,8 @@ encoders are the one place their shape is written down:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
 MAX_BYTES = 64
 
@@ -121,6 +125,59 @@ MY = "m"
 STOP = "s"
 HELP = "?"
 TEAMS = "tm"
+TODAY = "td"
+ESCALATIONS = "e"
+NEW = "n"
+
+#: How each action's payload is written, by the action's name (the command the button runs).
+ENCODERS: dict[str, Callable[..., str]] = {
+    **{name: (lambda code=code: code) for code, name in _BARE.items()},
+    "claim": claim,
+    "task": card,
+    "checkin": check_in,
+    "done": done,
+    "release": release,
+    "cantdo": cannot_complete,
+    "decline": decline,
+    "cancel": cancel,
+    "reassign": reassign,
+    "noshow": no_show,
+    "tasks": page,
+    "language": language,
+    "health": health,
+    "board": board,
+    "invite": invite,
+    "answer": answer,
+}
+
+
+def encode(action: str, **args: Any) -> str:
+    """The payload of ``action`` with its arguments: ``encode("decline", task_id=12) == "dc:12"``."""
+    return ENCODERS[action](**args)
+
+
+def button(
+    label: str, action: str, *, params: Mapping[str, Any] | None = None, **args: Any
+) -> dict[str, Any]:
+    """A button as a service stores it on an outbox notification: a label message id (``params`` fill it),
+    the action and its arguments. The payload is written when it is delivered (``payload_of``)."""
+    encode(action, **args)  # refuses an unknown action or arguments now, not at delivery
+    stored: dict[str, Any] = {"label": label, "action": action, **args}
+    if params:
+        stored["params"] = dict(params)
+    return stored
+
+
+def payload_of(stored: Mapping[str, Any]) -> str:
+    """The payload of a stored button; one stored before buttons had actions (``{"payload": "dc:12"}``, in a
+    notification written by an older version) keeps its own."""
+    if "action" not in stored:
+        return str(stored["payload"])
+    args = {key: value for key, value in stored.items() if key not in _NOT_ARGUMENTS}
+    return encode(str(stored["action"]), **args)
+
+
+_NOT_ARGUMENTS = frozenset({"label", "params", "action"})
 
 
 def decode(payload: str) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
