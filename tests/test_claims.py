@@ -13,7 +13,39 @@ from coord.models import AssignmentState, Event, Notification, TaskStatus, Watch
 from coord.payloads import payload_of
 from coord.services.work import claims
 from coord.services.work.tasks import cancel_task, create_task
-from tests.factories import NOW, SYSTEM, World, delivery, gate_shift
+from tests.factories import NOW, SYSTEM, World, shift_times
+
+
+def gate_shift(session: Session, world: World, capacity: int = 2):
+    start, end = shift_times()
+    return create_task(
+        session=session,
+        actor=world.actor(world.gate_captain),
+        community=world.community,
+        kind="gate_shift",
+        title="North gate morning",
+        team=world.gate_team,
+        place=world.north_gate,
+        starts_at=start,
+        ends_at=end,
+        capacity=capacity,
+        now=NOW,
+    )
+
+
+def delivery(session: Session, world: World):
+    return create_task(
+        session=session,
+        actor=world.actor(world.supply_captain),
+        community=world.community,
+        kind="delivery",
+        title="Rice and vegetables",
+        team=world.supply_team,
+        household=world.households[0],
+        private_details="Leave at the door, call first",
+        due_at=NOW + timedelta(hours=3),
+        now=NOW,
+    )
 
 
 def events(session: Session, task_id: int) -> list[str]:
@@ -116,7 +148,7 @@ def test_private_details_go_to_the_assignee_only(session: Session, world: World)
     assert len(private) == 1
     assert private[0].person_id == world.supply_volunteers[0].id and private[0].team_id is None
     assert (
-        "13800000001" in private[0].params["details"] and "Call first" in private[0].params["details"]
+        "13800000001" in private[0].params["details"] and "Leave at the door" in private[0].params["details"]
     )
     # no other notification carries the phone
     others = session.scalars(select(Notification).where(Notification.private.is_(False))).all()
