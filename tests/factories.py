@@ -5,13 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from coord.models import AreaKind, Community, Household, Person, Place, PlaceKind, Team, TeamRole, WatchColour
+from coord.models import (
+    AreaKind,
+    Community,
+    Household,
+    Person,
+    Place,
+    PlaceKind,
+    Priority,
+    Task,
+    Team,
+    TeamRole,
+    WatchColour,
+)
 from coord.services.people.access import Actor
 from coord.services.people.communities import add_area, add_household, add_place, create_community
 from coord.services.people.people import add_member, add_person, create_team, make_coordinator
+from coord.services.work.tasks import create_task
 
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # 14:00 in Asia/Shanghai
 SYSTEM = Actor.system("test")
@@ -117,6 +131,62 @@ def build_world(session: Session, *, volunteers: int = 4) -> World:
 def shift_times(hours_from_now: float = 2, length_hours: float = 4) -> tuple[datetime, datetime]:
     start = NOW + timedelta(hours=hours_from_now)
     return start, start + timedelta(hours=length_hours)
+
+
+def gate_shift(
+    session: Session,
+    world: World,
+    *,
+    capacity: int = 2,
+    hours_from_now: float = 2,
+    skills: list[str] | None = None,
+    **overrides: Any,
+) -> Task:
+    """A four-hour shift of the gate team at the north gate, starting ``hours_from_now`` after NOW, made by
+    the system at NOW; ``overrides`` replace any other argument of ``create_task`` (actor, title, ...)."""
+    start, end = shift_times(hours_from_now)
+    values: dict[str, Any] = {
+        "session": session,
+        "actor": SYSTEM,
+        "community": world.community,
+        "kind": "gate_shift",
+        "title": "North gate",
+        "team": world.gate_team,
+        "place": world.north_gate,
+        "starts_at": start,
+        "ends_at": end,
+        "capacity": capacity,
+        "skills": skills,
+        "now": NOW,
+    }
+    return create_task(**(values | overrides))
+
+
+def delivery(
+    session: Session,
+    world: World,
+    *,
+    hours: float = 3,
+    priority: Priority = Priority.NORMAL,
+    household: int = 0,
+    **overrides: Any,
+) -> Task:
+    """A delivery by the supply team to ``world.households[household]``, due ``hours`` after NOW, with
+    private details ("Call first"), made by the system at NOW; ``overrides`` as for :func:`gate_shift`."""
+    values: dict[str, Any] = {
+        "session": session,
+        "actor": SYSTEM,
+        "community": world.community,
+        "kind": "delivery",
+        "title": "Rice and vegetables",
+        "team": world.supply_team,
+        "household": world.households[household],
+        "private_details": "Call first",
+        "due_at": NOW + timedelta(hours=hours),
+        "priority": priority,
+        "now": NOW,
+    }
+    return create_task(**(values | overrides))
 
 
 def chat_cast(world: World) -> dict[str, Person]:

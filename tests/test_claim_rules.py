@@ -19,9 +19,7 @@ from coord.services.people.communities import create_community
 from coord.services.people.people import add_person, declare_health
 from coord.services.work import claims
 from coord.services.work.tasks import create_task
-from tests.factories import NOW, SYSTEM, World, shift_times
-from tests.workers import helpers
-from tests.workers.helpers import gate_shift
+from tests.factories import NOW, SYSTEM, World, delivery, gate_shift, shift_times
 
 
 def due_delivery(session: Session, world: World, *, due: datetime) -> Task:
@@ -172,7 +170,7 @@ def test_a_holder_is_told_so_before_a_full_task_is(session: Session, world: Worl
 def test_a_claim_with_private_details_writes_them_to_the_assignees_outbox(
     session: Session, world: World
 ) -> None:
-    task = helpers.delivery(session, world)  # for household 0 (room 301), "Call first"
+    task = delivery(session, world)  # for household 0 (room 301), "Call first"
     slot = claims.claim(
         session=session, actor=world.actor(world.supply_volunteers[0]), task_id=task.id, now=NOW
     )

@@ -10,42 +10,9 @@ from sqlalchemy.orm import Session
 
 from coord.errors import AlreadyClaimed, InvalidFigures, InvalidTransition, NotAllowed, NotFound, TaskFull
 from coord.models import AssignmentState, Event, Notification, TaskStatus, WatchColour
-from coord.payloads import payload_of
 from coord.services.work import claims
 from coord.services.work.tasks import cancel_task, create_task
-from tests.factories import NOW, SYSTEM, World, shift_times
-
-
-def gate_shift(session: Session, world: World, capacity: int = 2):
-    start, end = shift_times()
-    return create_task(
-        session=session,
-        actor=world.actor(world.gate_captain),
-        community=world.community,
-        kind="gate_shift",
-        title="North gate morning",
-        team=world.gate_team,
-        place=world.north_gate,
-        starts_at=start,
-        ends_at=end,
-        capacity=capacity,
-        now=NOW,
-    )
-
-
-def delivery(session: Session, world: World):
-    return create_task(
-        session=session,
-        actor=world.actor(world.supply_captain),
-        community=world.community,
-        kind="delivery",
-        title="Rice and vegetables",
-        team=world.supply_team,
-        household=world.households[0],
-        private_details="Leave at the door, call first",
-        due_at=NOW + timedelta(hours=3),
-        now=NOW,
-    )
+from tests.factories import NOW, SYSTEM, World, delivery, gate_shift
 
 
 def events(session: Session, task_id: int) -> list[str]:
@@ -148,7 +115,7 @@ def test_private_details_go_to_the_assignee_only(session: Session, world: World)
     assert len(private) == 1
     assert private[0].person_id == world.supply_volunteers[0].id and private[0].team_id is None
     assert (
-        "13800000001" in private[0].params["details"] and "Leave at the door" in private[0].params["details"]
+        "13800000001" in private[0].params["details"] and "Call first" in private[0].params["details"]
     )
     # no other notification carries the phone
     others = session.scalars(select(Notification).where(Notification.private.is_(False))).all()
@@ -314,6 +281,6 @@ def test_whoever_is_given_work_is_told_even_without_private_details(session: Ses
     assert sorted(p for p, *_ in told) == sorted([b.id, c.id])
     assert all(not private for *_, private in told)
     assert all(
-        [payload_of(button) for button in buttons[0]] == [f"t:{task.id}", f"rl:{task.id}"]
+        [button["payload"] for button in buttons[0]] == [f"t:{task.id}", f"rl:{task.id}"]
         for _, _, buttons, _ in told
     )

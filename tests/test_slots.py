@@ -15,24 +15,7 @@ from sqlalchemy.orm import Session
 from coord.errors import AlreadyClaimed, InvalidTransition, TaskFull
 from coord.models import Assignment, AssignmentState, Event, Task, TaskStatus
 from coord.services.work import claims
-from coord.services.work.tasks import create_task
-from tests.factories import NOW, SYSTEM, World, shift_times
-
-
-def gate_shift(session: Session, world: World, capacity: int = 2) -> Task:
-    start, end = shift_times()
-    return create_task(
-        session=session,
-        actor=SYSTEM,
-        community=world.community,
-        kind="gate_shift",
-        title="North gate",
-        team=world.gate_team,
-        starts_at=start,
-        ends_at=end,
-        capacity=capacity,
-        now=NOW,
-    )
+from tests.factories import NOW, World, gate_shift
 
 
 def written(session: Session, task_id: int) -> tuple[int, int, int]:

@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
 from coord.errors import InvalidInput, NotAllowed
-from coord.models import Priority, TaskStatus
+from coord.models import Priority, Task, TaskStatus
 from coord.services.people.access import Actor, can_see_private
 from coord.services.people.communities import create_community
 from coord.services.work import claims
 from coord.services.work.tasks import TaskFilter, create_task, list_tasks
-from tests.factories import NOW, SYSTEM, World, shift_times
+from tests.factories import NOW, SYSTEM, World, gate_shift, shift_times
 
 
-def make(session: Session, world: World, **overrides):
-    values = dict(
-        session=session,
-        actor=world.actor(world.gate_captain),
-        community=world.community,
-        kind="gate_shift",
-        title="North gate",
-        team=world.gate_team,
-        place=world.north_gate,
-        starts_at=shift_times()[0],
-        ends_at=shift_times()[1],
-        capacity=2,
-        now=NOW,
-    )
-    values.update(overrides)
-    return create_task(**values)
+def make(session: Session, world: World, **overrides: Any) -> Task:
+    """A gate shift as its team's captain makes it, with ``overrides``."""
+    return gate_shift(session, world, **{"actor": world.actor(world.gate_captain), **overrides})
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from coord.clock import FrozenClock
 from coord.db import make_session_factory
 from coord.services.outbox.gateways import MemoryGateway
+from coord.services.schedule.tick import Dispatch
 from tests.conftest import IN_CI, FreshDatabase
 from tests.factories import NOW, World, build_world
 from workers.actors import Actors, declare_actors
+from workers.leader import LocalLeaderLock
 from workers.ratelimit import LocalRateLimiter
 from workers.runtime import Runtime
+from workers.scheduler import Scheduler
 
 REDIS_URL = os.environ.get("COORD_TEST_REDIS_URL")
 
@@ -83,10 +86,17 @@ class Deployment:
     def session(self) -> Session:
         return self.factory()
 
+    def scheduler(self, enqueue: Callable[[Dispatch], None]) -> Scheduler:
+        """A scheduler on this deployment's database and clock that leads alone (a lock of its own)."""
+        return Scheduler(
+            self.factory, clock=self.clock, enqueue=enqueue, leader=LocalLeaderLock(secrets.token_hex(4))
+        )
+
 
 def deploy(fresh: FreshDatabase, *, pool_size: int = 10) -> Deployment:
-    from coord.services.people.people import link_account, link_team_chat
+    from coord.services.people.people import link_account
     from tests.factories import SYSTEM
+    from tests.workers.helpers import with_team_chats
 
     engine = fresh.engine(pool_size=pool_size)
     factory = make_session_factory(engine)
@@ -102,12 +112,7 @@ def deploy(fresh: FreshDatabase, *, pool_size: int = 10) -> Deployment:
                 external_id=f"u{person.id}",
                 dm_chat_id=f"dm{person.id}",
             )
-        link_team_chat(
-            session=session, actor=SYSTEM, team=world.gate_team, network="test", chat_id="gate-chat"
-        )
-        link_team_chat(
-            session=session, actor=SYSTEM, team=world.supply_team, network="test", chat_id="supply-chat"
-        )
+        with_team_chats(session, world)
     return Deployment(engine, factory, world, FrozenClock(NOW), MemoryGateway("test"))
 
 

@@ -1,66 +1,33 @@
-"""Building work and driving the ladder the way the scheduler tick and the actors do, in one session."""
+"""Driving the ladder the way the scheduler tick and the actors do, in one session; waiting for a condition.
+
+The work itself is built with ``tests.factories`` (``gate_shift``, ``delivery``).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import time
+from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coord.models import Notification, Priority, Task
+from coord.models import Notification, Task
 from coord.services.escalation.climb import Outcome, climb
 from coord.services.people.people import link_team_chat
 from coord.services.schedule.tick import Dispatch, collect_due
-from coord.services.work.tasks import create_task
-from tests.factories import NOW, SYSTEM, World, shift_times
+from tests.factories import NOW, SYSTEM, World
+
+WAIT = 30.0
 
 
-def gate_shift(
-    session: Session,
-    world: World,
-    *,
-    capacity: int = 2,
-    hours_from_now: float = 2,
-    skills: list[str] | None = None,
-) -> Task:
-    start, end = shift_times(hours_from_now)
-    return create_task(
-        session=session,
-        actor=SYSTEM,
-        community=world.community,
-        kind="gate_shift",
-        title="North gate",
-        team=world.gate_team,
-        place=world.north_gate,
-        starts_at=start,
-        ends_at=end,
-        capacity=capacity,
-        skills=skills,
-        now=NOW,
-    )
-
-
-def delivery(
-    session: Session,
-    world: World,
-    *,
-    hours: float = 3,
-    priority: Priority = Priority.NORMAL,
-    household: int = 0,
-) -> Task:
-    return create_task(
-        session=session,
-        actor=SYSTEM,
-        community=world.community,
-        kind="delivery",
-        title="Rice and vegetables",
-        team=world.supply_team,
-        household=world.households[household],
-        private_details="Call first",
-        due_at=NOW + timedelta(hours=hours),
-        priority=priority,
-        now=NOW,
-    )
+def until(condition: Callable[[], object], *, what: str, every: float = 0.05, timeout: float = WAIT) -> None:
+    """Poll ``condition`` until it holds; fail, saying ``what`` was awaited, after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(every)
 
 
 def with_team_chats(session: Session, world: World) -> None:
@@ -98,4 +65,4 @@ def messages(session: Session, task: Task) -> list[tuple[str, str]]:
     return [(f"p{p}" if p is not None else f"t{t}", m) for p, t, m in rows]
 
 
-__all__ = ["NOW", "Outcome", "delivery", "gate_shift", "messages", "settle", "tick", "with_team_chats"]
+__all__ = ["NOW", "Outcome", "messages", "settle", "tick", "until", "with_team_chats"]

@@ -7,14 +7,13 @@ real worker processes (``tests/workers/worker_process.py``) where one must be ki
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -31,35 +30,17 @@ from coord.services.escalation.ladder import Condition
 from coord.services.outbox.notifications import notify
 from coord.services.schedule.tick import Dispatch
 from coord.services.work import claims
-from tests.factories import NOW
+from tests.factories import NOW, gate_shift
 from tests.workers.conftest import Deployment, delete_prefix
-from tests.workers.helpers import gate_shift
+from tests.workers.helpers import WAIT, until
 from workers.actors import declare_actors
 from workers.broker import redis_broker
-from workers.leader import LocalLeaderLock, RedisLeaderLock
+from workers.leader import RedisLeaderLock
 from workers.scheduler import Scheduler
 
 ROOT = Path(__file__).resolve().parents[2]
 REMINDER = MESSAGES[(Condition.CLAIMED, "assignee")]
-WAIT = 30.0
 QUEUES = ("duties", "delivery")
-
-
-def until(condition: Callable[[], object], *, what: str, every: float = 0.05, timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(every)
-
-
-def scheduler_on(deployment: Deployment, enqueue: Callable[[Dispatch], None]) -> Scheduler:
-    return Scheduler(
-        deployment.factory,
-        clock=deployment.clock,
-        enqueue=enqueue,
-        leader=LocalLeaderLock(secrets.token_hex(4)),
-    )
 
 
 def test_a_flushed_redis_loses_no_reminder(deployment: Deployment, redis_url: str, prefix: str) -> None:
@@ -71,7 +52,7 @@ def test_a_flushed_redis_loses_no_reminder(deployment: Deployment, redis_url: st
                 claims.claim(session=session, actor=world.actor(person), task_id=task.id, now=NOW)
     broker = redis_broker(redis_url, namespace=prefix)
     actors = declare_actors(broker, deployment.runtime())
-    ticker = scheduler_on(deployment, actors.enqueue)
+    ticker = deployment.scheduler(actors.enqueue)
     deployment.clock.set(NOW + timedelta(minutes=60))  # an hour before the start: reminder time
     # The reminders' steps are enqueued on Redis ... and Redis loses them before any worker runs
     assert ticker.tick().dispatched["escalate"] == 3
@@ -182,7 +163,7 @@ def test_a_worker_killed_mid_actor_finishes_after_restart(
             gate_shift(session, world)  # its first step asks the team chat at NOW
     broker = maintaining_broker(redis_url, prefix)
     actors = declare_actors(broker, deployment.runtime())
-    ticker = scheduler_on(deployment, actors.enqueue)
+    ticker = deployment.scheduler(actors.enqueue)
     client = redis.Redis.from_url(redis_url)
     with worker_process(deployment, redis_url, prefix, pause) as doomed:
         assert ticker.tick().dispatched["deliver" if pause == "send" else "escalate"] == 1

@@ -15,8 +15,8 @@ from coord.services.escalation.climb import Outcome, climb
 from coord.services.escalation.ladder import Condition, frozen_rungs, set_policy
 from coord.services.schedule.tick import collect_due
 from coord.services.work import claims
-from tests.factories import NOW, SYSTEM, World
-from tests.workers.helpers import delivery, gate_shift, messages, settle, tick, with_team_chats
+from tests.factories import NOW, SYSTEM, World, delivery, gate_shift
+from tests.workers.helpers import messages, settle, tick, with_team_chats
 
 REMINDER = MESSAGES[(Condition.CLAIMED, "assignee")]
 UNFILLED_TEAM = MESSAGES[(Condition.UNCLAIMED, "team")]

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from coord.services.people.people import link_account
 from coord.settings import load_settings
 from tests.conftest import FreshDatabase
 from tests.factories import SYSTEM, build_world
+from tests.workers.helpers import until
 from workers.scheduler import run_scheduler
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,13 +62,6 @@ def status_of(url: str, note_id: int) -> NotificationStatus:
     return status
 
 
-def wait_for(condition: object, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
 def test_embedded_run_delivers_then_stops_cleanly(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'coord.db'}"
     note_id = a_message(url)
@@ -80,7 +73,7 @@ def test_embedded_run_delivers_then_stops_cleanly(tmp_path: Path) -> None:
     )
     runner.start()
     try:
-        wait_for(lambda: gateway.sent)
+        until(lambda: gateway.sent, what="the message to be sent")
     finally:
         stop.set()
         runner.join(timeout=10)
@@ -138,7 +131,7 @@ def test_distributed_worker_and_scheduler(fresh_db: FreshDatabase, redis_url: st
     for thread in threads:
         thread.start()
     try:
-        wait_for(lambda: gateway.sent)
+        until(lambda: gateway.sent, what="the message to be sent")
     finally:
         stop.set()
         for thread in threads:

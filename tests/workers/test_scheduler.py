@@ -27,9 +27,8 @@ from coord.services.escalation.ladder import Condition
 from coord.services.schedule.tick import Dispatch
 from coord.services.work import claims
 from tests.conftest import FreshDatabase
-from tests.factories import NOW
+from tests.factories import NOW, gate_shift
 from tests.workers.conftest import Deployment, InProcess
-from tests.workers.helpers import gate_shift
 from workers.leader import LocalLeaderLock
 from workers.scheduler import Scheduler
 
@@ -37,18 +36,9 @@ REMINDER = MESSAGES[(Condition.CLAIMED, "assignee")]
 UNFILLED_TEAM = MESSAGES[(Condition.UNCLAIMED, "team")]
 
 
-def scheduler(deployment: Deployment, enqueue: Callable[[Dispatch], None]) -> Scheduler:
-    return Scheduler(
-        deployment.factory,
-        clock=deployment.clock,
-        enqueue=enqueue,
-        leader=LocalLeaderLock(secrets.token_hex(4)),
-    )
-
-
 def run_until_quiet(deployment: Deployment, pipeline: InProcess, enqueue: Callable[[Dispatch], None]) -> None:
     """Tick and drain until a tick finds nothing (a step's follow-ups are found by the next tick)."""
-    ticker = scheduler(deployment, enqueue)
+    ticker = deployment.scheduler(enqueue)
     for _ in range(12):
         report = ticker.tick()
         pipeline.drain()
@@ -128,7 +118,7 @@ def test_a_tick_cut_between_commit_and_enqueue_still_gets_the_work_done(
         raise ConnectionError("the broker went away")
 
     with pytest.raises(ConnectionError):
-        scheduler(deployment, crash).tick()
+        deployment.scheduler(crash).tick()
     in_process.drain()
     assert deployment.gateway.sent == []
     # When the lease has run out, a later tick finds the same rows again

@@ -17,8 +17,8 @@ from coord.services.escalation.ladder import set_policy
 from coord.services.reporting.report import render_report, summary_text
 from coord.services.reporting.summary import compute_summary, period_of, send_daily_summary
 from coord.services.work import claims
-from tests.factories import NOW, SYSTEM, World
-from tests.workers.helpers import delivery, gate_shift, settle
+from tests.factories import NOW, SYSTEM, World, delivery, gate_shift
+from tests.workers.helpers import settle
 
 DAY = date(2026, 3, 2)  # NOW is 14:00 that day in Asia/Shanghai; the summary is at 20:00
 SUMMARY_AT = NOW + timedelta(hours=6)
