@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from coord.errors import AlreadyClaimed, InvalidFigures, InvalidTransition, NotAllowed, NotFound, TaskFull
 from coord.models import AssignmentState, Event, Notification, TaskStatus, WatchColour
+from coord.payloads import payload_of
 from coord.services.work import claims
 from coord.services.work.tasks import cancel_task, create_task
 from tests.factories import NOW, SYSTEM, World, delivery, gate_shift
@@ -281,6 +282,6 @@ def test_whoever_is_given_work_is_told_even_without_private_details(session: Ses
     assert sorted(p for p, *_ in told) == sorted([b.id, c.id])
     assert all(not private for *_, private in told)
     assert all(
-        [button["payload"] for button in buttons[0]] == [f"t:{task.id}", f"rl:{task.id}"]
+        [payload_of(button) for button in buttons[0]] == [f"t:{task.id}", f"rl:{task.id}"]
         for _, _, buttons, _ in told
     )
