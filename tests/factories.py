@@ -189,6 +189,25 @@ def delivery(
     return create_task(**(values | overrides))
 
 
+def checkin_call(
+    session: Session, world: World, *, household: int = 1, hours: float = 4, **overrides: Any
+) -> Task:
+    """The supply team's check-in call to ``world.households[household]`` (by default the blue one, in
+    quarantine), due ``hours`` after NOW, made by the system at NOW; ``overrides`` as for gate_shift."""
+    values: dict[str, Any] = {
+        "session": session,
+        "actor": SYSTEM,
+        "community": world.community,
+        "kind": "checkin_call",
+        "title": "Daily call",
+        "team": world.supply_team,
+        "household": world.households[household],
+        "due_at": NOW + timedelta(hours=hours),
+        "now": NOW,
+    }
+    return create_task(**(values | overrides))
+
+
 def chat_cast(world: World) -> dict[str, Person]:
     """The people of ``world`` by the part they play in chat dialogs."""
     return {

@@ -12,8 +12,8 @@ from coord.errors import AlreadyClaimed, InvalidFigures, InvalidTransition, NotA
 from coord.models import AssignmentState, Event, Notification, TaskStatus, WatchColour
 from coord.payloads import payload_of
 from coord.services.work import claims
-from coord.services.work.tasks import cancel_task, create_task
-from tests.factories import NOW, SYSTEM, World, delivery, gate_shift
+from coord.services.work.tasks import cancel_task
+from tests.factories import NOW, SYSTEM, World, checkin_call, delivery, gate_shift
 
 
 def events(session: Session, task_id: int) -> list[str]:
@@ -209,17 +209,7 @@ def test_unknown_task_and_other_community(session: Session, world: World) -> Non
 
 def test_checkin_call_with_symptoms_turns_household_red(session: Session, world: World) -> None:
     household = world.households[1]
-    task = create_task(
-        session=session,
-        actor=world.actor(world.supply_captain),
-        community=world.community,
-        kind="checkin_call",
-        title="Daily call",
-        team=world.supply_team,
-        household=household,
-        due_at=NOW + timedelta(hours=4),
-        now=NOW,
-    )
+    task = checkin_call(session, world, household=1)
     me = world.actor(world.supply_volunteers[0])
     claims.claim(session=session, actor=me, task_id=task.id, now=NOW)
     claims.complete(
@@ -241,17 +231,7 @@ def test_two_unanswered_calls_turn_household_red(session: Session, world: World)
     household = world.households[1]
     me = world.actor(world.supply_volunteers[0])
     for hour in (1, 2):
-        task = create_task(
-            session=session,
-            actor=SYSTEM,
-            community=world.community,
-            kind="checkin_call",
-            title="Daily call",
-            team=world.supply_team,
-            household=household,
-            due_at=NOW + timedelta(hours=hour + 4),
-            now=NOW,
-        )
+        task = checkin_call(session, world, household=1, hours=hour + 4)
         claims.claim(session=session, actor=me, task_id=task.id, now=NOW + timedelta(hours=hour))
         assert household.watch_colour == WatchColour.BLUE
         claims.complete(

@@ -17,7 +17,7 @@ from coord.services.escalation.ladder import set_policy
 from coord.services.reporting.report import render_report, summary_text
 from coord.services.reporting.summary import compute_summary, period_of, send_daily_summary
 from coord.services.work import claims
-from tests.factories import NOW, SYSTEM, World, delivery, gate_shift
+from tests.factories import NOW, SYSTEM, World, checkin_call, delivery, gate_shift
 from tests.workers.helpers import settle
 
 DAY = date(2026, 3, 2)  # NOW is 14:00 that day in Asia/Shanghai; the summary is at 20:00
@@ -179,7 +179,6 @@ def test_calls_report_how_many_had_a_fever_not_a_sum_of_temperatures(session: Se
     from coord.chat.coordinator import _done_lines
     from coord.chat.render import render_text
     from coord.services.work import boards
-    from coord.services.work.tasks import create_task
 
     # Given three daily calls done today: 36.6 °C, 38.3 °C, and one nobody answered
     helper = world.supply_volunteers[0]
@@ -190,17 +189,7 @@ def test_calls_report_how_many_had_a_fever_not_a_sum_of_temperatures(session: Se
             {"reached": False},
         ]
     ):
-        call = create_task(
-            session=session,
-            actor=SYSTEM,
-            community=world.community,
-            kind="checkin_call",
-            title="Daily call",
-            team=world.supply_team,
-            household=world.households[household % len(world.households)],
-            due_at=NOW + timedelta(hours=2),
-            now=NOW,
-        )
+        call = checkin_call(session, world, household=household % len(world.households), hours=2)
         claims.claim(session=session, actor=world.actor(helper), task_id=call.id, now=NOW)
         claims.complete(session=session, actor=world.actor(helper), task_id=call.id, figures=figures, now=NOW)
     # Then the summary counts one fever, two households reached, one with symptoms
