@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 import redis
@@ -103,9 +102,7 @@ def test_postgres_leader_lock_ends_with_its_connection(fresh_db: FreshDatabase, 
     assert first._connection is not None
     first._connection.invalidate()  # the leader's process died: its connection is gone
     first._connection = None
-    deadline = time.monotonic() + 5
-    while not second.acquire() and time.monotonic() < deadline:  # the server notices the closed socket
-        time.sleep(0.05)
+    until(second.acquire, what="the server to notice the closed socket", timeout=5)
     assert second.acquire()
     second.release()
 
