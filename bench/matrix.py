@@ -31,10 +31,10 @@ from bots.matrix import run_bot
 from coord.chat import ChatStore
 from coord.clock import FrozenClock
 from coord.settings import Settings
+from tests.bots.matrix.people import Person
+from tests.bots.matrix.synapse import Synapse
 from tests.chat.scene import build_scene
 from tests.factories import NOW, build_world
-from tests.matrix.people import Person
-from tests.matrix.synapse import Synapse
 
 ROOT = Path(__file__).resolve().parents[1]
 POLL = {"room": {"timeline": {"limit": 50}}, "presence": {"types": []}}

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from coord.entrypoints.processes import run_embedded
 from coord.models import Delivery
 from coord.services.work.claims import claim
+from tests.bots.matrix.people import Received
+from tests.bots.matrix.synapse import Synapse, _request
+from tests.bots.matrix.town import Town, build_town
 from tests.factories import NOW
-from tests.matrix.people import Received
-from tests.matrix.synapse import Synapse, _request
-from tests.matrix.town import Town, build_town
 
 
 @pytest.fixture

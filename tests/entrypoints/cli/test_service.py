@@ -23,7 +23,7 @@ from coord.services.people.access import Actor
 from coord.services.work.claims import assign
 from coord.services.work.notices import private_text
 from tests.conftest import FreshDatabase
-from tests.test_cli import coord, ok, one_line_error, runner
+from tests.entrypoints.cli.test_cli import coord, ok, one_line_error, runner
 
 
 @pytest.fixture(scope="module")

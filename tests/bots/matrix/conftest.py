@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.matrix.synapse import Synapse
+from tests.bots.matrix.synapse import Synapse
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

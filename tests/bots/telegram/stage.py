@@ -8,11 +8,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from coord.db import make_session_factory
+from tests.bots.telegram.dialogs import telegram_scene
 from tests.chat.dialogs import Dialog
 from tests.chat.scene import Scene
 from tests.conftest import FreshDatabase
 from tests.factories import build_world
-from tests.telegram.dialogs import telegram_scene
 
 
 @dataclass

@@ -21,8 +21,8 @@ from bots.telegram import build_application, serve
 from coord.chat import ChatStore
 from coord.clock import Clock, FrozenClock
 from coord.settings import Settings, load_settings
+from tests.bots.telegram.fake_server import TOKEN, Call, FakeTelegram
 from tests.factories import NOW
-from tests.telegram.fake_server import TOKEN, Call, FakeTelegram
 
 GROUP = {"id": -1001234567890, "type": "supergroup", "title": "Gate duty"}
 

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.chat import ChatStore
 from coord.clock import FrozenClock
+from tests.bots.telegram.conftest import BotUnderTest, private
+from tests.bots.telegram.dialogs import USER_IDS, telegram_scene
+from tests.bots.telegram.fake_server import FakeTelegram
 from tests.chat.dialogs import Dialog
 from tests.factories import NOW, World
-from tests.telegram.conftest import BotUnderTest, private
-from tests.telegram.dialogs import USER_IDS, telegram_scene
-from tests.telegram.fake_server import FakeTelegram
 
 SECRET = "s3cret-token_for-tests"
 
@@ -45,7 +45,7 @@ def webhook_bot(
 
 def start_webhook_bot(telegram: FakeTelegram, factory: sessionmaker[Session], port: int) -> BotUnderTest:
     from bots.telegram import build_application
-    from tests.telegram.conftest import bot_settings
+    from tests.bots.telegram.conftest import bot_settings
 
     settings = bot_settings(
         telegram,

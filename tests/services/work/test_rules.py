@@ -1,8 +1,8 @@
 """The claim rules, asked on both databases: who may take a slot of which task, and what they are told.
 
-PostgreSQL checks them inside ``coord_claim`` (migration 0006), under the task's lock; SQLite in
-``claim_rules.check_claimable``. Every case here runs on both, so the two copies give the same answer,
-in the same words and in the same order of precedence, and a refusal writes nothing.
+The rule is one function (``work.rules.claim_refusal_reason``) that a claim, an assignment and
+auto-assignment share. Every case here runs on both databases: the same answer, in the same words and in
+the same order of precedence, and a refusal writes nothing.
 """
 
 from __future__ import annotations

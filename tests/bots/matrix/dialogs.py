@@ -21,12 +21,12 @@ from coord.chat import ChatNoteKind, ChatStore
 from coord.clock import FrozenClock
 from coord.db import make_engine
 from coord.migrate import upgrade
+from tests.bots.matrix.people import Person, Received
+from tests.bots.matrix.stage import BotThread
 from tests.chat.dialogs import Dialog, Step
 from tests.chat.runner import Transcript, check
 from tests.chat.scene import Scene, build_scene
 from tests.factories import NOW, build_world
-from tests.matrix.people import Person, Received
-from tests.matrix.stage import BotThread
 
 PARTS = ("stranger", "volunteer", "volunteer2", "helper", "captain", "supply_captain", "coordinator")
 #: People whose direct chat the database does not know: the bot opens one when they speak in the room.

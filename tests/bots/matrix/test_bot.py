@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from bots.matrix.memory import BotMemory
 from coord.chat import ChatStore
 from coord.models import Assignment, ChatAccount
-from tests.matrix.people import Person, Received
-from tests.matrix.synapse import Synapse
-from tests.matrix.town import Town, build_town
+from tests.bots.matrix.people import Person, Received
+from tests.bots.matrix.synapse import Synapse
+from tests.bots.matrix.town import Town, build_town
 
 ENCRYPTION = {
     "type": "m.room.encryption",

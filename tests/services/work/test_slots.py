@@ -1,7 +1,6 @@
-"""Taking a slot: PostgreSQL does it in one call to ``coord_take_slot`` (migration 0005), SQLite step by step.
+"""Taking a slot (``slots.take_slot``: one conditional UPDATE and the unique index on (task, person)).
 
-Every test here runs on both databases, so both paths answer the same cases (what is written, what is
-refused, and that a refusal writes nothing).
+Every test here runs on both databases: what is written, what is refused, and that a refusal writes nothing.
 """
 
 from __future__ import annotations

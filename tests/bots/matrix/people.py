@@ -24,7 +24,7 @@ from nio import (
     SyncResponse,
 )
 
-from tests.matrix.synapse import Account
+from tests.bots.matrix.synapse import Account
 
 SYNC_FILTER = {"room": {"timeline": {"limit": 200}}, "presence": {"types": []}}
 
