@@ -69,9 +69,15 @@ def fill_slots(session: Session, task_ids: list[int], count: int) -> list[Task]:
     return list(session.scalars(_filling(count), {"task_ids": task_ids}, execution_options=_LOADED))
 
 
+def _loading(statement: Update, entity: type[Task] | type[Assignment]) -> Any:
+    """An UPDATE whose returned rows load as ``entity`` objects: the ORM's plain loading path, several
+    times cheaper here than its bulk-UPDATE path with its session synchronisation."""
+    return select(entity).from_statement(statement.returning(*entity.__table__.columns))
+
+
 @functools.cache
 def _filling(count: int) -> Any:
-    return (
+    return _loading(
         update(Task)
         .where(
             Task.id.in_(bindparam("task_ids", expanding=True)),
@@ -85,8 +91,8 @@ def _filling(count: int) -> Any:
                 else_=Task.status,
             ),
             **Task.escalation_stopped(),
-        )
-        .returning(Task)
+        ),
+        Task,
     )
 
 
@@ -121,18 +127,18 @@ def holds(session: Session, task: Task, person: Person) -> bool:
     return bool(session.scalar(_HOLDS, {"task_id": task.id, "person_id": person.id}))
 
 
-_FREE = (
+_FREE = _loading(
     update(Task)
     .where(Task.id == bindparam("task_id"), Task.filled > 0)
     .values(
         filled=Task.filled - 1,
         status=case((Task.status == TaskStatus.FULL, TaskStatus.OPEN), else_=Task.status),
-    )
-    .returning(Task)
+    ),
+    Task,
 )
 # Work starts (the first check-in) or ends (the last holder is done): either way any escalation under way
 # stops, as a claim pauses it.
-_START_WORK = (
+_START_WORK = _loading(
     update(Task)
     .where(Task.id == bindparam("task_id"))
     .values(
@@ -140,18 +146,18 @@ _START_WORK = (
             (Task.status.in_([TaskStatus.OPEN, TaskStatus.FULL]), TaskStatus.IN_PROGRESS), else_=Task.status
         ),
         **Task.escalation_stopped(),
-    )
-    .returning(Task)
+    ),
+    Task,
 )
-_FINISH_WORK = (
+_FINISH_WORK = _loading(
     update(Task)
     .where(
         Task.id == bindparam("task_id"),
         Task.status.not_in([TaskStatus.DONE, TaskStatus.CANCELLED]),
         ~exists().where(Assignment.task_id == Task.id, Assignment.state.in_(ACTIVE_STATES)),
     )
-    .values(status=TaskStatus.DONE, **Task.escalation_stopped())
-    .returning(Task)
+    .values(status=TaskStatus.DONE, **Task.escalation_stopped()),
+    Task,
 )
 
 
@@ -170,7 +176,7 @@ def finish_work(session: Session, task: Task) -> None:
     _change(session, task, _FINISH_WORK)
 
 
-def _change(session: Session, task: Task, statement: Update) -> None:
+def _change(session: Session, task: Task, statement: Any) -> None:
     session.scalars(statement, {"task_id": task.id}, execution_options=_LOADED).one_or_none()
 
 
@@ -182,11 +188,11 @@ def _moving(from_states: tuple[AssignmentState, ...], columns: tuple[str, ...], 
         if by_id
         else (Assignment.task_id == bindparam("held_task"), Assignment.person_id == bindparam("held_by"))
     )
-    return (
+    return _loading(
         update(Assignment)
         .where(*held, Assignment.state.in_(from_states))
-        .values({name: bindparam(f"new_{name}") for name in columns})
-        .returning(Assignment)
+        .values({name: bindparam(f"new_{name}") for name in columns}),
+        Assignment,
     )
 
 
