@@ -100,7 +100,7 @@ class Crowd:
             if delivered.task_id is None or self.plot.reserved(delivered.task_id):
                 continue
             team_id = self.cast.team_of_chat(delivered.message.chat_id)
-            claim = delivered.payload("c:")
+            claim = delivered.payload("claim")
             if team_id is not None and claim is not None:
                 self._answer_group(now, delivered, team_id, claim)
             elif delivered.msgid == UNFILLED and delivered.person_id in self._captain_ids():

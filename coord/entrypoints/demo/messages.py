@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coord import payloads
 from coord.i18n import N_
 from coord.models import Notification, Priority, Task
 from coord.services.escalation.alerts import MESSAGES
@@ -76,13 +77,18 @@ class Delivered:
             return URGENT if self.urgent else ESCALATION
         return MESSAGE
 
-    def payload(self, prefix: str) -> str | None:
-        """The first button payload starting with ``prefix`` (``c:`` for a claim button)."""
-        found = (p for row in self.message.buttons for _label, p in row if p.startswith(prefix))
+    def payload(self, action: str) -> str | None:
+        """The payload of the first button that runs ``action`` (``claim`` for a claim button)."""
+        found = (p for row in self.message.buttons for _label, p in row if _action(p) == action)
         return next(found, None)
 
     def label(self, payload: str) -> str:
         return next((lab for row in self.message.buttons for lab, p in row if p == payload), payload)
+
+
+def _action(payload: str) -> str | None:
+    decoded = payloads.decode(payload)
+    return decoded[0] if decoded else None
 
 
 def read_delivered(session: Session, sent: Sequence[Outbound]) -> list[Delivered]:

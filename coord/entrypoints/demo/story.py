@@ -133,7 +133,7 @@ class Story:
     def _urgent(self, now: datetime, delivered: Delivered, crowd: Crowd) -> None:
         """Nobody in the team takes the medicine; someone of the reserve does, from the reserve's group."""
         reserve = self.cast.reserve_team_id
-        payload = delivered.payload("c:")
+        payload = delivered.payload("claim")
         if self.urgent_taken or payload is None or reserve is None:
             return
         if self.cast.team_of_chat(delivered.message.chat_id) != reserve:
@@ -193,7 +193,7 @@ class Story:
 
     def _decline(self, delivered: Delivered) -> None:
         """The volunteer who did not come is given more work by the roster, and declines it."""
-        payload = delivered.payload("dc:")
+        payload = delivered.payload("decline")
         person = self.cast.member(self.absentee)
         if payload is not None and person is not None:
             self.voices.press(person, payload, delivered.label(payload), task_id=delivered.task_id)
