@@ -1,8 +1,9 @@
 """Benchmark: a command's round trip through the Matrix bot on a local Synapse, against the homeserver's
 own round trips measured in the same run.
 
-A real Synapse (its own environment: ``COORD_TEST_SYNAPSE`` or ``.synapse-venv/bin/python``) and the bot
-(``bots.matrix.run_bot`` on a SQLite database holding the test community) run here. Interleaved, N times:
+A real Synapse (its own environment: ``COORD_TEST_SYNAPSE`` or ``.synapse-venv/bin/python``; started by
+``peers.synapse``) and the bot (``bots.matrix.run_bot`` on a SQLite database holding a small community: two
+teams of four, a coordinator, a shift and a delivery to read) run here. Interleaved, N times:
 
 - one hop: person A sends a message, person B's long-polling sync sees it;
 - echo: A sends, a bare matrix-nio client answers as soon as its sync sees it, A's sync sees the answer
@@ -22,21 +23,26 @@ import statistics
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from nio import AsyncClient, RoomMessageNotice, RoomMessageText, SyncResponse
+from sqlalchemy.orm import Session, sessionmaker
 
-from bench.common import open_database, percentile, print_table
+from bench.common import SETUP, add_deliveries, build_population, open_database, percentile, print_table
 from bots.matrix import run_bot
 from coord.chat import ChatStore
 from coord.clock import FrozenClock
+from coord.db import transaction
+from coord.models import Community, Person, Team
+from coord.services.people.people import link_account, set_language
+from coord.services.work.tasks import create_task
 from coord.settings import Settings
-from tests.bots.matrix.people import Person
-from tests.bots.matrix.synapse import Synapse
-from tests.chat.scene import build_scene
-from tests.factories import NOW, build_world
+from peers.matrix_people import Person as MatrixPerson
+from peers.synapse import Synapse
 
 ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # the bot's frozen clock (14:00 in Asia/Shanghai)
 POLL = {"room": {"timeline": {"limit": 50}}, "presence": {"types": []}}
 
 
@@ -66,7 +72,7 @@ async def echo_forever(client: AsyncClient, room: str, partner: str) -> None:
 
 
 async def measure(
-    rounds: int, synapse: Synapse, bot_id: str, a: Person, b: Person, scene: dict[str, str]
+    rounds: int, synapse: Synapse, bot_id: str, a: MatrixPerson, b: MatrixPerson, gate: int
 ) -> dict[str, list[float]]:
     pair = await a.open_room([b.user_id], name="pair")
     dm = await a.open_direct_chat(bot_id)
@@ -74,7 +80,7 @@ async def measure(
     await a.until_joined(pair, {b.user_id})
     await a.until_joined(dm, {bot_id})
     echo = asyncio.ensure_future(echo_forever(b.client, pair, a.user_id))
-    commands = ["help", "tasks", f"task {scene['gate']}", "my"]
+    commands = ["help", "tasks", f"task {gate}", "my"]
     times: dict[str, list[float]] = {"one hop": [], "echo (two hops, no work)": [], "command → reply": []}
     await a.catch_up()
     try:
@@ -121,18 +127,9 @@ def main() -> None:
 def run(rounds: int, synapse: Synapse, tmp: Path) -> dict[str, list[float]]:
     engine, factory = open_database(f"sqlite:///{tmp / 'bench.sqlite3'}")
     bot = synapse.register("coordbench")
-    a = Person(synapse.register("alice"), synapse.url)
-    b = Person(synapse.register("bob"), synapse.url)
-    with factory() as session, session.begin():
-        world = build_world(session)
-        scene = build_scene(
-            session,
-            world,
-            network="matrix",
-            group_chat="!none:localhost",
-            ids=lambda part: (a.user_id if part == "volunteer" else f"@{part}:elsewhere", None),
-        )
-        values = dict(scene.values)
+    a = MatrixPerson(synapse.register("alice"), synapse.url)
+    b = MatrixPerson(synapse.register("bob"), synapse.url)
+    gate = build_community(factory, a.user_id)
     settings = Settings(
         matrix_homeserver=synapse.url,
         matrix_user_id=bot.user_id,
@@ -146,7 +143,7 @@ def run(rounds: int, synapse: Synapse, tmp: Path) -> dict[str, list[float]]:
     thread.start()
     loop = asyncio.new_event_loop()
     try:
-        return loop.run_until_complete(measure(rounds, synapse, bot.user_id, a, b, values))
+        return loop.run_until_complete(measure(rounds, synapse, bot.user_id, a, b, gate))
     finally:
         stop.set()
         thread.join(timeout=30)
@@ -154,6 +151,41 @@ def run(rounds: int, synapse: Synapse, tmp: Path) -> dict[str, list[float]]:
         loop.run_until_complete(b.close())
         loop.close()
         engine.dispose()
+
+
+def build_community(factory: sessionmaker[Session], matrix_user: str) -> int:
+    """Two teams (a captain and three volunteers each) and a coordinator; a volunteer of the first team is
+    ``matrix_user`` on Matrix and reads English. That team has an afternoon shift (capacity 2) and the other
+    a delivery, both open. Returns the shift's id."""
+    population = build_population(factory, volunteers=6, teams=2, now=NOW)
+    with transaction(factory) as session:
+        community = session.get_one(Community, population.community_id)
+        gate_team, supply_team = (session.get_one(Team, team) for team in population.team_ids)
+        volunteer = session.get_one(Person, population.volunteers[0])
+        assert population.team_of[volunteer.id] == gate_team.id
+        link_account(
+            session=session,
+            actor=SETUP,
+            person=volunteer,
+            network="matrix",
+            external_id=matrix_user,
+            display_name=volunteer.name,
+        )
+        set_language(session=session, actor=SETUP, person=volunteer, language="en", now=NOW)
+        gate = create_task(
+            session=session,
+            actor=SETUP,
+            community=community,
+            kind="gate_shift",
+            title="North gate afternoon",
+            team=gate_team,
+            starts_at=NOW + timedelta(hours=2),
+            ends_at=NOW + timedelta(hours=6),
+            capacity=2,
+            now=NOW,
+        )
+        add_deliveries(session, community, supply_team, 1, now=NOW)
+        return gate.id
 
 
 def show(times: dict[str, list[float]], rounds: int) -> None:

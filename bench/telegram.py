@@ -1,8 +1,8 @@
 """Benchmark: update → reply latency of the Telegram bot in a running ``coord run``, open loop.
 
 The demo community (coord.entrypoints.seed) gets 200 extra volunteers with Telegram accounts and a delivery
-each to claim. ``coord run`` starts as a subprocess with its Bot API pointed at the fake server of the tests
-(tests/bots/telegram/fake_server.py: Telegram itself cannot be reached, and must not be flooded). The load is
+each to claim. ``coord run`` starts as a subprocess with its Bot API pointed at the fake Bot API server
+(peers/telegram_api.py: Telegram itself cannot be reached, and must not be flooded). The load is
 offered open loop: update i is handed to the bot at start + i / rate whatever the replies do, each of the
 200 users sending in turn ``tasks``, ``task N``, ``claim N``, ``my``, ``help``. Latency runs from the moment
 the update is queued at the fake server (the bot's pending long poll is woken) to the first message the bot
@@ -52,7 +52,7 @@ from coord.db import make_engine, make_session_factory, transaction
 from coord.entrypoints.seed import seed_demo
 from coord.models import Community, Team
 from coord.services.people.people import add_member, add_person, link_account
-from tests.bots.telegram.fake_server import TOKEN, FakeTelegram
+from peers.telegram_api import TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
 USERS = 200

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bots.matrix.synapse import Synapse
+from peers.synapse import Synapse
 
 ROOT = Path(__file__).resolve().parents[3]
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -21,7 +21,7 @@ from coord.chat import ChatNoteKind, ChatStore
 from coord.clock import FrozenClock
 from coord.db import make_engine
 from coord.migrate import upgrade
-from tests.bots.matrix.people import Person, Received
+from peers.matrix_people import Person, Received
 from tests.bots.matrix.stage import BotThread
 from tests.chat.dialogs import Dialog, Step
 from tests.chat.runner import Transcript, check

@@ -13,7 +13,7 @@ from bots.matrix import run_bot
 from coord.chat import ChatStore
 from coord.clock import Clock
 from coord.settings import Settings
-from tests.bots.matrix.synapse import Account, Synapse
+from peers.synapse import Account, Synapse
 
 
 def bot_settings(synapse: Synapse, bot: Account, store: Path, *, rooms: Sequence[str] = ()) -> Settings:

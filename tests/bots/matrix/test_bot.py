@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from bots.matrix.memory import BotMemory
 from coord.chat import ChatStore
 from coord.models import Assignment, ChatAccount
-from tests.bots.matrix.people import Person, Received
-from tests.bots.matrix.synapse import Synapse
+from peers.matrix_people import Person, Received
+from peers.synapse import Synapse
 from tests.bots.matrix.town import Town, build_town
 
 ENCRYPTION = {

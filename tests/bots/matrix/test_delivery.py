@@ -14,8 +14,8 @@ from sqlalchemy import select
 from coord.entrypoints.processes import run_embedded
 from coord.models import Delivery
 from coord.services.work.claims import claim
-from tests.bots.matrix.people import Received
-from tests.bots.matrix.synapse import Synapse, _request
+from peers.matrix_people import Received
+from peers.synapse import Synapse, request
 from tests.bots.matrix.town import Town, build_town
 from tests.factories import NOW
 
@@ -41,7 +41,7 @@ def test_reminders_and_the_no_show_escalation_reach_direct_chats(town: Town) -> 
 
     direct, captains, team_room = town.run(rooms())
     for room in (direct, captains, team_room):  # the bot accepts (its adapter is not running here)
-        _request("POST", f"{town.synapse.url}/_matrix/client/v3/join/{room}", {}, token=bot.access_token)
+        request("POST", f"{town.synapse.url}/_matrix/client/v3/join/{room}", {}, token=bot.access_token)
     town.link(volunteer, "volunteers[0]", direct=direct)
     town.link(captain, "gate_captain", direct=captains)
     town.link_team_room(team_room)

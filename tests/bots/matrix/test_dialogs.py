@@ -13,10 +13,10 @@ from sqlalchemy.orm import sessionmaker
 from coord.clock import FrozenClock
 from coord.db import make_engine
 from coord.migrate import upgrade
+from peers.matrix_people import Person
+from peers.synapse import Synapse
 from tests.bots.matrix.dialogs import PARTS, MatrixStage, play
-from tests.bots.matrix.people import Person
 from tests.bots.matrix.stage import BotThread, bot_settings
-from tests.bots.matrix.synapse import Synapse
 from tests.chat.dialogs import DIALOGS, Dialog
 from tests.factories import NOW
 

@@ -23,8 +23,8 @@ from coord.services.outbox.gateways import (
     TemporaryFailure,
 )
 from coord.settings import Settings
-from tests.bots.matrix.people import Person, Received
-from tests.bots.matrix.synapse import Account, Synapse, free_port
+from peers.matrix_people import Person, Received
+from peers.synapse import Account, Synapse, free_port, request
 from tests.bots.matrix.town import Town, build_town
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\0" * 20
@@ -49,11 +49,9 @@ def gateway_settings(url: str, bot: Account, store: Path, *, token: bool = True)
 
 def room_with_bot(town: Town, person: Person) -> str:
     """A direct chat the person opened and the bot joined (through the client-server API)."""
-    from tests.bots.matrix.synapse import _request
-
     room = town.run(person.open_direct_chat(town.bot_account.user_id))
     join = f"{town.synapse.url}/_matrix/client/v3/join/{room}"
-    _request("POST", join, {}, token=town.bot_account.access_token)
+    request("POST", join, {}, token=town.bot_account.access_token)
     return room
 
 

@@ -16,8 +16,8 @@ from coord.migrate import upgrade
 from coord.models import InviteRole
 from coord.services.people.invites import create_invite
 from coord.services.work.tasks import create_task
-from tests.bots.matrix.people import Person, Received
-from tests.bots.matrix.synapse import Synapse
+from peers.matrix_people import Person, Received
+from peers.synapse import Synapse
 from tests.factories import SYSTEM, build_world
 
 

@@ -18,9 +18,9 @@ from coord.db import make_engine, make_session_factory
 from coord.migrate import upgrade
 from coord.services.people.people import link_account, link_team_chat
 from coord.settings import Settings
-from tests.bots.matrix.people import Person
+from peers.matrix_people import Person
+from peers.synapse import Account, Synapse
 from tests.bots.matrix.stage import BotThread, bot_settings
-from tests.bots.matrix.synapse import Account, Synapse
 from tests.chat.scene import Scene, build_scene
 from tests.factories import NOW, SYSTEM, World, build_world
 

@@ -21,7 +21,7 @@ from bots.telegram import build_application, serve
 from coord.chat import ChatStore
 from coord.clock import Clock, FrozenClock
 from coord.settings import Settings, load_settings
-from tests.bots.telegram.fake_server import TOKEN, Call, FakeTelegram
+from peers.telegram_api import TOKEN, Call, FakeTelegram
 from tests.factories import NOW
 
 GROUP = {"id": -1001234567890, "type": "supergroup", "title": "Gate duty"}

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from coord.clock import FrozenClock
+from peers.telegram_api import Call
 from tests.bots.telegram.conftest import GROUP, BotUnderTest, private, tg_user
-from tests.bots.telegram.fake_server import Call
 from tests.chat.dialogs import Dialog
 from tests.chat.runner import Transcript, check
 from tests.chat.scene import Scene, build_scene

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from coord.clock import FrozenClock
 from coord.models import Assignment, ChatAccount, Event, PostedCard
 from coord.services.work.tasks import cancel_task
+from peers.telegram_api import Call, FakeTelegram
 from tests.bots.telegram.conftest import GROUP, BotUnderTest, private, start_bot, tg_user
 from tests.bots.telegram.dialogs import USER_IDS, telegram_scene, user_for
-from tests.bots.telegram.fake_server import Call, FakeTelegram
 from tests.bots.telegram.stage import committed_stage
 from tests.chat.dialogs import Dialog
 from tests.chat.scene import Scene

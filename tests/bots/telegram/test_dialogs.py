@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from coord.clock import FrozenClock
+from peers.telegram_api import FakeTelegram
 from tests.bots.telegram.conftest import BotUnderTest, start_bot
 from tests.bots.telegram.dialogs import play, telegram_scene
-from tests.bots.telegram.fake_server import FakeTelegram
 from tests.chat.dialogs import DIALOGS, Dialog
 from tests.factories import NOW, World
 

@@ -16,8 +16,8 @@ from coord.services.outbox.gateways import (
     RateLimited,
     TemporaryFailure,
 )
+from peers.telegram_api import FakeTelegram
 from tests.bots.telegram.conftest import GROUP, bot_settings
-from tests.bots.telegram.fake_server import FakeTelegram
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
 PERSON = 4242

@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from peers.telegram_api import TOKEN, FakeTelegram
 from tests.bots.telegram.conftest import private, tg_user
-from tests.bots.telegram.fake_server import TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[3]
 COORD = [sys.executable, "-c", "from coord.entrypoints.cli import main; main()"]

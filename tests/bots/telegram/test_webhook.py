@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.chat import ChatStore
 from coord.clock import FrozenClock
+from peers.telegram_api import FakeTelegram
 from tests.bots.telegram.conftest import BotUnderTest, private
 from tests.bots.telegram.dialogs import USER_IDS, telegram_scene
-from tests.bots.telegram.fake_server import FakeTelegram
 from tests.chat.dialogs import Dialog
 from tests.factories import NOW, World
 

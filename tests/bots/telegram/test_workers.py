@@ -20,9 +20,9 @@ from coord.models import Notification, NotificationStatus, Person
 from coord.services.people.access import Actor
 from coord.services.reporting.summary import send_daily_summary
 from coord.services.work import claims
+from peers.telegram_api import FakeTelegram
 from tests.bots.telegram.conftest import GROUP, bot_settings
 from tests.bots.telegram.dialogs import USER_IDS
-from tests.bots.telegram.fake_server import FakeTelegram
 from tests.bots.telegram.stage import Stage, committed_stage
 from tests.conftest import FreshDatabase
 from tests.factories import NOW

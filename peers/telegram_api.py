@@ -195,11 +195,12 @@ class FakeTelegram:
         return update_id
 
     def _store(self, chat: dict[str, Any], text: str, markup: Any) -> dict[str, Any]:
-        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat, "from": BOT}
+        message_id = next(self._ids)
+        message = {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": BOT}
         message["text"] = text
         if markup:
             message["reply_markup"] = markup
-        self.messages[(int(chat["id"]), message["message_id"])] = message
+        self.messages[(int(chat["id"]), message_id)] = message
         return message
 
     async def _dispatch(self, request: web.Request) -> web.Response:

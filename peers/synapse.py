@@ -1,5 +1,5 @@
-"""A real Synapse homeserver for the tests: its own virtual environment, a config in a temporary
-directory (SQLite, loopback, every rate limit raised), users made by shared-secret registration."""
+"""A real Synapse homeserver for the tests and benchmarks: its own virtual environment, a config in a
+temporary directory (SQLite, loopback, every rate limit raised), users made by shared-secret registration."""
 
 from __future__ import annotations
 
@@ -151,12 +151,12 @@ class Synapse:
         """A new user by shared-secret registration (the admin API); returns its access token."""
         password = password or secrets.token_hex(8)
         endpoint = f"{self.url}/_synapse/admin/v1/register"
-        nonce = _request("GET", endpoint)["nonce"]
+        nonce = request("GET", endpoint)["nonce"]
         mac = hmac.new(self._secret.encode(), digestmod=hashlib.sha1)
         mac.update(b"\x00".join([nonce.encode(), username.encode(), password.encode()]))
         mac.update(b"\x00admin" if admin else b"\x00notadmin")
         body = {"nonce": nonce, "username": username, "password": password, "admin": admin}
-        result = _request("POST", endpoint, {**body, "mac": mac.hexdigest()})
+        result = request("POST", endpoint, {**body, "mac": mac.hexdigest()})
         return Account(result["user_id"], password, result["access_token"], result["device_id"])
 
     def stop(self) -> None:
@@ -170,11 +170,12 @@ class Synapse:
         self._log.close()
 
 
-def _request(method: str, url: str, body: dict[str, Any] | None = None, token: str = "") -> Any:
+def request(method: str, url: str, body: dict[str, Any] | None = None, token: str = "") -> Any:
+    """One JSON call to the homeserver's HTTP API (as ``token``'s user when given); its decoded answer."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
+    call = urllib.request.Request(url, data=data, method=method)
+    call.add_header("Content-Type", "application/json")
     if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=30) as response:
+        call.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(call, timeout=30) as response:
         return json.loads(response.read() or b"{}")

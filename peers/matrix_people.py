@@ -1,4 +1,4 @@
-"""People on Matrix for the tests: a matrix-nio client per simulated person, driven step by step.
+"""Simulated people on Matrix for the tests and benchmarks: a matrix-nio client each, driven step by step.
 
 ``say`` sends a message and ``until_read`` collects what the bot sent until the bot's read receipt for
 that message arrives (the bot marks every message read once its replies are sent), so each step knows
@@ -24,7 +24,7 @@ from nio import (
     SyncResponse,
 )
 
-from tests.bots.matrix.synapse import Account
+from peers.synapse import Account
 
 SYNC_FILTER = {"room": {"timeline": {"limit": 200}}, "presence": {"types": []}}
 
