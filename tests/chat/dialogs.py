@@ -10,31 +10,9 @@ English, once with every person reading Chinese; ``en`` and ``zh`` hold the subs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from tests.chat.dialog import Dialog, Step
 
-
-@dataclass(frozen=True)
-class Step:
-    who: str  # stranger, volunteer, volunteer2, helper, captain, supply_captain, coordinator
-    say: str = ""  # typed text …
-    press: str = ""  # … or a button payload
-    where: str = (
-        "private"  # "private" (the person's direct chat with the bot) or "group" (the gate team's chat)
-    )
-    en: tuple[str, ...] = ()  # in the replies shown here, for an English reader
-    zh: tuple[str, ...] = ()  # the same for a Chinese reader
-    direct: tuple[str, ...] = ()  # in replies addressed to the person's direct chat (private details)
-    never: tuple[str, ...] = ()  # never in the replies shown here (people data in a group)
-    buttons: tuple[str, ...] = ()  # payloads offered
-    silent: bool = False  # no reply at all (group chatter)
-    after: int = 0  # minutes passing before this step
-
-
-@dataclass(frozen=True)
-class Dialog:
-    name: str
-    steps: tuple[Step, ...]
-    health_required: bool = False
+__all__ = ["DIALOGS", "Dialog", "Step"]
 
 
 STRANGER = Dialog(
@@ -527,3 +505,10 @@ DIALOGS: tuple[Dialog, ...] = (
     LANGUAGE,
     BAD_INPUT,
 )
+
+# Each topic's tables live in a module of their own (tests/chat/dialogs_<topic>.py, importing Step and Dialog
+# from tests/chat/dialog.py) and join here, one line each.
+TOPICS: tuple[Dialog, ...] = (
+)
+
+DIALOGS = (*DIALOGS, *TOPICS)

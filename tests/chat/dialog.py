@@ -1,0 +1,30 @@
+"""What a dialog table is made of: steps (who says or presses what, what the reply must or must not
+contain) and dialogs. The tables themselves are in ``tests/chat/dialogs.py`` and its topic modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    who: str  # stranger, volunteer, volunteer2, helper, captain, supply_captain, coordinator
+    say: str = ""  # typed text …
+    press: str = ""  # … or a button payload
+    where: str = (
+        "private"  # "private" (the person's direct chat with the bot) or "group" (the gate team's chat)
+    )
+    en: tuple[str, ...] = ()  # in the replies shown here, for an English reader
+    zh: tuple[str, ...] = ()  # the same for a Chinese reader
+    direct: tuple[str, ...] = ()  # in replies addressed to the person's direct chat (private details)
+    never: tuple[str, ...] = ()  # never in the replies shown here (people data in a group)
+    buttons: tuple[str, ...] = ()  # payloads offered
+    silent: bool = False  # no reply at all (group chatter)
+    after: int = 0  # minutes passing before this step
+
+
+@dataclass(frozen=True)
+class Dialog:
+    name: str
+    steps: tuple[Step, ...]
+    health_required: bool = False
