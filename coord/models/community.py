@@ -5,11 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coord.clock import utcnow
 from coord.models.base import Base, enum_column
+
+if TYPE_CHECKING:
+    from coord.models.people import Person
 
 
 class AreaKind(enum.StrEnum):
@@ -45,6 +50,8 @@ class Community(Base):
     summary_time: Mapped[time] = mapped_column(default=time(20, 0))
     service_standard: Mapped[str] = mapped_column(Text, default="")
     requires_health_declaration: Mapped[bool] = mapped_column(default=False)
+    #: A green household (low risk) is called back every this many days (DOMAIN.md, four colours).
+    green_call_days: Mapped[int] = mapped_column(default=3, server_default=text("3"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -81,7 +88,13 @@ class Place(Base):
 
 
 class Household(Base):
-    """A household (户). Its contact details and health data are private (DESIGN.md invariant 7)."""
+    """A household (户). Its contact details and health data are private (DESIGN.md invariant 7).
+
+    Under watch (``watch_colour`` set) it has a named responsible person (``watch_lead``; for blue also a
+    doctor or medic, ``watch_medic``), the reason for its colour, and its follow-up as a time-based duty:
+    ``watch_due_at`` is when the scheduler tick next looks at it, ``watch_token`` fences a run that a
+    colour change (or an earlier run) has overtaken (coord.services.watch).
+    """
 
     __tablename__ = "household"
     __table_args__ = (UniqueConstraint("building_id", "unit", "room"),)
@@ -99,8 +112,16 @@ class Household(Base):
     contact_name: Mapped[str] = mapped_column(String(120), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    watch_reason: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    watch_set_at: Mapped[datetime | None]
+    watch_lead_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    watch_medic_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    watch_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    watch_token: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     building: Mapped[Place] = relationship()
+    watch_lead: Mapped[Person | None] = relationship(foreign_keys=[watch_lead_id])
+    watch_medic: Mapped[Person | None] = relationship(foreign_keys=[watch_medic_id])
 
     @property
     def address(self) -> str:

@@ -54,6 +54,17 @@ class Task(Base):
         Index("ix_task_escalation_due", "escalation_due_at"),
         Index("ix_task_starts_at", "starts_at"),
         Index("ix_task_due_at", "due_at"),
+        # A household's follow-up under watch (coord.services.watch) is made once a day: one live task per
+        # key ("watch:<household>:<day>:call"), however often the duty runs; a cancelled one frees its key.
+        Index(
+            "uq_task_watch_occurrence",
+            "occurrence_key",
+            unique=True,
+            sqlite_where=text("template_id IS NULL AND occurrence_key IS NOT NULL AND status <> 'cancelled'"),
+            postgresql_where=text(
+                "template_id IS NULL AND occurrence_key IS NOT NULL AND status <> 'cancelled'"
+            ),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +88,8 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     template_id: Mapped[int | None] = mapped_column(ForeignKey("template.id"))
     occurrence_key: Mapped[str | None] = mapped_column(String(80))
+    #: The task this one came from: a delivery or purchase made from what a check-in call found was needed.
+    origin_task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
     # Escalation state (DESIGN.md invariant 3): the policy frozen when escalation starts,
     # the next step, when it is due, and the fencing token a step must match to run.
     escalation_policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
