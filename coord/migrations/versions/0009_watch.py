@@ -28,10 +28,14 @@ WATCH_KEYS = "template_id IS NULL AND occurrence_key IS NOT NULL AND status <> '
 
 def upgrade() -> None:
     with op.batch_alter_table("community", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("green_call_days", sa.Integer(), server_default=sa.text("3"), nullable=False))
+        batch_op.add_column(
+            sa.Column("green_call_days", sa.Integer(), server_default=sa.text("3"), nullable=False)
+        )
 
     with op.batch_alter_table("household", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("watch_reason", sa.Text(), server_default=sa.text("''"), nullable=False))
+        batch_op.add_column(
+            sa.Column("watch_reason", sa.Text(), server_default=sa.text("''"), nullable=False)
+        )
         batch_op.add_column(
             sa.Column("watch_set_at", coord.models.base.UTCDateTime(timezone=True), nullable=True)
         )
@@ -40,7 +44,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("watch_due_at", coord.models.base.UTCDateTime(timezone=True), nullable=True)
         )
-        batch_op.add_column(sa.Column("watch_token", sa.Integer(), server_default=sa.text("0"), nullable=False))
+        batch_op.add_column(
+            sa.Column("watch_token", sa.Integer(), server_default=sa.text("0"), nullable=False)
+        )
         batch_op.create_index(batch_op.f("ix_household_watch_due_at"), ["watch_due_at"], unique=False)
         batch_op.create_foreign_key(
             batch_op.f("fk_household_watch_lead_id_person"), "person", ["watch_lead_id"], ["id"]
@@ -51,7 +57,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("task", schema=None) as batch_op:
         batch_op.add_column(sa.Column("origin_task_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f("fk_task_origin_task_id_task"), "task", ["origin_task_id"], ["id"])
+        batch_op.create_foreign_key(
+            batch_op.f("fk_task_origin_task_id_task"), "task", ["origin_task_id"], ["id"]
+        )
         batch_op.create_index(
             "uq_task_watch_occurrence",
             ["occurrence_key"],
