@@ -195,11 +195,17 @@ def test_a_three_hour_clock_jump_runs_each_due_rung_once(session: Session, world
     later = NOW + timedelta(hours=3)
     settle(session, later)
     settle(session, later)
-    sent = [m for _, m in messages(session, task)]
-    # Then no reminder arrives after the start, the superseded messages are skipped, the latest of each
-    # chain is sent once, and the missing volunteer is marked
-    assert REMINDER not in sent and UNFILLED_TEAM not in sent
-    assert sent.count(UNFILLED_LEAD) == 1 and sent.count(MISSING_LEAD) == 1
+    sent = messages(session, task)
+    # Then no reminder arrives after the start, each audience gets the latest message meant for it once
+    # (the team, the captain and the coordinators), and the missing volunteer is marked
+    assert REMINDER not in [m for _, m in sent]
+    assert sorted(w for w, m in sent if m == UNFILLED_TEAM) == [f"t{world.gate_team.id}"]
+    assert sorted(w for w, m in sent if m == UNFILLED_LEAD) == sorted(
+        [p(world.gate_captain), p(world.coordinator)]
+    )
+    assert sorted(w for w, m in sent if m == MISSING_LEAD) == sorted(
+        [p(world.gate_captain), p(world.coordinator)]
+    )
     slot = session.scalar(
         select(Assignment).where(Assignment.person_id == absent.id, Assignment.task_id == task.id)
     )
@@ -207,7 +213,7 @@ def test_a_three_hour_clock_jump_runs_each_due_rung_once(session: Session, world
     skipped = session.scalars(
         select(Event.data).where(Event.task_id == task.id, Event.action == "escalation_skipped")
     )
-    assert {d["reason"] for d in skipped} == {"superseded", "moment_passed"}
+    assert {d["reason"] for d in skipped} == {"moment_passed"}
     assert task.escalation_step == LADDER_FINISHED
 
 
@@ -283,3 +289,120 @@ def test_nobody_and_no_team_are_read_in_the_readers_language(session: Session, w
     # Then each reads it in their own language
     assert "无人" in chinese and "未分队" in chinese and "nobody" not in chinese
     assert "Held by: nobody." in english and "of no team" in english
+
+
+def test_after_downtime_each_audience_gets_the_latest_message_meant_for_it(
+    session: Session, world: World
+) -> None:
+    # Given urgent work nobody claims, armed before the scheduler stops
+    with_team_chats(session, world)
+    task = delivery(session, world, priority=Priority.URGENT)
+    tick(session, NOW)
+    # When the scheduler comes back after the team's, the captain's and the coordinators' steps all fell due
+    settle(session, NOW + timedelta(minutes=50))
+    urgent = [(w, m) for w, m in messages(session, task) if m in (UNFILLED_TEAM, UNFILLED_LEAD)]
+    # Then each of them hears once: the captain is not skipped because the coordinators' step is due too
+    assert sorted(urgent) == sorted(
+        [
+            (f"t{world.supply_team.id}", UNFILLED_TEAM),
+            (p(world.supply_captain), UNFILLED_LEAD),
+            (p(world.coordinator), UNFILLED_LEAD),
+        ]
+    )
+
+
+def test_after_downtime_a_person_gets_only_the_latest_reminder(session: Session, world: World) -> None:
+    task = gate_shift(session, world, capacity=1)
+    holder = world.volunteers[0]
+    claims.claim(session=session, actor=world.actor(holder), task_id=task.id, now=NOW)
+    assert task.starts_at is not None
+    # The scheduler is down over both reminders and comes back five minutes before the start
+    settle(session, task.starts_at - timedelta(minutes=5))
+    assert [w for w, m in messages(session, task) if m == REMINDER] == [p(holder)]
+    skipped = session.scalars(
+        select(Event.data).where(Event.task_id == task.id, Event.action == "escalation_skipped")
+    )
+    assert "superseded" in {d["reason"] for d in skipped}
+
+
+def _slot(session: Session, task: Task, person: object) -> Assignment:
+    found = session.scalar(
+        select(Assignment).where(
+            Assignment.task_id == task.id,
+            Assignment.person_id == person.id,  # type: ignore[attr-defined]
+        )
+    )
+    assert found is not None
+    return found
+
+
+def _missing_names(session: Session, task: Task) -> list[tuple[str, str]]:
+    from coord.models import Notification
+
+    rows = session.execute(
+        select(Notification.person_id, Notification.params)
+        .where(Notification.task_id == task.id, Notification.msgid == MISSING_LEAD)
+        .order_by(Notification.id)
+    ).all()
+    return [(f"p{person}", params["names"]) for person, params in rows]
+
+
+def test_someone_assigned_before_the_no_show_step_can_still_check_in(session: Session, world: World) -> None:
+    task = gate_shift(session, world, capacity=1)
+    absent, stand_in = world.volunteers[:2]
+    claims.claim(session=session, actor=world.actor(absent), task_id=task.id, now=NOW)
+    start = task.starts_at
+    assert start is not None
+    captain = world.actor(world.gate_captain)
+    # Given the captain hands the slot over nine minutes after the start
+    claims.reassign(
+        session=session,
+        actor=captain,
+        task_id=task.id,
+        from_person=absent,
+        to_person=stand_in,
+        now=start + timedelta(minutes=9),
+    )
+    # When the no-show step falls due a minute later
+    settle(session, start + timedelta(minutes=10))
+    # Then the stand-in is not a no-show: their ten minutes run from the handover, and they check in
+    assert _slot(session, task, stand_in).state == AssignmentState.CLAIMED
+    claims.check_in(
+        session=session, actor=world.actor(stand_in), task_id=task.id, now=start + timedelta(minutes=14)
+    )
+    assert _slot(session, task, stand_in).state == AssignmentState.CHECKED_IN
+    settle(session, start + timedelta(minutes=60))
+    assert _missing_names(session, task) == []
+
+
+def test_someone_assigned_after_the_start_gets_the_grace_period_from_the_assignment(
+    session: Session, world: World
+) -> None:
+    task = gate_shift(session, world, capacity=1)
+    absent, stand_in = world.volunteers[:2]
+    claims.claim(session=session, actor=world.actor(absent), task_id=task.id, now=NOW)
+    start = task.starts_at
+    assert start is not None
+    settle(session, start + timedelta(minutes=10))
+    assert _slot(session, task, absent).state == AssignmentState.NO_SHOW
+    # Given the captain fills the freed place a quarter of an hour after the start
+    claims.assign(
+        session=session,
+        actor=world.actor(world.gate_captain),
+        task_id=task.id,
+        person=stand_in,
+        now=start + timedelta(minutes=15),
+    )
+    # Then at start + 20 min nobody is told the stand-in is missing: they have until start + 25 min
+    settle(session, start + timedelta(minutes=20))
+    assert stand_in.name not in " ".join(names for _, names in _missing_names(session, task))
+    assert _slot(session, task, stand_in).state == AssignmentState.CLAIMED
+    # And when they do not come, they are marked at +25, the captain hears at +35, the coordinators at +55
+    settle(session, start + timedelta(minutes=25))
+    assert _slot(session, task, stand_in).state == AssignmentState.NO_SHOW
+    settle(session, start + timedelta(minutes=34))
+    assert stand_in.name not in " ".join(names for _, names in _missing_names(session, task))
+    settle(session, start + timedelta(minutes=35))
+    settle(session, start + timedelta(minutes=55))
+    told = [who for who, names in _missing_names(session, task) if stand_in.name in names]
+    assert told == [p(world.gate_captain), p(world.coordinator)]

@@ -7,7 +7,8 @@ only (invariant 7): titles, times and slot counts, never an address or a phone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -137,19 +138,28 @@ def send_rung_messages(
     rung: Rung,
     subjects: Sequence[Assignment],
     now: datetime,
+    skip: Collection[str] = (),
 ) -> list[Recipient]:
-    """Write this rung's messages to the outbox; returns who they go to."""
+    """Write this rung's messages to the outbox, but to the recipients in ``skip`` (by key); returns whom
+    a new message goes to. A message about missing people names them in its key: the same rung run again
+    for someone else missing (a late holder's grace is over) is a new message."""
     names: dict[int, str] = dict(
         session.execute(select(Person.id, Person.name).where(Person.id.in_([a.person_id for a in subjects])))
         .tuples()
         .all()
     )
     params = _params(session, task, names, now)
-    reached = recipients(session, task, rung, subjects)
-    for recipient in reached:
-        notify(
+    about = ""
+    if rung.condition == Condition.NOT_CHECKED_IN:
+        ids = ",".join(str(a.id) for a in sorted(subjects, key=lambda a: a.id))
+        about = ":" + hashlib.sha1(ids.encode()).hexdigest()[:12]
+    reached = []
+    for recipient in recipients(session, task, rung, subjects):
+        if recipient.key in skip:
+            continue
+        written = notify(
             session,
-            dedupe_key=f"rung:{task.id}:{index}:{recipient.key}",
+            dedupe_key=f"rung:{task.id}:{index}:{recipient.key}{about}",
             community_id=task.community_id,
             person_id=recipient.person_id,
             team_id=recipient.team_id,
@@ -159,6 +169,8 @@ def send_rung_messages(
             buttons=_buttons(task, rung.condition, recipient.role, subjects, names),
             at=now,
         )
+        if written:
+            reached.append(recipient)
     return reached
 
 

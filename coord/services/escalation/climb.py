@@ -8,17 +8,23 @@
 - ``climb`` (run by the ``escalate`` actor with the task id and the token it was dispatched with) runs
   the rungs now due only if the token still matches, and stores the next token in the same transaction.
 
-After a gap (a scheduler outage, a clock jump) several rungs are due at once: each runs once, in order,
-except a message superseded by a later message of the same condition (a 60-minute reminder when the
-10-minute one is due too) and a message whose moment has passed (a reminder after the start): those
-are recorded as skipped, never sent late as if on time.
+After a gap (a scheduler outage, a clock jump) several rungs are due at once: each runs once, in order.
+A message is not sent to someone a later due message of the same condition reaches anyway (the
+60-minute reminder when the 10-minute one is due too): each recipient gets the latest message meant for
+them, so the captain still hears of an unfilled shift when the coordinators' step is due too. A message
+whose moment has passed (a reminder after the start) is recorded as skipped, never sent late as if on time.
+
+No-show rungs (anchored at the start, on ``not_checked_in``) count for each holder from the later of the
+start and the moment they got the slot: someone assigned after the start gets the whole grace period. The
+ladder waits at such a rung until every holder's moment has come, and ``rewind_for_late_holder`` takes it
+back to the first one when a slot is taken after the start.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text, update
@@ -27,7 +33,15 @@ from sqlalchemy.orm.util import identity_key
 
 from coord.errors import CoordError
 from coord.models import LADDER_FINISHED, Assignment, AssignmentState, Task, TaskStatus
-from coord.services.escalation.ladder import Action, Condition, Rung, freeze_rungs, frozen_rungs, policy_for
+from coord.services.escalation.ladder import (
+    Action,
+    Anchor,
+    Condition,
+    Rung,
+    freeze_rungs,
+    frozen_rungs,
+    policy_for,
+)
 from coord.services.outbox.events import event_row, record_event, record_events
 from coord.services.people.access import Actor
 
@@ -150,14 +164,21 @@ def climb(*, session: Session, task_id: int, token: int, now: datetime) -> Climb
         task.escalation_due_at = rungs[first].at(task)
         return Climb(Outcome.EARLY)
     result = Climb(Outcome.CLIMBED)
-    superseded = _superseded(task, rungs, due)
     for index in due:
-        reason = "superseded" if index in superseded else _moot(task, rungs[index], now)
+        rung = rungs[index]
+        reason = _moot(task, rung, now)
+        if not reason:
+            ran = _run(session, task, index, rung, now, later=_later_messages(task, rungs, due, index, now))
+            reason = "" if ran is not False else "superseded"
+            if ran:
+                result.ran.append(index)
         if reason:
-            _skip(session, task, index, rungs[index], reason, now)
+            _skip(session, task, index, rung, reason, now)
             result.skipped.append(index)
-        elif _run(session, task, index, rungs[index], now):
-            result.ran.append(index)
+        waiting = _waiting(session, task, rung, now)
+        if waiting is not None:  # a holder's grace runs on: come back to this rung at their moment
+            _hold(task, index, waiting)
+            return result
     _advance(task, rungs, due[-1] + 1)
     return result
 
@@ -171,19 +192,78 @@ def _advance(task: Task, rungs: list[Rung], step: int) -> None:
     task.escalation_token = task.escalation_token + 1
 
 
-def _superseded(task: Task, rungs: list[Rung], due: list[int]) -> set[int]:
-    """Messages overtaken by a later due message of the same condition."""
-    messages = [i for i in due if rungs[i].action == Action.NOTIFY]
-    latest: dict[Condition, datetime] = {}
-    for i in messages:
-        at = _at(task, rungs[i])
-        latest[rungs[i].condition] = max(at, latest.get(rungs[i].condition, at))
-    return {i for i in messages if _at(task, rungs[i]) < latest[rungs[i].condition]}
+def _hold(task: Task, step: int, at: datetime) -> None:
+    """Keep the pointer at ``step`` until ``at`` (and move the fencing token on)."""
+    task.escalation_step, task.escalation_due_at = step, at
+    task.escalation_token = task.escalation_token + 1
+
+
+def _later_messages(task: Task, rungs: list[Rung], due: list[int], index: int, now: datetime) -> list[Rung]:
+    """The messages due now, after ``index``, of the same condition and a later moment: whoever they
+    reach is not sent the earlier one too."""
+    rung = rungs[index]
+    if rung.action != Action.NOTIFY:
+        return []
+    return [
+        rungs[j]
+        for j in due
+        if j > index
+        and rungs[j].action == Action.NOTIFY
+        and rungs[j].condition == rung.condition
+        and _at(task, rungs[j]) > _at(task, rung)
+        and not _moot(task, rungs[j], now)
+    ]
 
 
 def _at(task: Task, rung: Rung) -> datetime:
     # Frozen rungs all have their anchor (``freeze`` drops the others).
     return rung.at(task) or task.created_at
+
+
+def _grace(task: Task, rung: Rung) -> bool:
+    """Whether ``rung`` counts for each holder from when they got the slot (a no-show rung of a shift)."""
+    return rung.condition == Condition.NOT_CHECKED_IN and rung.anchor == Anchor.START and bool(task.starts_at)
+
+
+def duty_moment(task: Task, rung: Rung, assignment: Assignment) -> datetime:
+    """When ``rung`` falls due for ``assignment``: its offset from the later of the start and the claim."""
+    start = _at(task, rung) - timedelta(minutes=rung.offset)
+    claimed = assignment.claimed_at
+    return max(start, claimed) + timedelta(minutes=rung.offset) if claimed else _at(task, rung)
+
+
+def _waiting(session: Session, task: Task, rung: Rung, now: datetime) -> datetime | None:
+    """The next moment of a no-show rung still to come for a holder (one who got the slot late)."""
+    if not _grace(task, rung) or task.status in CLOSED:
+        return None
+    held = session.scalars(
+        select(Assignment).where(
+            Assignment.task_id == task.id,
+            Assignment.state.in_([AssignmentState.CLAIMED, AssignmentState.NO_SHOW]),
+        )
+    ).all()
+    coming = [at for a in held if (at := duty_moment(task, rung, a)) > now]
+    return min(coming, default=None)
+
+
+def rewind_for_late_holder(session: Session, task: Task, assignment: Assignment, now: datetime) -> None:
+    """Someone got a slot after the start: take the ladder back to the first no-show rung still to come
+    for them, so they get the whole grace period, are asked to check in, and are missed if they don't."""
+    rungs = frozen_rungs(task)
+    if task.status in CLOSED or task.starts_at is None or not rungs or now < task.starts_at:
+        return
+    step = task.escalation_step
+    back = next(
+        (
+            i
+            for i, rung in enumerate(rungs)
+            if i < step and _grace(task, rung) and duty_moment(task, rung, assignment) > now
+        ),
+        None,
+    )
+    if back is not None:
+        _hold(task, back, duty_moment(task, rungs[back], assignment))
+        session.flush()
 
 
 def _moot(task: Task, rung: Rung, now: datetime) -> str:
@@ -200,22 +280,36 @@ def _moot(task: Task, rung: Rung, now: datetime) -> str:
     return ""
 
 
-def _run(session: Session, task: Task, index: int, rung: Rung, now: datetime) -> bool:
-    """Do what the rung says if its condition holds; True when it did something."""
-    subjects = _subjects(session, task, rung.condition)
+def _run(
+    session: Session, task: Task, index: int, rung: Rung, now: datetime, *, later: list[Rung]
+) -> bool | None:
+    """Do what the rung says if its condition holds: True when it did something, None when the condition
+    does not hold, False when everyone it would tell hears a later message now instead."""
+    subjects = _subjects(session, task, rung, now)
     if subjects is None:
-        return False
+        return None
     detail: dict[str, Any] = {}
     if rung.action == Action.NOTIFY:
-        from coord.services.escalation.alerts import send_rung_messages
+        from coord.services.escalation.alerts import recipients, send_rung_messages
 
-        reached = send_rung_messages(session, task, index=index, rung=rung, subjects=subjects, now=now)
+        covered = set()
+        for other in later:
+            others = _subjects(session, task, other, now)
+            if others is not None:
+                covered |= {r.key for r in recipients(session, task, other, others)}
+        reached = send_rung_messages(
+            session, task, index=index, rung=rung, subjects=subjects, now=now, skip=covered
+        )
+        if not reached:
+            return False if covered else None
         detail["recipients"] = [r.key for r in reached]
     elif rung.action == Action.AUTO_ASSIGN:
         from coord.services.work.autoassign import auto_assign
 
         detail["assigned"] = [a.person_id for a in auto_assign(session=session, task_ids=[task.id], now=now)]
     elif rung.action == Action.MARK_NO_SHOW:
+        if not any(a.state == AssignmentState.CLAIMED for a in subjects):
+            return None
         detail["no_shows"] = _mark_no_shows(session, task, subjects, now)
     session.refresh(task)
     record_event(
@@ -235,8 +329,9 @@ def _run(session: Session, task: Task, index: int, rung: Rung, now: datetime) ->
     return True
 
 
-def _subjects(session: Session, task: Task, condition: Condition) -> list[Assignment] | None:
-    """The assignments the condition is about, or None when the condition does not hold."""
+def _subjects(session: Session, task: Task, rung: Rung, now: datetime) -> list[Assignment] | None:
+    """The assignments the rung's condition is about, or None when the condition does not hold."""
+    condition = rung.condition
     held = session.scalars(
         select(Assignment).where(Assignment.task_id == task.id).order_by(Assignment.id)
     ).all()
@@ -252,6 +347,8 @@ def _subjects(session: Session, task: Task, condition: Condition) -> list[Assign
         )
     if condition == Condition.NOT_CHECKED_IN:
         missing = claimed + [a for a in held if a.state == AssignmentState.NO_SHOW]
+        if _grace(task, rung):  # each holder is missed only once their own grace is over
+            missing = [a for a in missing if duty_moment(task, rung, a) <= now]
         working = sum(a.state in (AssignmentState.CHECKED_IN, AssignmentState.DONE) for a in held)
         return missing if missing and working < task.capacity else None
     if task.status in CLOSED:

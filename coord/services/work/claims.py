@@ -70,6 +70,7 @@ def claim(*, session: Session, actor: Actor, task_id: int, now: datetime | None 
     check_claimable(session, task, person, moment)
     assignment = take_slot(session, task, person, actor=actor, action="claimed", assigned_by=None, now=moment)
     send_private_details(session, task, assignment, at=moment)
+    _late_holder(session, task, assignment, moment)
     return assignment
 
 
@@ -88,6 +89,7 @@ def assign(
     )
     tell_new_holder(session, task, assignment, at=moment)
     send_private_details(session, task, assignment, at=moment)
+    _late_holder(session, task, assignment, moment)
     return assignment
 
 
@@ -349,7 +351,16 @@ def reassign(
     )
     tell_new_holder(session, task, new, at=moment)
     send_private_details(session, task, new, at=moment)
+    _late_holder(session, task, new, moment)
     return new
+
+
+def _late_holder(session: Session, task: Task, assignment: Assignment, moment: datetime) -> None:
+    """A slot taken after the start: its holder's grace counts from now (the no-show rungs wait for it)."""
+    if task.starts_at is not None and moment > task.starts_at:
+        from coord.services.escalation.climb import rewind_for_late_holder
+
+        rewind_for_late_holder(session, task, assignment, moment)
 
 
 def _is_coordinator(session: Session, actor: Actor, task: Task) -> bool:
