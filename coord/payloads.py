@@ -11,7 +11,8 @@ writes its payload with ``payload_of``. The chat layer reads a pressed payload b
   (``ra:12:34:56`` from 56, ``ra:12:34:0`` into an open place), ``ns:12:34`` 34 did not show;
 - ``p:2`` page 2 of the task list (``p:2:kind:zone:when``), ``m`` my tasks, ``b`` / ``b:3`` board,
   ``tm`` teams, ``td`` today's figures, ``e`` escalations, ``n`` new task;
-- ``l:zh`` language, ``h:y`` / ``h:n`` health, ``iv:v:3`` invite a volunteer to team 3;
+- ``l:zh`` language, ``h:y`` / ``h:n`` health, ``iv:v:3`` invite a volunteer to team 3, ``lk:3`` link
+  the chat to team 3 (in a direct chat: a link code for it);
 - ``v:...`` an answer in a guided conversation, ``s`` stop, ``?`` help.
 """
 
@@ -33,6 +34,7 @@ _SINGLE_ID = {
     "r": "reassign",
     "k": "cancel",
     "dc": "decline",
+    "lk": "link",
 }
 _BARE = {
     "b": "board",
@@ -117,6 +119,10 @@ def invite(role: str, team_id: int) -> str:
     return f"iv:{role[:1]}:{team_id}"
 
 
+def link(team_id: int) -> str:
+    return f"lk:{team_id}"
+
+
 def answer(value: str) -> str:
     return f"v:{value}"[:MAX_BYTES]
 
@@ -147,6 +153,7 @@ ENCODERS: dict[str, Callable[..., str]] = {
     "health": health,
     "board": board,
     "invite": invite,
+    "link": link,
     "answer": answer,
 }
 

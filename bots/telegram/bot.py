@@ -11,10 +11,11 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, MessageHandler, filters
 
 from bots.telegram.gateway import hide_token_from_logs
 from bots.telegram.handlers import Deps, on_button, on_error, on_message, refresh_cards
+from bots.telegram.membership import on_migrate, on_my_chat_member
 from bots.telegram.menu import set_menus
 from bots.telegram.processing import InOrderPerPerson
 from coord.chat import ChatStore
@@ -23,7 +24,7 @@ from coord.settings import Settings
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 CONCURRENT_UPDATES = 32
 CARD_REFRESH_SECONDS = 30.0  # how soon a change made outside the bot (a worker, the CLI) shows on cards
 
@@ -60,6 +61,8 @@ def build_application(settings: Settings, *, store: ChatStore, clock: Clock | No
     not_status = filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL
     application.add_handler(MessageHandler(not_status, on_message))
     application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     application.add_error_handler(on_error)
     return application
 

@@ -11,18 +11,24 @@ from coord.i18n import N_, translate
 MAX_TEXT = 4096
 
 
-def deep_link(bot_username: str, start: str = "") -> str:
-    """``https://t.me/<bot>`` (opens a private chat), or with ``?start=`` to send ``/start <start>``."""
-    return f"https://t.me/{bot_username}" + (f"?start={start}" if start else "")
+def deep_link(bot_username: str, start: str = "", *, group: bool = False) -> str:
+    """``https://t.me/<bot>`` (opens a private chat), or with ``?start=`` to send ``/start <start>``;
+    with ``group``, ``?startgroup=``: pick a group, add the bot there and send ``/start <start>`` in it."""
+    query = f"?{'startgroup' if group else 'start'}={start}" if start else ""
+    return f"https://t.me/{bot_username}{query}"
 
 
 def text_of(reply: Reply, bot_username: str = "") -> str:
-    """The reply's text; an invite code comes with its one-tap link ``https://t.me/<bot>?start=<code>``."""
+    """The reply's text; an invite code comes with its one-tap link ``https://t.me/<bot>?start=<code>``,
+    a team chat's link code with ``https://t.me/<bot>?startgroup=<code>`` (adds the bot to a group)."""
     text = render_text(reply)
-    code = reply.params.get("code")
+    code, link_code = reply.params.get("code"), reply.params.get("link_code")
     if bot_username and isinstance(code, str) and code.isalnum():
         link = translate(N_("Or tap: {link}"), reply.language, link=deep_link(bot_username, code))
         text = f"{text}\n{link}"
+    if bot_username and isinstance(link_code, str) and link_code.isalnum():
+        group_link = deep_link(bot_username, link_code, group=True)
+        text += "\n" + translate(N_("Or tap, and choose the group: {link}"), reply.language, link=group_link)
     return text[:MAX_TEXT]
 
 

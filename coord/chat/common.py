@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from coord import payloads
+from coord.chat import team_chats
 from coord.chat.context import Context, error_params
 from coord.chat.parse import Command
 from coord.chat.port import Button, Inbound, Phrase, Reply
@@ -15,6 +16,7 @@ from coord.errors import CoordError
 from coord.i18n import N_, normalise_language
 from coord.models import Community, InviteRole
 from coord.services.people import invites, people
+from coord.services.people.team_chats import is_link_code
 
 EVERYONE = (
     N_("tasks — open work you can claim (tasks today, tasks gate, tasks p2)"),
@@ -38,6 +40,8 @@ CAPTAIN = (
     N_("cancel 12 reason — cancel a task"),
     N_("announce TEXT — message your whole team"),
     N_("invite volunteer — an invite code for your team"),
+    N_("link — in a group: make it your team's chat; in our direct chat: a link code for it"),
+    N_("unlink — in a group: it is no longer your team's chat"),
 )
 COORDINATOR = (
     N_("today — today's figures so far"),
@@ -92,6 +96,8 @@ def standard(ctx: Context, command: Command) -> list[Reply]:
 
 
 def start(ctx: Context, command: Command) -> list[Reply]:
+    if command.args and ctx.in_group and is_link_code(ctx.session, command.args[0], ctx.now):
+        return team_chats.link_here_with_code(ctx, command.args[0])  # Telegram's "add to group" link
     if command.args:
         return join(ctx.session, ctx.inbound, command.args[0], ctx.now)
     return [

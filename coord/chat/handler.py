@@ -13,7 +13,16 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from coord import payloads
-from coord.chat import captain, common, conversations, coordinator, creating, reporting, volunteer
+from coord.chat import (
+    captain,
+    common,
+    conversations,
+    coordinator,
+    creating,
+    reporting,
+    team_chats,
+    volunteer,
+)
 from coord.chat.context import Context
 from coord.chat.parse import Command, parse, parse_payload
 from coord.chat.port import Button, Inbound, Reply
@@ -51,6 +60,8 @@ HANDLERS: dict[str, Handler] = {
     "escalations": coordinator.escalations,
     "teams": coordinator.teams,
     "invite": coordinator.invite,
+    "link": team_chats.link,
+    "unlink": team_chats.unlink,
     "unknown": common.unknown,
     "empty": common.empty,
     "answer": common.no_question,

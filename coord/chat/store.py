@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from coord.chat import group_cards
+from coord.chat import group_cards, team_chats
 from coord.chat.group_cards import CardEdit
 from coord.chat.handler import handle_safely
 from coord.chat.port import Inbound, Reply
+from coord.clock import utcnow
 from coord.db import insert_new, transaction
 from coord.models import ChatNote, ChatNoteKind
 from coord.services.people.directory import remember_direct_chat, speaker
@@ -72,6 +73,45 @@ class ChatStore:
             _note(session, network, [(chat_id, ChatNoteKind.DIRECT, user_id)])
             if account is not None:
                 remember_direct_chat(session, account.id, chat_id[:255])
+
+    # ---- group chats the bot is added to or leaves -----------------------------------------------------
+
+    def bot_joined(self, inbound: Inbound, *, now: datetime | None = None) -> list[Reply]:
+        """The bot was added to the group ``inbound.chat_id`` by ``inbound.user_id``: what to say there.
+        A stranger who adds it is told how to join, once per chat."""
+        with transaction(self._factory) as session:
+            network, chat_id, user_id = inbound.network[:20], inbound.chat_id[:255], inbound.user_id[:255]
+            if speaker(session, network, user_id, chat_id) is None:
+                told = select(ChatNote.id).where(
+                    ChatNote.network == network,
+                    ChatNote.chat_id == chat_id,
+                    ChatNote.kind == ChatNoteKind.STRANGER_TOLD,
+                    ChatNote.user_id == user_id,
+                )
+                if session.scalar(told.limit(1)) is not None:
+                    return []
+                _note(session, network, [(chat_id, ChatNoteKind.STRANGER_TOLD, user_id)])
+            return team_chats.greeting(session, inbound, now or utcnow())
+
+    def bot_left(self, network: str, chat_id: str, *, by_user: str = "", now: datetime | None = None) -> None:
+        """The bot left the group or was removed from it (by ``by_user``): it is no team's chat any more."""
+        with transaction(self._factory) as session:
+            team_chats.bot_left(
+                session, network=network, chat_id=chat_id, by_user=by_user, now=now or utcnow()
+            )
+
+    def chat_moved(
+        self, network: str, old_chat_id: str, new_chat_id: str, *, now: datetime | None = None
+    ) -> None:
+        """The group has a new id (Telegram: upgraded to a supergroup); a team's link follows it."""
+        with transaction(self._factory) as session:
+            team_chats.chat_moved(
+                session,
+                network=network,
+                old_chat_id=old_chat_id,
+                new_chat_id=new_chat_id,
+                now=now or utcnow(),
+            )
 
     # ---- notes on chats -------------------------------------------------------------------------------
 

@@ -39,6 +39,8 @@ COMMANDS: dict[str, Verb] = {
     "escalations": Verb(("escalations", "alerts", "升级", "预警", "告警"), reads_only=True),
     "teams": Verb(("teams", "队伍", "团队", "各队"), reads_only=True),
     "invite": Verb(("invite", "邀请", "邀请码")),
+    "link": Verb(("link", "绑定", "绑定群", "关联群")),
+    "unlink": Verb(("unlink", "解绑", "解除绑定", "取消绑定")),
     "stop": Verb(("stop", "quit", "exit", "停止", "退出", "算了")),
 }
 

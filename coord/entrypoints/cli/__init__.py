@@ -19,6 +19,7 @@ from coord.entrypoints.cli.report import report_app
 from coord.entrypoints.cli.runtime import CoordGroup
 from coord.entrypoints.cli.service import bot, run, scheduler, worker
 from coord.entrypoints.cli.tasks import task_app, tasks
+from coord.entrypoints.cli.team_chats import link_chat, list_chats, unlink_chat
 from coord.entrypoints.cli.templates import template_app
 
 app = typer.Typer(
@@ -34,6 +35,9 @@ app.command("seed")(seed)
 app.add_typer(community_app, name="community")
 app.add_typer(area_app, name="area")
 app.add_typer(place_app, name="place")
+team_app.command("link")(link_chat)
+team_app.command("unlink")(unlink_chat)
+team_app.command("chats")(list_chats)
 app.add_typer(team_app, name="team")
 app.add_typer(person_app, name="person")
 app.add_typer(coordinator_app, name="coordinator")

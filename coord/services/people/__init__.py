@@ -42,10 +42,18 @@ from coord.services.people.people import (
     find_person,
     find_team,
     link_account,
-    link_team_chat,
     make_coordinator,
     remove_member,
     set_language,
+)
+from coord.services.people.team_chats import (
+    bot_left_chat,
+    link_team_chat,
+    link_with_code,
+    make_link_code,
+    move_team_chat,
+    team_chats,
+    unlink_team_chat,
 )
 
 __all__ = [
@@ -57,6 +65,7 @@ __all__ = [
     "add_place",
     "after_checkin_call",
     "announce",
+    "bot_left_chat",
     "can_see_private",
     "community_teams",
     "create_community",
@@ -72,7 +81,10 @@ __all__ = [
     "is_coordinator",
     "link_account",
     "link_team_chat",
+    "link_with_code",
     "make_coordinator",
+    "make_link_code",
+    "move_team_chat",
     "redeem_invite",
     "remember_direct_chat",
     "remove_member",
@@ -82,6 +94,8 @@ __all__ = [
     "set_language",
     "set_watch_colour",
     "speaker",
+    "team_chats",
     "team_of_chat",
+    "unlink_team_chat",
     "update_community",
 ]

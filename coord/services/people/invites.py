@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,15 +14,10 @@ from coord.i18n import N_
 from coord.models import Community, Invite, InviteRole, Person, Team, TeamRole
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, is_captain, require_coordinator, require_lead
+from coord.services.people.codes import ALPHABET, CODE_LENGTH, new_code, normalise_code
 from coord.services.people.people import add_member, link_account, make_coordinator, person_by_account
 
-# Without 0/O and 1/I/L: codes are read aloud and typed on phones.
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 8
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+__all__ = ["ALPHABET", "CODE_LENGTH", "Joined", "create_invite", "new_code", "redeem_invite"]
 
 
 def create_invite(
@@ -97,7 +91,7 @@ def redeem_invite(
 ) -> Joined:
     """Link the chat account ``(channel, external_id)`` to a person through invite ``code``."""
     now = now or utcnow()
-    code = code.strip().upper().replace("-", "").replace(" ", "")
+    code = normalise_code(code)
     invite = session.scalar(select(Invite).where(Invite.code == code)) if 4 <= len(code) <= 32 else None
     if invite is None:
         raise InviteInvalid(N_("That invite code is not known. Check it with the person who gave it to you."))

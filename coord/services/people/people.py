@@ -19,12 +19,14 @@ from coord.models import (
     Membership,
     Person,
     Team,
-    TeamChat,
     TeamRole,
 )
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_coordinator, require_lead
 from coord.services.people.communities import _required
+
+# Linking a team's chat lives in team_chats; it stays importable from here.
+from coord.services.people.team_chats import link_team_chat as link_team_chat
 
 
 def add_person(
@@ -261,29 +263,6 @@ def person_by_account(session: Session, network: str, external_id: str) -> Perso
     )
 
 
-def link_team_chat(
-    *, session: Session, actor: Actor, team: Team, network: str, chat_id: str, now: datetime | None = None
-) -> TeamChat:
-    require_lead(session, actor, team.community_id, team.id)
-    chat = session.scalar(select(TeamChat).where(TeamChat.network == network, TeamChat.chat_id == chat_id))
-    if chat is None:
-        chat = TeamChat(team_id=team.id, network=network, chat_id=chat_id)
-        session.add(chat)
-    else:
-        chat.team_id = team.id
-    session.flush()
-    record_event(
-        session,
-        at=now or utcnow(),
-        actor=actor,
-        action="team_chat_linked",
-        community_id=team.community_id,
-        team_id=team.id,
-        network=network,
-    )
-    return chat
-
-
 def set_language(
     *, session: Session, actor: Actor, person: Person, language: str, now: datetime | None = None
 ) -> Person:
@@ -309,7 +288,8 @@ def declare_health(
     temperature: float | None = None,
     now: datetime | None = None,
 ) -> HealthDeclaration:
-    """Today's self-declaration (required before claiming where the community asks for it)."""
+    """Today's self-declaration (required before claiming where the community asks for it). "Not well":
+    the person's work of the next day goes to their captain at once, to be given to someone else."""
     person = actor.require_person()
     if temperature is not None and not 34 <= temperature <= 43:
         raise InvalidInput(N_("A body temperature must be between 34 and 43 °C."))
@@ -333,6 +313,10 @@ def declare_health(
         subject_id=person.id,
         healthy=healthy,
     )
+    if not healthy:
+        from coord.services.work.stand_down import stand_down
+
+        stand_down(session, person, now=now or utcnow())
     return declaration
 
 
