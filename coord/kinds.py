@@ -43,8 +43,10 @@ class Figure:
             return int(value >= self.at_least)
         return value
 
-    def parse(self, raw: Any) -> int | float | bool:
+    def parse(self, raw: Any) -> int | float | bool | str:
         """The value of ``raw`` for this figure, or ``InvalidFigures`` saying what is expected."""
+        if self.type is str:  # free text (what a household needs): kept as said, tidied, never summed
+            return " ".join(str(raw).split())[: int(self.high)]
         if self.type is bool:
             if isinstance(raw, bool):
                 return raw
@@ -81,13 +83,40 @@ class TaskKind:
     figures: tuple[Figure, ...]
     shift: bool = False  # a time window at a post rather than a deadline
     needs_check_in: bool = False  # "done" only after checking in at the post
+    #: Free-text answers it records besides its figures (``type=str``), never counted in a summary: what a
+    #: household said it needs on a call ("家里缺什么").
+    texts: tuple[Figure, ...] = ()
 
     def figure(self, name: str) -> Figure | None:
         return next((f for f in self.figures if f.name == name), None)
 
+    def answer(self, name: str) -> Figure | None:
+        """A figure or a free-text answer of this kind, by its name."""
+        return self.figure(name) or next((f for f in self.texts if f.name == name), None)
+
 
 def _plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
+
+
+#: What a call to a household under watch records: reached?, temperature (37.3 °C is a fever), symptoms,
+#: and what the household needs, in free text.
+CALL_FIGURES = (
+    Figure("reached", N_("reached"), type=bool, required=True),
+    Figure(
+        "temperature",
+        N_("temperature (°C)"),
+        type=float,
+        low=34,
+        high=43,
+        at_least=37.3,
+        summary_label=N_("fever (37.3 °C or more)"),
+    ),
+    Figure("symptoms", N_("symptoms"), type=bool),
+)
+NEEDS = Figure("needs", N_("needs"), type=str, high=500)
+#: Kinds whose answer is a call's: a daily check-in call, and a red household's follow-up by its leads.
+CALL_KINDS = frozenset({"checkin_call", "follow_up"})
 
 
 KINDS: dict[str, TaskKind] = {
@@ -137,23 +166,8 @@ KINDS: dict[str, TaskKind] = {
                 Figure("people_registered", N_("people registered")),
             ),
         ),
-        TaskKind(
-            "checkin_call",
-            N_("check-in call"),
-            (
-                Figure("reached", N_("reached"), type=bool, required=True),
-                Figure(
-                    "temperature",
-                    N_("temperature (°C)"),
-                    type=float,
-                    low=34,
-                    high=43,
-                    at_least=37.3,
-                    summary_label=N_("fever (37.3 °C or more)"),
-                ),
-                Figure("symptoms", N_("symptoms"), type=bool),
-            ),
-        ),
+        TaskKind("checkin_call", N_("check-in call"), CALL_FIGURES, texts=(NEEDS,)),
+        TaskKind("follow_up", N_("red household follow-up"), CALL_FIGURES, texts=(NEEDS,)),
         TaskKind(
             "outreach",
             N_("outreach"),
@@ -178,20 +192,23 @@ def get_kind(name: str) -> TaskKind:
 
 def validate_figures(kind: TaskKind, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Check ``raw`` against what ``kind`` records; return the typed figures."""
-    unknown = [name for name in raw if kind.figure(name) is None]
+    unknown = [name for name in raw if kind.answer(name) is None]
     if unknown:
         raise InvalidFigures(
             N_("{kind} does not record “{figure}”. It records: {known}."),
             kind=kind.name,
             figure=unknown[0][:30],
-            known=", ".join(f.name for f in kind.figures),
+            known=", ".join(f.name for f in (*kind.figures, *kind.texts)),
         )
-    figures = {name: kind.figure(name).parse(value) for name, value in raw.items()}  # type: ignore[union-attr]
+    figures = {name: kind.answer(name).parse(value) for name, value in raw.items()}  # type: ignore[union-attr]
     missing = [f.name for f in kind.figures if f.required and f.name not in figures]
     if missing:
         raise InvalidFigures(N_("Please give {figure} for this {kind}."), figure=missing[0], kind=kind.name)
-    if kind.name == "checkin_call" and figures.get("reached") is False:
-        # Nobody answered: there can be no temperature or symptoms to record.
-        figures.pop("temperature", None)
-        figures.pop("symptoms", None)
+    for text in kind.texts:
+        if not figures.get(text.name, True):
+            figures.pop(text.name)  # said nothing: nothing to record
+    if kind.name in CALL_KINDS and figures.get("reached") is False:
+        # Nobody answered: there can be no temperature, symptoms or needs to record.
+        for name in ("temperature", "symptoms", "needs"):
+            figures.pop(name, None)
     return figures

@@ -1,7 +1,7 @@
 """The actors: thin. Ids and tokens in, a session opened, one core service called.
 
-Each is idempotent (Dramatiq delivers at least once): ``deliver`` and ``escalate`` carry the token they
-were dispatched with and do nothing once it has moved on; duty rows are done once under a row lock.
+Each is idempotent (Dramatiq delivers at least once): ``deliver``, ``escalate`` and ``watch`` carry the token
+they were dispatched with and do nothing once it has moved on; duty rows are done once under a row lock.
 Retries here are a convenience: the scheduler tick finds anything left undone once its lease runs out.
 """
 
@@ -18,6 +18,7 @@ from coord.services.escalation.climb import climb
 from coord.services.outbox.delivery import deliver_notification
 from coord.services.schedule.duties import run_duty
 from coord.services.schedule.tick import Dispatch
+from coord.services.watch.schedule import run_watch
 from workers.runtime import Runtime
 
 RETRIES: dict[str, Any] = {"max_retries": 3, "min_backoff": 1_000, "max_backoff": 30_000}
@@ -29,6 +30,7 @@ class Actors:
     escalate: dramatiq.Actor[..., None]
     daily_summary: dramatiq.Actor[..., None]
     materialise: dramatiq.Actor[..., None]
+    watch: dramatiq.Actor[..., None]
 
     def enqueue(self, dispatch: Dispatch) -> None:
         """Send the message the scheduler tick asked for."""
@@ -54,6 +56,10 @@ def declare_actors(broker: Broker, runtime: Runtime) -> Actors:
         with transaction(runtime.factory) as session:
             climb(session=session, task_id=task_id, token=token, now=runtime.clock.now())
 
+    def watch(household_id: int, token: int) -> None:
+        with transaction(runtime.factory) as session:
+            run_watch(session=session, household_id=household_id, token=token, now=runtime.clock.now())
+
     def duty(duty_id: int) -> None:
         with transaction(runtime.factory) as session:
             run_duty(session=session, duty_id=duty_id, now=runtime.clock.now())
@@ -67,4 +73,5 @@ def declare_actors(broker: Broker, runtime: Runtime) -> Actors:
         escalate=declare(escalate, "escalate", "duties"),
         daily_summary=declare(duty, "daily_summary", "duties"),
         materialise=declare(duty, "materialise", "duties"),
+        watch=declare(watch, "watch", "duties"),
     )

@@ -7,6 +7,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coord.clock import utcnow
 from coord.i18n import N_
 from coord.models import Community, Household, Place, PlaceKind
 from coord.services.imports.job import ImportReport, _apply, _Import, _start
@@ -74,7 +75,7 @@ def _write_households(job: _Import, rows: list[Row]) -> tuple[int, int]:
         old = household.watch_colour
         changed = _apply(household, row.values, HOUSEHOLD_FIELDS)
         updated += bool(changed)
-        if "watch_colour" in changed:  # recorded as set_watch_colour records it
+        if "watch_colour" in changed:  # recorded as set_colour records it; the old follow-up gives way
             new = household.watch_colour
             job.log(
                 "watch_colour_set",
@@ -83,6 +84,9 @@ def _write_households(job: _Import, rows: list[Row]) -> tuple[int, int]:
                 new=str(new) if new else None,
                 reason="import",
             )
+            from coord.services.watch.colours import restart_follow_up
+
+            restart_follow_up(job.session, job.actor, household, now=utcnow())
         if others := [name for name in changed if name != "watch_colour"]:
             job.log("household_updated", household_id=household.id, fields=others)
     job.session.add_all(created)

@@ -2,16 +2,18 @@
 invites and announcements.
 
 Modules: ``access`` (every permission check), ``directory`` (who is who in chat), ``people``,
-``communities``, ``invites``, ``announcements`` and ``households`` (the watch list after a call).
+``communities``, ``invites`` and ``announcements``. The watch list is ``coord.services.watch``.
 """
 
 from coord.services.people.access import (
     Actor,
+    can_keep_watch,
     can_see_private,
     is_captain,
     is_coordinator,
     require_coordinator,
     require_lead,
+    require_watch_keeper,
 )
 from coord.services.people.announcements import announce
 from coord.services.people.communities import (
@@ -22,7 +24,6 @@ from coord.services.people.communities import (
     find_area,
     find_place,
     get_community,
-    set_watch_colour,
     update_community,
 )
 from coord.services.people.directory import (
@@ -32,7 +33,6 @@ from coord.services.people.directory import (
     speaker,
     team_of_chat,
 )
-from coord.services.people.households import after_checkin_call
 from coord.services.people.invites import create_invite, redeem_invite
 from coord.services.people.people import (
     add_member,
@@ -63,9 +63,9 @@ __all__ = [
     "add_member",
     "add_person",
     "add_place",
-    "after_checkin_call",
     "announce",
     "bot_left_chat",
+    "can_keep_watch",
     "can_see_private",
     "community_teams",
     "create_community",
@@ -90,9 +90,9 @@ __all__ = [
     "remove_member",
     "require_coordinator",
     "require_lead",
+    "require_watch_keeper",
     "roles_of",
     "set_language",
-    "set_watch_colour",
     "speaker",
     "team_chats",
     "team_of_chat",

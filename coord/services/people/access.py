@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from coord.errors import NotAllowed
 from coord.i18n import N_
-from coord.models import HOLDING_STATES, Assignment, CommunityRole, Membership, Person, Task, TeamRole
+from coord.models import HOLDING_STATES, Assignment, CommunityRole, Membership, Person, Task, Team, TeamRole
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,31 @@ def require_coordinator(session: Session, actor: Actor, community_id: int) -> No
         return
     if actor.person.community_id != community_id or not is_coordinator(session, actor.person, community_id):
         raise NotAllowed(N_("Only a coordinator can do this."))
+
+
+_CAPTAIN_ANYWHERE = select(
+    exists().where(
+        Membership.person_id == bindparam("person_id"),
+        Membership.role == TeamRole.CAPTAIN,
+        Membership.team_id.in_(select(Team.id).where(Team.community_id == bindparam("community_id"))),
+    )
+)
+
+
+def can_keep_watch(session: Session, actor: Actor, community_id: int) -> bool:
+    """The watch list (a household's colour, health and contacts) is for captains and coordinators: the
+    system, a coordinator of the community, or the captain of any of its teams."""
+    if actor.person is None:
+        return True
+    if actor.person.community_id != community_id:
+        return False
+    params = {"community_id": community_id, "person_id": actor.person.id}
+    return bool(session.scalar(_IS_COORDINATOR, params) or session.scalar(_CAPTAIN_ANYWHERE, params))
+
+
+def require_watch_keeper(session: Session, actor: Actor, community_id: int) -> None:
+    if not can_keep_watch(session, actor, community_id):
+        raise NotAllowed(N_("Only a captain or a coordinator can see or change the watch list."))
 
 
 def can_see_private(session: Session, actor: Actor, task: Task) -> bool:

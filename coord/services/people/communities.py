@@ -226,32 +226,6 @@ def add_household(
     return household
 
 
-def set_watch_colour(
-    *,
-    session: Session,
-    actor: Actor,
-    household: Household,
-    colour: WatchColour | None,
-    reason: str = "",
-    now: datetime | None = None,
-) -> Household:
-    require_coordinator(session, actor, household.community_id)
-    old = household.watch_colour
-    household.watch_colour = colour
-    record_event(
-        session,
-        at=now or utcnow(),
-        actor=actor,
-        action="watch_colour_set",
-        community_id=household.community_id,
-        household_id=household.id,
-        old=str(old) if old else None,
-        new=str(colour) if colour else None,
-        reason=reason,
-    )
-    return household
-
-
 def find_place(session: Session, community_id: int, name: str) -> Place:
     place = session.scalar(
         select(Place).where(Place.community_id == community_id, Place.name == name.strip())

@@ -1,4 +1,4 @@
-"""The scheduler tick's work in the database: plan duties, arm ladders, lease what is due.
+"""The scheduler tick's work in the database: plan duties, arm ladders and watches, lease what is due.
 
 ``collect_due`` runs inside the tick's transaction and returns what to enqueue. Each due row is leased
 (its next-look time moved ``lease`` ahead) in that same transaction, so a second tick does not send it
@@ -18,8 +18,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from coord.db import insert_new
-from coord.models import Community, Duty, DutyKind, DutyStatus, Notification, NotificationStatus, Task
+from coord.models import (
+    Community,
+    Duty,
+    DutyKind,
+    DutyStatus,
+    Household,
+    Notification,
+    NotificationStatus,
+    Task,
+)
 from coord.services.escalation.climb import arm_escalations
+from coord.services.watch.schedule import arm_watches
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +56,33 @@ def collect_due(session: Session, *, now: datetime, options: TickOptions = TickO
     """Everything due at ``now``, leased; enqueue the result after the transaction commits."""
     plan_duties(session, now=now)
     arm_escalations(session, now=now, limit=options.arm_batch)
+    arm_watches(session, now=now, limit=options.arm_batch)
     until = now + options.lease
     return [
         *_lease_escalations(session, now, until, options.batch),
         *_lease_duties(session, now, until, options.batch),
+        *_lease_watches(session, now, until, options.batch),
         *_lease_notifications(session, now, until, options.batch),
     ]
+
+
+def _lease_watches(session: Session, now: datetime, until: datetime, batch: int) -> list[Dispatch]:
+    """Households under watch whose follow-up is due (coord.services.watch): ``watch`` with the token."""
+    rows = session.execute(
+        select(Household.id, Household.watch_token)
+        .where(Household.watch_due_at <= now)
+        .order_by(Household.watch_due_at)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if rows:
+        session.execute(
+            update(Household)
+            .where(Household.id.in_([r[0] for r in rows]))
+            .values(watch_due_at=until)
+            .execution_options(synchronize_session=False)
+        )
+    return [Dispatch("watch", (household_id, token)) for household_id, token in rows]
 
 
 def _lease_escalations(session: Session, now: datetime, until: datetime, batch: int) -> list[Dispatch]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from coord.clock import utcnow
 from coord.errors import AlreadyClaimed, InvalidTransition, NotAllowed
 from coord.i18n import N_
-from coord.kinds import get_kind, validate_figures
+from coord.kinds import CALL_KINDS, get_kind, validate_figures
 from coord.models import (
     ACTIVE_STATES,
     Assignment,
@@ -163,10 +163,10 @@ def complete(
         at=moment,
         figures=typed,
     )
-    if task.kind == "checkin_call" and task.household_id is not None:
-        from coord.services.people.households import after_checkin_call
+    if task.kind in CALL_KINDS and task.household_id is not None:
+        from coord.services.watch.calls import after_call
 
-        after_checkin_call(session, task, assignment, now=moment)
+        after_call(session, task, assignment, now=moment)  # a fever turns it red; needs become work
     return assignment
 
 
