@@ -10,7 +10,7 @@ writes its payload with ``payload_of``. The chat layer reads a pressed payload b
 - ``r:12`` reassign (choose a person), ``rf:12:56`` reassign away from 56, ``ra:12:34`` reassign to 34
   (``ra:12:34:56`` from 56, ``ra:12:34:0`` into an open place), ``ns:12:34`` 34 did not show;
 - ``p:2`` page 2 of the task list (``p:2:kind:zone:when``), ``m`` my tasks, ``b`` / ``b:3`` board,
-  ``tm`` teams, ``td`` today's figures, ``e`` escalations, ``n`` new task;
+  ``tm`` teams, ``td`` today's figures, ``e`` / ``e:2`` escalations (page 2), ``n`` new task;
 - ``l:zh`` language, ``h:y`` / ``h:n`` health, ``iv:v:3`` invite a volunteer to team 3, ``lk:3`` link
   the chat to team 3 (in a direct chat: a link code for it);
 - ``v:...`` an answer in a guided conversation, ``s`` stop, ``?`` help.
@@ -34,6 +34,7 @@ _SINGLE_ID = {
     "r": "reassign",
     "k": "cancel",
     "dc": "decline",
+    "e": "escalations",  # e:2, page 2 of the escalations
     "lk": "link",
 }
 _BARE = {
@@ -101,6 +102,10 @@ def page(number: int, kind: str = "", zone_id: int | None = None, when: str = ""
     while parts and not parts[-1]:
         parts.pop()
     return "p:" + ":".join(parts)
+
+
+def escalations(page: int = 1) -> str:
+    return "e" if page <= 1 else f"e:{page}"
 
 
 def language(code: str) -> str:

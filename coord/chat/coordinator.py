@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from coord import payloads
 from coord.chat import cards
 from coord.chat.captain import pick_team, team_choices
@@ -13,6 +15,7 @@ from coord.errors import InvalidInput
 from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import InviteRole
+from coord.services.escalation.outstanding import Outstanding, outstanding
 from coord.services.people.invites import create_invite
 from coord.services.work import boards
 
@@ -70,27 +73,66 @@ def _done_lines(figures: boards.DayFigures) -> list[Phrase]:
     return lines
 
 
+#: Who heard an alert, in words (coord.services.escalation.outstanding.AUDIENCES).
+TOLD = {
+    "assignee": N_("the volunteer"),
+    "team": N_("the team chat"),
+    "reserve": N_("the reserve team"),
+    "captain": N_("the captain"),
+    "coordinators": N_("the coordinators"),
+}
+_PAGE = re.compile(r"(?:p|page|第)?(\d{1,4})页?")
+
+
 def escalations(ctx: Context, command: Command) -> list[Reply]:
-    found = boards.open_escalations(ctx.session, actor=ctx.actor, community=ctx.community, now=ctx.now)
-    if not found:
+    """What still needs action, newest alert first, five a page: the trouble in words and who was told."""
+    number = next((int(m.group(1)) for w in command.args if (m := _PAGE.fullmatch(w.lower()))), 1)
+    page = outstanding(ctx.session, actor=ctx.actor, community=ctx.community, now=ctx.now, page=number)
+    if not page.items:
         return [ctx.say(N_("No escalations are open. Every task has an owner."))]
-    lines = []
-    for task in found:
-        due = (
-            Phrase(N_(", next step at {time}"), {"time": ctx.moment(task.escalation_due_at)})
-            if task.escalation_due_at
-            else ""
-        )
-        lines.append(
-            Phrase(
-                N_("{line} — step {step}{next}"),
-                {"line": cards.task_line(task, ctx.zone), "step": task.escalation_step, "next": due},
-            )
-        )
+    lines = tuple(_escalation_line(ctx, item) for item in page.items)
     buttons = [
-        Button(N_("Reassign #{task_id}"), payloads.reassign(t.id), {"task_id": t.id}) for t in found[:6]
+        Button(N_("Reassign #{task_id}"), payloads.reassign(o.task.id), {"task_id": o.task.id})
+        for o in page.items
     ]
-    return [ctx.say(N_("Open escalations:\n{lines}"), buttons=rows(buttons), lines=tuple(lines))]
+    nav = []
+    if page.number > 1:
+        nav.append(Button(N_("◀ Back"), payloads.escalations(page.number - 1)))
+    if page.more:
+        nav.append(Button(N_("More ▶"), payloads.escalations(page.number + 1)))
+    return [
+        ctx.say(
+            N_("Escalations that still need action, newest first (page {page}):\n{lines}"),
+            buttons=[*rows(buttons), nav],
+            page=page.number,
+            lines=lines,
+        )
+    ]
+
+
+def _escalation_line(ctx: Context, item: Outstanding) -> Phrase:
+    trouble: list[Phrase] = []
+    if item.open_places and not item.task.filled and not item.missing:
+        trouble.append(Phrase(N_("nobody has taken it yet")))
+    elif item.open_places:
+        trouble.append(Phrase(N_("still needs {open} more"), {"open": item.open_places}))
+    if item.missing:
+        trouble.append(Phrase(N_("not at the post: {names}"), {"names": Joined(tuple(item.missing))}))
+    if item.overdue:
+        due = item.task.due_at or item.task.ends_at
+        trouble.append(Phrase(N_("past its deadline ({time})"), {"time": ctx.moment(due or ctx.now)}))
+    told = Joined(tuple(Phrase(TOLD[a]) for a in item.told))
+    return Phrase(
+        N_("{line}\n   · {trouble}. Last alert {time}, to {told}.")
+        if item.told
+        else N_("{line}\n   · {trouble}. Last alert {time}."),
+        {
+            "line": cards.task_line(item.task, ctx.zone),
+            "trouble": Joined(tuple(trouble)),
+            "time": ctx.moment(item.alerted_at),
+            "told": told,
+        },
+    )
 
 
 def teams(ctx: Context, command: Command) -> list[Reply]:

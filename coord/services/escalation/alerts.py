@@ -77,6 +77,7 @@ class Recipient:
     person_id: int | None = None
     team_id: int | None = None
     role: str = "lead"  # which wording: assignee, team or lead
+    audience: str = "coordinators"  # whom it reaches in the end (an Audience), after any fallback
 
     @property
     def key(self) -> str:
@@ -104,11 +105,13 @@ def _resolve(
             a.person_id for a in subjects if a.state in (AssignmentState.CLAIMED, AssignmentState.CHECKED_IN)
         ]
         if people:
-            return [Recipient(person_id=p, role="assignee") for p in dict.fromkeys(people)]
+            return [
+                Recipient(person_id=p, role="assignee", audience="assignee") for p in dict.fromkeys(people)
+            ]
         return _resolve(session, task, Audience.TEAM, subjects)
     if audience == Audience.TEAM:
         if task.team_id is not None and _has_chat(session, task.team_id):
-            return [Recipient(team_id=task.team_id, role="team")]
+            return [Recipient(team_id=task.team_id, role="team", audience="team")]
         return _resolve(session, task, Audience.CAPTAIN, subjects)
     if audience == Audience.RESERVE:
         reserves = session.scalars(
@@ -118,11 +121,13 @@ def _resolve(
                 Team.id != (task.team_id or 0),
             )
         ).all()
-        return [Recipient(team_id=t, role="team") for t in reserves if _has_chat(session, t)]
+        return [
+            Recipient(team_id=t, role="team", audience="reserve") for t in reserves if _has_chat(session, t)
+        ]
     if audience == Audience.CAPTAIN and task.team_id is not None:
         captains = captains_of(session, task.team_id)
         if captains:
-            return [Recipient(person_id=p) for p in captains]
+            return [Recipient(person_id=p, audience="captain") for p in captains]
     return [Recipient(person_id=p) for p in coordinators_of(session, task.community_id)]
 
 

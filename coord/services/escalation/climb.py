@@ -303,6 +303,7 @@ def _run(
         if not reached:
             return False if covered else None
         detail["recipients"] = [r.key for r in reached]
+        detail["told"] = list(dict.fromkeys(r.audience for r in reached))
     elif rung.action == Action.AUTO_ASSIGN:
         from coord.services.work.autoassign import auto_assign
 

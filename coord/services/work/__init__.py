@@ -7,7 +7,6 @@ Modules: ``tasks`` (create, find, cancel, list), ``claims`` (claim to reassign),
 from coord.services.work.autoassign import RosterRules, auto_assign, decline
 from coord.services.work.boards import (
     my_tasks,
-    open_escalations,
     open_tasks,
     reassign_choices,
     task_for_card,
@@ -44,7 +43,6 @@ __all__ = [
     "list_tasks",
     "mark_no_show",
     "my_tasks",
-    "open_escalations",
     "open_tasks",
     "reassign",
     "reassign_choices",

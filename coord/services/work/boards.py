@@ -1,5 +1,6 @@
-"""Read-only views the chat flows show: my tasks, open tasks, a team's board, today's figures,
-open escalations and the teams overview. Permission checks for the leaders' views live here too."""
+"""Read-only views the chat flows show: my tasks, open tasks, a team's board, today's figures and the
+teams overview (the escalations still needing action: ``escalation.outstanding``). Permission checks for
+the leaders' views live here too."""
 
 from __future__ import annotations
 
@@ -283,25 +284,6 @@ def _done_since(session: Session, community_id: int, since: datetime) -> DayFigu
 
 def _count(session: Session, query: Any) -> int:
     return int(session.scalar(query) or 0)
-
-
-def open_escalations(
-    session: Session, *, actor: Actor, community: Community, now: datetime, limit: int = 20
-) -> list[Task]:
-    """Live work whose escalation is under way, most advanced first."""
-    require_coordinator(session, actor, community.id)
-    return list(
-        session.scalars(
-            select(Task)
-            .where(
-                Task.community_id == community.id,
-                Task.status.in_(LIVE),
-                or_(Task.escalation_due_at.is_not(None), Task.escalation_step > 0),
-            )
-            .order_by(Task.escalation_step.desc(), Task.escalation_due_at, Task.id)
-            .limit(limit)
-        )
-    )
 
 
 @dataclass(frozen=True)
