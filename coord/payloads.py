@@ -13,6 +13,7 @@ writes its payload with ``payload_of``. The chat layer reads a pressed payload b
   ``tm`` teams, ``td`` today's figures, ``e`` / ``e:2`` escalations (page 2), ``n`` new task;
 - ``l:zh`` language, ``h:y`` / ``h:n`` health, ``iv:v:3`` invite a volunteer to team 3, ``lk:3`` link
   the chat to team 3 (in a direct chat: a link code for it);
+- ``w`` / ``w:red`` the watch list (of a colour), ``hh:12`` household 12;
 - ``v:...`` an answer in a guided conversation, ``s`` stop, ``?`` help.
 """
 
@@ -132,6 +133,14 @@ def answer(value: str) -> str:
     return f"v:{value}"[:MAX_BYTES]
 
 
+def watch(colour: str = "") -> str:
+    return f"w:{colour}" if colour else "w"
+
+
+def household(household_id: int) -> str:
+    return f"hh:{household_id}"
+
+
 MY = "m"
 STOP = "s"
 HELP = "?"
@@ -160,6 +169,8 @@ ENCODERS: dict[str, Callable[..., str]] = {
     "invite": invite,
     "link": link,
     "answer": answer,
+    "watch": watch,
+    "household": household,
 }
 
 
@@ -205,8 +216,19 @@ def decode(payload: str) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
     decoders = {"ra": _reassign, "ns": _no_show, "p": _page, "l": _language, "h": _health, "b": _board}
     decoders["iv"] = _invite
     decoders["rf"] = _reassign_from
+    decoders["w"] = _watch
+    decoders["hh"] = _household
     decoder = decoders.get(head)
     return decoder(parts) if decoder else None
+
+
+def _watch(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    colours = ("red", "yellow", "blue", "green")
+    return ("watch", tuple(parts), {}) if not parts or (len(parts) == 1 and parts[0] in colours) else None
+
+
+def _household(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    return ("household", (), {"id": parts[0]}) if _ids(parts, 1, 1) else None
 
 
 def _ids(parts: list[str], low: int, high: int) -> bool:

@@ -40,6 +40,9 @@ CAPTAIN = (
     N_("cancel 12 reason — cancel a task"),
     N_("announce TEXT — message your whole team"),
     N_("invite volunteer — an invite code for your team"),
+    N_("watch — the four-colour watch list (watch red: its households); in a direct chat"),
+    N_("household 2-1-502 — a household: colour, quarantine day, last call (or search a name or phone)"),
+    N_("colour 2-1-502 yellow REASON — set a household's colour; responsible / medic 2-1-502 NAME"),
     N_("link — in a group: make it your team's chat; in our direct chat: a link code for it"),
     N_("unlink — in a group: it is no longer your team's chat"),
 )

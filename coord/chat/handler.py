@@ -22,6 +22,7 @@ from coord.chat import (
     reporting,
     team_chats,
     volunteer,
+    watch,
 )
 from coord.chat.context import Context
 from coord.chat.parse import Command, parse, parse_payload
@@ -60,6 +61,11 @@ HANDLERS: dict[str, Handler] = {
     "escalations": coordinator.escalations,
     "teams": coordinator.teams,
     "invite": coordinator.invite,
+    "watch": watch.watch_list,
+    "household": watch.household,
+    "colour": watch.colour,
+    "responsible": watch.responsible,
+    "medic": watch.medic,
     "link": team_chats.link,
     "unlink": team_chats.unlink,
     "unknown": common.unknown,

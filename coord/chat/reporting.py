@@ -17,10 +17,11 @@ from coord.chat.context import Context, task_arg
 from coord.chat.conversations import SKIP_BUTTON, STOP_BUTTON, flow
 from coord.chat.parse import Command
 from coord.chat.port import Button, Phrase, Reply
+from coord.chat.watch import free_text, passed_on
 from coord.chat.words import NO_WORDS, SKIP_WORDS, YES_WORDS
 from coord.errors import CoordError, InvalidFigures, InvalidInput, InvalidTransition, NotFound
 from coord.i18n import N_, translate
-from coord.kinds import TaskKind, get_kind, validate_figures
+from coord.kinds import CALL_KINDS, TaskKind, get_kind, validate_figures
 from coord.models import AssignmentState, Conversation
 from coord.services.people import people
 from coord.services.work import boards, claims
@@ -34,7 +35,7 @@ YES_NO = [Button(N_("Yes"), payloads.answer("yes")), Button(N_("No"), payloads.a
 def figure_names(kind: TaskKind) -> dict[str, str]:
     """Every way to name a figure of ``kind``: ``households``, ``households_served``, ``服务户数``."""
     names: dict[str, str] = {}
-    for figure in kind.figures:
+    for figure in (*kind.figures, *kind.texts):
         for language in ("en", "zh"):
             # As the parser reads what was typed: NFKC folds full-width forms (体温（°C） → 体温(°C)).
             label = unicodedata.normalize("NFKC", translate(figure.label, language)).lower()
@@ -48,8 +49,8 @@ def done(ctx: Context, command: Command) -> list[Reply]:
     task = get_task(ctx.session, task_id, community_id=ctx.community.id)  # kept: the service finds it loaded
     kind = get_kind(task.kind)
     aliases = figure_names(kind)
-    given: dict[str, Any] = {aliases.get(k.lower(), k): v for k, v in command.options.items()}
-    note = " ".join(command.args[1:])
+    options, note = free_text(command, kind)  # needs=rice, cooking oil: read whole
+    given: dict[str, Any] = {aliases.get(k.lower(), k): v for k, v in options.items()}
     if all(f.name in given for f in kind.figures if f.required):
         return _complete(ctx, task_id, given, note)
     state = _holding(ctx, task_id)
@@ -57,10 +58,11 @@ def done(ctx: Context, command: Command) -> list[Reply]:
         raise InvalidTransition(
             N_("Check in at your post first, then report task #{task_id} done."), task_id=task_id
         )
-    if any(kind.figure(name) is None for name in given):
+    if any(kind.answer(name) is None for name in given):
         validate_figures(kind, given)  # refuses the unknown figure by name
-    typed = {name: kind.figure(name).parse(value) for name, value in given.items()}  # type: ignore[union-attr]
-    todo = [f.name for f in sorted(kind.figures, key=lambda f: not f.required) if f.name not in given]
+    typed = {name: kind.answer(name).parse(value) for name, value in given.items()}  # type: ignore[union-attr]
+    asked = sorted((*kind.figures, *kind.texts), key=lambda f: not f.required)
+    todo = [f.name for f in asked if f.name not in given]
     data = {"task_id": task_id, "kind": kind.name, "given": typed, "todo": todo, "note": note}
     conversations.begin(ctx, "done", todo[0], data)
     return [_ask(ctx, task_id, kind, todo[0])]
@@ -74,9 +76,11 @@ def _holding(ctx: Context, task_id: int) -> AssignmentState:
 
 
 def _ask(ctx: Context, task_id: int, kind: TaskKind, name: str) -> Reply:
-    figure = kind.figure(name)
+    figure = kind.answer(name)
     assert figure is not None
-    if figure.type is bool:
+    if figure.type is str:
+        key, row = N_("Task #{task_id}: what does the household need? Say it in a few words.{optional}"), []
+    elif figure.type is bool:
         key, row = N_("Task #{task_id}: {figure}? Answer yes or no.{optional}"), list(YES_NO)
     elif figure.type is int:
         key, row = N_("Task #{task_id}: how many {figure}?{optional}"), []
@@ -91,16 +95,19 @@ def _ask(ctx: Context, task_id: int, kind: TaskKind, name: str) -> Reply:
 def _done_answer(ctx: Context, conversation: Conversation, value: str) -> list[Reply]:
     data = dict(conversation.data)
     task_id, kind = int(data["task_id"]), get_kind(str(data["kind"]))
-    figure = kind.figure(conversation.step)
+    figure = kind.answer(conversation.step)
     if figure is None:
         conversations.end(ctx)
         return [ctx.say(N_("That conversation has ended. Send help to see what you can do."))]
     given, todo = dict(data["given"]), [n for n in data["todo"] if n != figure.name]
     try:
-        given[figure.name] = figure.parse(value)
+        if figure.type is not str or value.strip().lower() not in SKIP_WORDS:  # "没有": nothing needed
+            given[figure.name] = figure.parse(value)
     except InvalidFigures as err:
         if figure.required or value.strip().lower() not in SKIP_WORDS:
             return [ctx.error(err), _ask(ctx, task_id, kind, figure.name)]
+    if kind.name in CALL_KINDS and given.get("reached") is False:
+        todo = []  # nobody answered the call: nothing more to ask
     if todo:
         conversations.advance(ctx, conversation, todo[0], {**data, "given": given, "todo": todo})
         return [_ask(ctx, task_id, kind, todo[0])]
@@ -116,9 +123,9 @@ def _complete(ctx: Context, task_id: int, figures: dict[str, Any], note: str) ->
     kind = get_kind(assignment.task.kind)
     lines = tuple(
         Phrase(N_("{figure}: {value}"), {"figure": Phrase(f.label), "value": assignment.figures[f.name]})
-        for f in kind.figures
+        for f in (*kind.figures, *kind.texts)
         if f.name in assignment.figures
-    )
+    ) + passed_on(ctx, assignment.task)
     return [
         ctx.say(
             N_("Task #{task_id} is done. Thank you! Recorded:\n{lines}"),

@@ -39,6 +39,11 @@ COMMANDS: dict[str, Verb] = {
     "escalations": Verb(("escalations", "alerts", "升级", "预警", "告警"), reads_only=True),
     "teams": Verb(("teams", "队伍", "团队", "各队"), reads_only=True),
     "invite": Verb(("invite", "邀请", "邀请码")),
+    "watch": Verb(("watch", "watchlist", "四色", "四色名单", "观察名单", "重点户"), reads_only=True),
+    "household": Verb(("household", "households", "住户", "查户", "住户查询"), reads_only=True),
+    "colour": Verb(("colour", "color", "标色", "颜色", "改色")),
+    "responsible": Verb(("responsible", "责任人", "专人")),
+    "medic": Verb(("medic", "doctor", "医生", "医护")),
     "link": Verb(("link", "绑定", "绑定群", "关联群")),
     "unlink": Verb(("unlink", "解绑", "解除绑定", "取消绑定")),
     "stop": Verb(("stop", "quit", "exit", "停止", "退出", "算了")),
@@ -139,4 +144,14 @@ KIND_WORDS: dict[str, str] = {
     "flyers": "outreach",
     "宣传": "outreach",
     "发传单": "outreach",
+    "follow_up": "follow_up",
+    "跟进": "follow_up",
+}
+
+#: The four colours of the watch list (四色标示法), as people say them.
+COLOUR_WORDS: dict[str, str] = {
+    **{word: "red" for word in ("red", "r", "红", "红色", "红码")},
+    **{word: "yellow" for word in ("yellow", "y", "黄", "黄色", "黄码")},
+    **{word: "blue" for word in ("blue", "b", "蓝", "蓝色", "蓝码")},
+    **{word: "green" for word in ("green", "g", "绿", "绿色", "绿码")},
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from coord.models import (
     Place,
     PlaceKind,
     Task,
+    TaskStatus,
     WatchColour,
 )
 from coord.services.outbox.events import record_event
@@ -59,6 +60,7 @@ class HouseholdView:
     medic: str
     quarantine_day: int | None  # day N of QUARANTINE_DAYS, or None outside a quarantine
     last_call: LastCall | None
+    open_work: tuple[Task, ...] = ()  # the household's work not done yet (calls, follow-ups, deliveries)
 
     @property
     def address(self) -> str:
@@ -119,10 +121,17 @@ def household_view(
     """Everything the watch list knows of one household."""
     require_watch_keeper(session, actor, household.community_id)
     community = session.get_one(Community, household.community_id)
-    views = _views(session, community, [household], now)
+    [view] = _views(session, community, [household], now)
     if record:
         _record_read(session, actor, community, now, "household_read", household_id=household.id)
-    return views[0]
+    live = (TaskStatus.OPEN, TaskStatus.FULL, TaskStatus.IN_PROGRESS)
+    work = session.scalars(
+        select(Task)
+        .where(Task.household_id == household.id, Task.status.in_(live))
+        .order_by(Task.id)
+        .limit(10)
+    ).all()
+    return replace(view, open_work=tuple(work))
 
 
 def watch_list(
