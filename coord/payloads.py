@@ -8,7 +8,8 @@ writes its payload with ``payload_of``. The chat layer reads a pressed payload b
 - ``c:12`` claim 12, ``t:12`` its card, ``i:12`` check in, ``d:12`` done, ``rl:12`` release,
   ``x:12`` can't complete, ``k:12`` cancel, ``dc:12`` decline work the roster gave you;
 - ``r:12`` reassign (choose a person), ``rf:12:56`` reassign away from 56, ``ra:12:34`` reassign to 34
-  (``ra:12:34:56`` from 56, ``ra:12:34:0`` into an open place), ``ns:12:34`` 34 did not show;
+  (``ra:12:34:56`` from 56, ``ra:12:34:0`` into an open place), ``ns:12:34`` 34 did not show,
+  ``df:12:34`` record 34's part of 12 done for them;
 - ``p:2`` page 2 of the task list (``p:2:kind:zone:when``), ``m`` my tasks, ``b`` / ``b:3`` board,
   ``tm`` teams, ``td`` today's figures, ``e`` / ``e:2`` escalations (page 2), ``n`` new task;
 - ``l:zh`` language, ``h:y`` / ``h:n`` health, ``iv:v:3`` invite a volunteer to team 3, ``lk:3`` link
@@ -94,6 +95,10 @@ def no_show(task_id: int, person_id: int) -> str:
     return f"ns:{task_id}:{person_id}"
 
 
+def done_for(task_id: int, person_id: int) -> str:
+    return f"df:{task_id}:{person_id}"
+
+
 def cancel(task_id: int) -> str:
     return f"k:{task_id}"
 
@@ -162,6 +167,7 @@ ENCODERS: dict[str, Callable[..., str]] = {
     "cancel": cancel,
     "reassign": reassign,
     "noshow": no_show,
+    "donefor": done_for,
     "tasks": page,
     "language": language,
     "health": health,
@@ -218,6 +224,7 @@ def decode(payload: str) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
     decoders["rf"] = _reassign_from
     decoders["w"] = _watch
     decoders["hh"] = _household
+    decoders["df"] = _done_for
     decoder = decoders.get(head)
     return decoder(parts) if decoder else None
 
@@ -248,6 +255,10 @@ def _reassign_from(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, st
 
 def _no_show(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
     return ("noshow", (parts[0], parts[1]), {}) if _ids(parts, 2, 2) else None
+
+
+def _done_for(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    return ("donefor", (parts[0], parts[1]), {}) if _ids(parts, 2, 2) else None
 
 
 def _page(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:

@@ -9,17 +9,26 @@ from coord.chat.conversations import STOP_BUTTON, flow
 from coord.chat.labels import STATE
 from coord.chat.parse import Command
 from coord.chat.port import Button, Joined, Phrase, Reply
+from coord.chat.reporting import ask_figures
+from coord.chat.words import SKIP_WORDS
 from coord.errors import NotAllowed, NotFound
 from coord.i18n import N_
-from coord.models import Conversation, Person, Task, Team
+from coord.models import ACTIVE_STATES, Conversation, Person, Task, Team
 from coord.services.people import directory
 from coord.services.people.access import require_lead
 from coord.services.people.announcements import announce as announce_to_team
 from coord.services.people.people import find_person, find_team
 from coord.services.work import boards, claims
+from coord.services.work.rules import done_refusal
+from coord.services.work.stand_down import unwell_today
 from coord.services.work.tasks import cancel_task, get_task
 
 LEADS_ONLY = N_("Only the team's captain or a coordinator can do this.")
+UNWELL_HOLDER = N_("   · {name}: {state} · unwell today, needs someone else")
+UNWELL_CHOICE = N_("{name} · unwell today")
+UNWELL_WARNING = N_(
+    "⚠ Those marked “unwell today” declared themselves not well: give the task to someone else if you can."
+)
 
 
 def pick_team(ctx: Context, ref: str | None) -> Team | None:
@@ -60,12 +69,17 @@ def board(ctx: Context, command: Command) -> list[Reply]:
         lines.append(cards.task_line(task, ctx.zone))
         held = shown.holders.get(task.id, [])
         lines += [
-            Phrase(N_("   · {name}: {state}"), {"name": p.name, "state": Phrase(STATE[s])}) for p, s in held
+            Phrase(
+                UNWELL_HOLDER if p.id in shown.unwell and s in ACTIVE_STATES else N_("   · {name}: {state}"),
+                {"name": p.name, "state": Phrase(STATE[s])},
+            )
+            for p, s in held
         ]
         if not held:
             lines.append(Phrase(N_("   · nobody yet")))
     lines += _trouble(ctx, shown)
     fix = {t.id for t in shown.overdue(ctx.now)} | {t.id for t, _ in shown.no_shows}
+    fix |= {t.id for t in shown.needs_someone_else()}
     buttons = [
         Button(N_("Reassign #{task_id}"), payloads.reassign(i), {"task_id": i}) for i in sorted(fix)[:4]
     ]
@@ -111,7 +125,7 @@ def reassign(ctx: Context, command: Command) -> list[Reply]:
             return [_which_place(ctx, task, holders, open_place, target)]
         source = source or (holders[0] if holders and not open_place else None)
     if target is None:
-        return [_picker(ctx, task, source, candidates)]
+        return _picker(ctx, task, source, candidates)
     return _hand_over(ctx, task, source, target)
 
 
@@ -178,25 +192,38 @@ def _person(ctx: Context, ref: str | None) -> Person | None:
     return find_person(ctx.session, ctx.community.id, ref) if ref else None
 
 
-def _picker(ctx: Context, task: Task, source: Person | None, candidates: list[Person]) -> Reply:
+def _picker(ctx: Context, task: Task, source: Person | None, candidates: list[Person]) -> list[Reply]:
     if not candidates:
         text = N_(
             "There is nobody else in the team to give task #{task_id} to. "
             "Name the person: “reassign {task_id} NAME”."
         )
-        return ctx.say(text, task_id=task.id)
+        return [ctx.say(text, task_id=task.id)]
     source_id = source.id if source else int(payloads.OPEN_PLACE)
+    unwell = unwell_today(
+        ctx.session, ctx.community, [p.id for p in [*candidates, *filter(None, [source])]], ctx.now
+    )
     choices = [
         Button(
-            N_("{name}"), payloads.reassign(task.id, to_person=p.id, from_person=source_id), {"name": p.name}
+            UNWELL_CHOICE if p.id in unwell else N_("{name}"),
+            payloads.reassign(task.id, to_person=p.id, from_person=source_id),
+            {"name": p.name},
         )
         for p in candidates
     ]
+    warning = [ctx.say(UNWELL_WARNING)] if unwell - {source_id} else []
     if source is None:
         text = N_("Task #{task_id} “{title}” has a free slot. Who should take it?")
-        return ctx.say(text, buttons=rows(choices), task_id=task.id, title=task.title)
-    text = N_("Task #{task_id} “{title}” is held by {name}. Who should take it instead?")
-    return ctx.say(text, buttons=rows(choices), task_id=task.id, title=task.title, name=source.name)
+        return [ctx.say(text, buttons=rows(choices), task_id=task.id, title=task.title), *warning]
+    if source.id in unwell:
+        text = N_(
+            "Task #{task_id} “{title}” is held by {name}, who declared themselves unwell today. "
+            "Who should take it instead?"
+        )
+    else:
+        text = N_("Task #{task_id} “{title}” is held by {name}. Who should take it instead?")
+    reply = ctx.say(text, buttons=rows(choices), task_id=task.id, title=task.title, name=source.name)
+    return [reply, *warning]
 
 
 def noshow(ctx: Context, command: Command) -> list[Reply]:
@@ -225,6 +252,52 @@ def noshow(ctx: Context, command: Command) -> list[Reply]:
             task_id=task.id,
         )
     ]
+
+
+def done_for(ctx: Context, command: Command) -> list[Reply]:
+    """A captain records a holder's part done for them, with a reason (no phone at the post, a paper list)."""
+    task_id = task_arg(command.args[0] if command.args else None, N_("donefor 12 NAME"))
+    task = get_task(ctx.session, task_id, community_id=ctx.community.id)
+    require_lead(ctx.session, ctx.actor, task.community_id, task.team_id)
+    person = _person(ctx, " ".join(command.args[1:]))
+    if person is None:
+        holders, _ = boards.reassign_choices(ctx.session, actor=ctx.actor, task=task)
+        if not holders:
+            raise NotFound(N_("Nobody holds task #{task_id} now."), task_id=task.id)
+        choices = [Button(N_("{name}"), payloads.done_for(task.id, p.id), {"name": p.name}) for p in holders]
+        text = N_("Whose part of task #{task_id} do you record as done?")
+        return [ctx.say(text, buttons=rows(choices), task_id=task.id)]
+    state = boards.viewer_state(ctx.session, task.id, person.id)
+    if state is None:
+        raise NotFound(
+            N_("{name} does not hold a slot of task #{task_id}."), name=person.name, task_id=task.id
+        )
+    refused = done_refusal(task, state, ctx.now, on_behalf=True, zone=ctx.zone)
+    if refused is not None:
+        raise refused
+    data = {"task_id": task.id, "for": person.id, "options": dict(command.options)}
+    conversations.begin(ctx, "donefor", "reason", data)
+    return [_ask_reason(ctx, task.id, person.name)]
+
+
+def _ask_reason(ctx: Context, task_id: int, name: str) -> Reply:
+    text = N_(
+        "Why do you record task #{task_id} done for {name}? One line is enough, for example "
+        "“no phone at the post; the paper list shows 30 people checked”."
+    )
+    return ctx.say(text, buttons=[[STOP_BUTTON]], task_id=task_id, name=name)
+
+
+@flow("donefor")
+def _done_for_reason(ctx: Context, conversation: Conversation, value: str) -> list[Reply]:
+    data = dict(conversation.data)
+    holder = find_person(ctx.session, ctx.community.id, int(data["for"]))
+    reason = value.strip()
+    if not reason or reason.lower() in SKIP_WORDS:
+        return [_ask_reason(ctx, int(data["task_id"]), holder.name)]
+    task = get_task(ctx.session, int(data["task_id"]), community_id=ctx.community.id)
+    options = {str(k): str(v) for k, v in dict(data.get("options") or {}).items()}
+    return conversations.finish(ctx, lambda: ask_figures(ctx, task, options, reason, holder=holder))
 
 
 def cancel(ctx: Context, command: Command) -> list[Reply]:

@@ -37,6 +37,7 @@ CAPTAIN = (
     N_("new — create a task step by step (or: new delivery due=18:00 Rice for Building 3)"),
     N_("reassign 12 — choose someone else for task 12"),
     N_("noshow 12 NAME — someone did not come to the post"),
+    N_("donefor 12 NAME — record someone's part done for them, with the reason"),
     N_("cancel 12 reason — cancel a task"),
     N_("announce TEXT — message your whole team"),
     N_("invite volunteer — an invite code for your team"),

@@ -55,6 +55,7 @@ HANDLERS: dict[str, Handler] = {
     "new": creating.new,
     "reassign": captain.reassign,
     "noshow": captain.noshow,
+    "donefor": captain.done_for,
     "cancel": captain.cancel,
     "announce": captain.announce,
     "today": coordinator.today,

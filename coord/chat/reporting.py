@@ -12,19 +12,22 @@ import unicodedata
 from typing import Any
 
 from coord import payloads
-from coord.chat import conversations
+from coord.chat import cards, conversations
 from coord.chat.context import Context, task_arg
 from coord.chat.conversations import SKIP_BUTTON, STOP_BUTTON, flow
 from coord.chat.parse import Command
 from coord.chat.port import Button, Phrase, Reply
 from coord.chat.watch import free_text, passed_on
 from coord.chat.words import NO_WORDS, SKIP_WORDS, YES_WORDS
-from coord.errors import CoordError, InvalidFigures, InvalidInput, InvalidTransition, NotFound
+from coord.errors import CoordError, InvalidFigures, InvalidInput, NotFound
 from coord.i18n import N_, translate
 from coord.kinds import CALL_KINDS, TaskKind, get_kind, validate_figures
-from coord.models import AssignmentState, Conversation
+from coord.models import AssignmentState, Conversation, Person, Task
 from coord.services.people import people
+from coord.services.people.people import find_person
 from coord.services.work import boards, claims
+from coord.services.work.rules import done_refusal
+from coord.services.work.stand_down import held_soon
 from coord.services.work.tasks import get_task
 
 _TEMPERATURE = re.compile(r"(\d{2}(?:[.,]\d{1,2})?)")
@@ -47,29 +50,41 @@ def figure_names(kind: TaskKind) -> dict[str, str]:
 def done(ctx: Context, command: Command) -> list[Reply]:
     task_id = task_arg(command.args[0] if command.args else None, N_("done 12"))
     task = get_task(ctx.session, task_id, community_id=ctx.community.id)  # kept: the service finds it loaded
+    options, note = free_text(command, get_kind(task.kind))  # needs=rice, cooking oil: read whole
+    return ask_figures(ctx, task, options, note)
+
+
+def ask_figures(
+    ctx: Context, task: Task, options: dict[str, str], note: str, *, holder: Person | None = None
+) -> list[Reply]:
+    """Report ``task`` done with the figures in ``options`` (by any of their names), asking one question
+    for each one missing; ``holder``: a captain records it for them (``note`` says why)."""
     kind = get_kind(task.kind)
     aliases = figure_names(kind)
-    options, note = free_text(command, kind)  # needs=rice, cooking oil: read whole
     given: dict[str, Any] = {aliases.get(k.lower(), k): v for k, v in options.items()}
+    for_id = holder.id if holder is not None else None
     if all(f.name in given for f in kind.figures if f.required):
-        return _complete(ctx, task_id, given, note)
-    state = _holding(ctx, task_id)
-    if state == AssignmentState.CLAIMED and kind.needs_check_in:
-        raise InvalidTransition(
-            N_("Check in at your post first, then report task #{task_id} done."), task_id=task_id
-        )
+        return _complete(ctx, task.id, given, note, for_id)
+    state = _holding(ctx, task.id, holder)
+    refused = done_refusal(task, state, ctx.now, on_behalf=holder is not None, zone=ctx.zone)
+    if refused is not None:  # before the questions, not after them
+        raise refused
     if any(kind.answer(name) is None for name in given):
         validate_figures(kind, given)  # refuses the unknown figure by name
     typed = {name: kind.answer(name).parse(value) for name, value in given.items()}  # type: ignore[union-attr]
     asked = sorted((*kind.figures, *kind.texts), key=lambda f: not f.required)
     todo = [f.name for f in asked if f.name not in given]
-    data = {"task_id": task_id, "kind": kind.name, "given": typed, "todo": todo, "note": note}
+    data = {"task_id": task.id, "kind": kind.name, "given": typed, "todo": todo, "note": note, "for": for_id}
     conversations.begin(ctx, "done", todo[0], data)
-    return [_ask(ctx, task_id, kind, todo[0])]
+    return [_ask(ctx, task.id, kind, todo[0])]
 
 
-def _holding(ctx: Context, task_id: int) -> AssignmentState:
-    state = boards.viewer_state(ctx.session, task_id, ctx.person.id)
+def _holding(ctx: Context, task_id: int, holder: Person | None) -> AssignmentState:
+    state = boards.viewer_state(ctx.session, task_id, (holder or ctx.person).id)
+    if state is None and holder is not None:
+        raise NotFound(
+            N_("{name} does not hold a slot of task #{task_id}."), name=holder.name, task_id=task_id
+        )
     if state is None:
         raise NotFound(N_("You have not claimed task #{task_id}, so you cannot finish it."), task_id=task_id)
     return state
@@ -111,13 +126,23 @@ def _done_answer(ctx: Context, conversation: Conversation, value: str) -> list[R
     if todo:
         conversations.advance(ctx, conversation, todo[0], {**data, "given": given, "todo": todo})
         return [_ask(ctx, task_id, kind, todo[0])]
-    return conversations.finish(ctx, lambda: _complete(ctx, task_id, given, str(data.get("note", ""))))
+    note, for_id = str(data.get("note", "")), data.get("for")
+    return conversations.finish(ctx, lambda: _complete(ctx, task_id, given, note, for_id))
 
 
-def _complete(ctx: Context, task_id: int, figures: dict[str, Any], note: str) -> list[Reply]:
+def _complete(
+    ctx: Context, task_id: int, figures: dict[str, Any], note: str, for_id: int | None = None
+) -> list[Reply]:
+    holder = find_person(ctx.session, ctx.community.id, for_id) if for_id is not None else None
     assignment = ctx.attempt(
         lambda: claims.complete(
-            session=ctx.session, actor=ctx.actor, task_id=task_id, figures=figures, note=note, now=ctx.now
+            session=ctx.session,
+            actor=ctx.actor,
+            task_id=task_id,
+            figures=figures,
+            note=note,
+            person=holder,
+            now=ctx.now,
         )
     )
     kind = get_kind(assignment.task.kind)
@@ -126,6 +151,17 @@ def _complete(ctx: Context, task_id: int, figures: dict[str, Any], note: str) ->
         for f in (*kind.figures, *kind.texts)
         if f.name in assignment.figures
     ) + passed_on(ctx, assignment.task)
+    if holder is not None:
+        return [
+            ctx.say(
+                N_("Task #{task_id} is recorded done for {name}, because: {reason}. Recorded:\n{lines}"),
+                buttons=[[Button(N_("Team board"), payloads.board(assignment.task.team_id))]],
+                task_id=task_id,
+                name=holder.name,
+                reason=assignment.note,
+                lines=lines,
+            )
+        ]
     return [
         ctx.say(
             N_("Task #{task_id} is done. Thank you! Recorded:\n{lines}"),
@@ -204,6 +240,13 @@ def _declare(ctx: Context, healthy: bool, temperature: float | None) -> list[Rep
     if healthy:
         text = N_("Thank you! Your health declaration for today is recorded. You can claim work now.")
         return [ctx.say(text, buttons=[[Button(N_("Open tasks"), payloads.page(1))]])]
+    handed = held_soon(ctx.session, ctx.person, ctx.now)  # what ``declare_health`` told the captain about
+    if handed:
+        text = N_(
+            "Thank you for telling us. Please rest today and do not take on work. Your captain has been "
+            "told at once, to find someone else for:\n{lines}"
+        )
+        return [ctx.say(text, lines=tuple(cards.task_line(t, ctx.zone) for _, t in handed))]
     text = N_(
         "Thank you for telling us. Please rest today and do not take "
         "on work; tell your captain if you need help."

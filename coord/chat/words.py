@@ -33,6 +33,7 @@ COMMANDS: dict[str, Verb] = {
     "new": Verb(("new", "newtask", "create", "新任务", "发布任务", "发布", "新建")),
     "reassign": Verb(("reassign", "assign", "改派", "指派", "派给")),
     "noshow": Verb(("noshow", "no-show", "no_show", "缺岗", "未到岗", "脱岗")),
+    "donefor": Verb(("donefor", "done-for", "recordfor", "代报", "代报完成", "代为完成")),
     "cancel": Verb(("cancel", "取消")),
     "announce": Verb(("announce", "broadcast", "通知", "群发", "公告")),
     "today": Verb(("today", "figures", "今日", "今天", "今日数据", "数据"), reads_only=True),

@@ -77,6 +77,7 @@ VOLUNTEER_SHIFT = Dialog(
         Step(
             "volunteer",
             say="done {gate}",
+            after=10,  # the shift has begun: done is accepted only after the start
             en=("how many people checked",),
             zh=("检查人数是多少",),
             buttons=("s",),
@@ -115,6 +116,7 @@ VOLUNTEER_CHINESE = Dialog(
         Step(
             "volunteer",
             say="完成 {gate} 检查人数=40 测温人数=40",
+            after=5,  # after the start
             en=("is done", "people checked: 40"),
             zh=("已完成", "检查人数：40"),
         ),
@@ -209,7 +211,7 @@ HEALTH = Dialog(
         Step("volunteer", say="36.6", en=("declaration for today is recorded",), zh=("今日健康申报已记录",)),
         Step("volunteer", say="claim {gate}", en=("You have task",), zh=("你已认领",)),
         Step("volunteer2", say="health no", en=("Please rest today",), zh=("今天请好好休息",)),
-        Step("volunteer2", say="claim {gate}", en=("health declaration before claiming",), zh=("健康申报",)),
+        Step("volunteer2", say="claim {gate}", en=("declared yourself unwell",), zh=("申报了身体不适",)),
         Step("volunteer2", say="health yes 36.4", en=("recorded",), zh=("已记录",)),
         Step("volunteer2", say="health maybe", en=("health yes",), zh=("健康 是",)),
     ),

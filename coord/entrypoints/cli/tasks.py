@@ -14,12 +14,12 @@ from coord.entrypoints.cli.community import CommunityOption
 from coord.entrypoints.cli.events import show_events
 from coord.entrypoints.cli.runtime import Run, command_run
 from coord.entrypoints.cli.times import local_day, parse_local_time, show_time, show_window
-from coord.errors import NotFound
+from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_
 from coord.models import Community, Household, Place, Priority, Task, TaskStatus
 from coord.services.people.communities import find_area, find_place
 from coord.services.people.people import find_person, find_team
-from coord.services.work.claims import assign
+from coord.services.work.claims import assign, complete
 from coord.services.work.tasks import TaskFilter, cancel_task, create_task, get_task, list_tasks
 
 task_app = typer.Typer(help="One task: create, show, cancel, assign.", no_args_is_help=True)
@@ -132,6 +132,39 @@ def assign_command(
         who = find_person(run.session, task.community_id, person)
         assign(session=run.session, actor=run.actor, task_id=task.id, person=who, now=run.now)
         run.out.line(N_("Assigned task #{id} to {name}."), id=task.id, name=who.name)
+
+
+@task_app.command("done")
+def done_command(
+    task_id: TaskArgument,
+    person: Annotated[str, typer.Argument(help="The holder's exact name or number.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is recorded for them (required).")],
+    figure: Annotated[
+        list[str] | None, typer.Option("--figure", help="NAME=VALUE, e.g. people_checked=30; repeat.")
+    ] = None,
+) -> None:
+    """Record a holder's part of a task done for them (paper records, no phone at the post)."""
+    with command_run() as run:
+        task = get_task(run.session, task_id)
+        who = find_person(run.session, task.community_id, person)
+        figures = dict(_figure(text) for text in figure or [])
+        complete(
+            session=run.session,
+            actor=run.actor,
+            task_id=task.id,
+            figures=figures,
+            note=reason,
+            person=who,
+            now=run.now,
+        )
+        run.out.line(N_("Recorded task #{id} done for {name}."), id=task.id, name=who.name)
+
+
+def _figure(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name.strip():
+        raise InvalidInput(N_("Give a figure as NAME=VALUE, for example people_checked=30."))
+    return name.strip(), value.strip()
 
 
 def tasks(

@@ -1,8 +1,9 @@
 """Auto-assignment: shifts still unclaimed near their start are given to the fairest free volunteers.
 
-Fair means: the task's team (or, for work without a team, any volunteer of the community), the skills
-it needs, no overlapping shift and the rest time kept on both sides, fewer than a cap of open claims,
-a healthy declaration today where the community asks for one, and the fewest hours served this week
+Fair means: the claim rule every claim obeys (``rules.claim_refusal_reason``: the skills it needs, not
+unwell today, a healthy declaration where the community asks for one, no overlapping shift), then the
+roster's own: the task's team (or, for work without a team, any volunteer of the community), the rest time
+kept on both sides of every shift, fewer than a cap of open claims, and the fewest hours served this week
 first (hours given in the same run count too). The volunteer is told and can decline, which hands the
 slot to the next one. Everything is planned in memory from a handful of queries, then written in bulk.
 """
@@ -41,7 +42,7 @@ from coord.services.outbox.events import event_row, record_event, record_events
 from coord.services.outbox.notifications import notify_many
 from coord.services.people.access import Actor
 from coord.services.work.notices import private_details_message
-from coord.services.work.rules import claim_refusal_reason
+from coord.services.work.rules import Health, HeldShift, claim_refusal_reason, health_of, lock_people
 from coord.services.work.slots import fill_slots
 
 ROSTER = Actor.system("auto-assign")
@@ -58,8 +59,9 @@ class _Volunteer:
     person_id: int
     skills: frozenset[str]
     language: str
-    healthy_today: bool | None  # None where the community asks for no declaration
-    windows: list[tuple[datetime, datetime]] = field(default_factory=list)
+    health: Health | None  # None where nothing is asked or known
+    windows: list[tuple[datetime, datetime]] = field(default_factory=list)  # every shift held, done too
+    held: list[HeldShift] = field(default_factory=list)  # the shifts still to do (the claim rule's input)
     open_claims: int = 0
     hours: float = 0.0  # served this week, plus given in this run
 
@@ -114,56 +116,61 @@ def _pools(
             Membership.role == TeamRole.VOLUNTEER,
         )
     ).all()
-    healthy = _declared_healthy(session, communities, now)
+    required, declared = _declarations(session, communities, now)
     people: dict[int, _Volunteer] = {}
     members: dict[int, set[int]] = defaultdict(set)
     for team_id, person_id, skills, language, community_id in rows:
-        declared = healthy.get(community_id)
-        healthy_today = None if declared is None else person_id in declared
-        people.setdefault(person_id, _Volunteer(person_id, frozenset(skills or ()), language, healthy_today))
+        health = health_of(required=community_id in required, declared=declared.get(person_id))
+        people.setdefault(person_id, _Volunteer(person_id, frozenset(skills or ()), language, health))
         if team_id in teams:
             members[team_id].add(person_id)
         members[-community_id].add(person_id)
     _load(session, tasks, people, now, rules)
-    pools = {key: [(people[p].hours, p) for p in ids] for key, ids in members.items()}
+    pools = {key: [(people[p].hours, p) for p in ids if p in people] for key, ids in members.items()}
     for heap in pools.values():
         heapq.heapify(heap)
     return pools, people
 
 
-def _declared_healthy(session: Session, communities: set[int], now: datetime) -> dict[int, set[int] | None]:
-    """Per community: who declared themselves healthy today, or None where no declaration is required."""
-    result: dict[int, set[int] | None] = {}
+def _declarations(session: Session, communities: set[int], now: datetime) -> tuple[set[int], dict[int, bool]]:
+    """The communities that ask for a health declaration, and who declared what today (in their
+    community's timezone): the claim rule's health (``rules.health_of``) for every volunteer at once."""
+    required: set[int] = set()
+    declared: dict[int, bool] = {}
     for community in session.scalars(select(Community).where(Community.id.in_(communities))):
-        if not community.requires_health_declaration:
-            result[community.id] = None
-            continue
+        if community.requires_health_declaration:
+            required.add(community.id)
         today = now.astimezone(ZoneInfo(community.timezone)).date()
-        result[community.id] = set(
-            session.scalars(
-                select(HealthDeclaration.person_id)
+        declared.update(
+            session.execute(
+                select(HealthDeclaration.person_id, HealthDeclaration.healthy)
                 .join(Person, Person.id == HealthDeclaration.person_id)
-                .where(
-                    Person.community_id == community.id,
-                    HealthDeclaration.day == today,
-                    HealthDeclaration.healthy.is_(True),
-                )
+                .where(Person.community_id == community.id, HealthDeclaration.day == today)
             )
+            .tuples()
+            .all()
         )
-    return result
+    return required, declared
 
 
 def _load(
     session: Session, tasks: list[Task], people: dict[int, _Volunteer], now: datetime, rules: RosterRules
 ) -> None:
-    """Each volunteer's shifts near the planned ones, open claims, and hours served this week."""
+    """Each volunteer's shifts near the planned ones, open claims, and hours served this week.
+
+    The volunteers' rows are locked first, as a claim locks its claimer's (``rules.lock_people``), so
+    the shifts read here are still theirs when the plan is written; one whose claim is under way this
+    very moment is left out of this run (skipped, not waited for: a roster never waits on a person)."""
+    locked = lock_people(session, sorted(people), skip_locked=True)
+    for person_id in set(people) - locked:
+        del people[person_id]
     ids = list(people)
     if not ids:
         return
     low = min(t.starts_at for t in tasks if t.starts_at) - rules.rest - timedelta(days=1)
     high = max(t.ends_at for t in tasks if t.ends_at) + rules.rest
     shifts = session.execute(
-        select(Assignment.person_id, Task.starts_at, Task.ends_at)
+        select(Assignment.person_id, Assignment.state, Task.id, Task.title, Task.starts_at, Task.ends_at)
         .join(Task, Task.id == Assignment.task_id)
         .where(
             Assignment.person_id.in_(ids),
@@ -172,8 +179,10 @@ def _load(
             Task.ends_at > low,
         )
     ).all()
-    for person_id, start, end in shifts:
+    for person_id, state, task_id, title, start, end in shifts:
         people[person_id].windows.append((start, end))
+        if state in ACTIVE_STATES:
+            people[person_id].held.append(HeldShift(task_id, title, start, end))
     claims = session.execute(
         select(Assignment.person_id, func.count())
         .where(Assignment.person_id.in_(ids), Assignment.state.in_(ACTIVE_STATES))
@@ -237,6 +246,7 @@ def _choose(
             volunteer.hours += hours
             volunteer.open_claims += 1
             volunteer.windows.append((task.starts_at, task.ends_at))
+            volunteer.held.append(HeldShift(task.id, task.title, task.starts_at, task.ends_at))
         passed.append((volunteer.hours, person_id))
     for entry in passed:
         heapq.heappush(pool, entry)
@@ -248,7 +258,8 @@ def _eligible(
 ) -> bool:
     """The claim rule every claim obeys, then the roster's own: never ask again someone who held or refused
     the task, a cap of open claims, and no overlapping shift with the rest time kept on both sides."""
-    if claim_refusal_reason(task, volunteer.skills, now, healthy_today=volunteer.healthy_today) is not None:
+    held, health = volunteer.held, volunteer.health
+    if claim_refusal_reason(task, volunteer.skills, now, health=health, held=held) is not None:
         return False
     if volunteer.person_id in refused or volunteer.open_claims >= rules.max_open_claims:
         return False

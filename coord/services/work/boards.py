@@ -19,6 +19,7 @@ from coord.i18n import N_
 from coord.kinds import KINDS, get_kind
 from coord.models import (
     ACTIVE_STATES,
+    HOLDING_STATES,
     Area,
     Assignment,
     AssignmentState,
@@ -33,6 +34,7 @@ from coord.models import (
     TeamRole,
 )
 from coord.services.people.access import Actor, require_coordinator, require_lead
+from coord.services.work.stand_down import unwell_today
 
 LIVE = (TaskStatus.OPEN, TaskStatus.FULL, TaskStatus.IN_PROGRESS)
 UNFILLED_HORIZON = timedelta(hours=24)
@@ -135,13 +137,15 @@ def _open_tasks(filters: tuple[str, ...], limit: int, offset: int) -> Any:
 _HOLDERS = (
     select(Assignment.task_id, Person, Assignment.state)
     .join(Person, Person.id == Assignment.person_id)
-    .where(Assignment.task_id.in_(bindparam("task_ids", expanding=True)), Assignment.state.in_(ACTIVE_STATES))
+    .where(
+        Assignment.task_id.in_(bindparam("task_ids", expanding=True)), Assignment.state.in_(HOLDING_STATES)
+    )
     .order_by(Assignment.id)
 )
 
 
 def holders_of(session: Session, task_ids: list[int]) -> dict[int, list[tuple[Person, AssignmentState]]]:
-    """Who holds an active slot of each task, with their state."""
+    """Who holds a slot of each task, with their state: those done with their part keep their place."""
     if not task_ids:
         return {}
     rows = session.execute(_HOLDERS, {"task_ids": task_ids}).all()
@@ -159,6 +163,15 @@ class TeamBoard:
     tasks: list[Task]
     holders: dict[int, list[tuple[Person, AssignmentState]]]
     no_shows: list[tuple[Task, Person]]
+    unwell: frozenset[int] = frozenset()  # holders who declared themselves unwell today
+
+    def needs_someone_else(self) -> list[Task]:
+        """Live work an unwell holder has not finished: to be reassigned."""
+        return [
+            t
+            for t in self.tasks
+            if any(p.id in self.unwell and s in ACTIVE_STATES for p, s in self.holders.get(t.id, []))
+        ]
 
     def unfilled(self, now: datetime) -> list[Task]:
         soon = now + UNFILLED_HORIZON
@@ -209,7 +222,10 @@ def team_board(session: Session, *, actor: Actor, team: Team, now: datetime, lim
     community = session.get(Community, team.community_id)
     since = local_day_start(community, now) if community else now - timedelta(days=1)
     missed = session.execute(_MISSED, {"team_id": team.id, "since": since}).all()
-    return TeamBoard(team, tasks, holders_of(session, [t.id for t in tasks]), [(t, p) for t, p in missed])
+    holders = holders_of(session, [t.id for t in tasks])
+    people = {p.id for held in holders.values() for p, s in held if s in ACTIVE_STATES}
+    unwell = unwell_today(session, community, people, now) if community else set()
+    return TeamBoard(team, tasks, holders, [(t, p) for t, p in missed], frozenset(unwell))
 
 
 @dataclass
@@ -342,10 +358,11 @@ def reassign_choices(
 ) -> tuple[list[Person], list[Person]]:
     """For a lead: who holds ``task`` now, and who in its team could take it instead."""
     require_lead(session, actor, task.community_id, task.team_id)
-    holders = [person for person, _state in holders_of(session, [task.id]).get(task.id, [])]
+    held = holders_of(session, [task.id]).get(task.id, [])
+    holders = [person for person, state in held if state in ACTIVE_STATES]
     if task.team_id is None:
         return holders, []
-    taken = {p.id for p in holders}
+    taken = {p.id for p, _state in held}  # one done with their part keeps their place: not offered again
     members = session.scalars(
         select(Person)
         .join(Membership, Membership.person_id == Person.id)

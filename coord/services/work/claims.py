@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coord.clock import utcnow
-from coord.errors import AlreadyClaimed, InvalidTransition, NotAllowed
+from coord.errors import AlreadyClaimed, CoordError, InvalidInput, InvalidTransition, NotAllowed
 from coord.i18n import N_
 from coord.kinds import CALL_KINDS, get_kind, validate_figures
 from coord.models import (
@@ -35,7 +35,7 @@ from coord.services.work.notices import (
     tell_leads,
     tell_new_holder,
 )
-from coord.services.work.rules import check_claimable
+from coord.services.work.rules import check_claimable, done_from, done_refusal
 from coord.services.work.slots import (
     finish_work,
     free_slot,
@@ -83,7 +83,7 @@ def assign(
     moment = now or utcnow()
     if person.community_id != task.community_id or not person.active:
         raise NotAllowed(N_("{name} cannot take work in this community."), name=person.name)
-    check_claimable(session, task, person, moment, declaration_needed=False)
+    check_claimable(session, task, person, moment, assigned=True)
     assignment = take_slot(
         session, task, person, actor=actor, action="assigned", assigned_by=actor.person_id, now=moment
     )
@@ -136,24 +136,25 @@ def complete(
     """The holder (or their captain, naming ``person``) reports the work done with its figures."""
     task = get_task(session, task_id, community_id=actor.person.community_id if actor.person else None)
     holder = person or actor.require_person()
-    if holder is not actor.person and not can_lead(session, actor, task.community_id, task.team_id):
+    on_behalf = actor.person is None or holder.id != actor.person.id
+    if on_behalf and not can_lead(session, actor, task.community_id, task.team_id):
         raise NotAllowed(N_("Only the team's captain or a coordinator can report for someone else."))
-    kind = get_kind(task.kind)
-    typed = validate_figures(kind, figures)
-    allowed = (AssignmentState.CHECKED_IN,) if kind.needs_check_in else ACTIVE_STATES
+    typed = validate_figures(get_kind(task.kind), figures)
+    if on_behalf and not note.strip():
+        raise InvalidInput(
+            N_("Say why you record task #{task_id} done for {name}, so the record explains itself."),
+            task_id=task.id,
+            name=holder.name,
+        )
     moment = now or utcnow()
+    if task.starts_at is not None and moment < task.starts_at:  # a shift is done only once it has begun
+        raise _not_finishable(session, task, holder, moment, on_behalf=on_behalf)
     done = dict(ended_at=moment, figures=typed, note=note.strip()[:1000])
+    allowed = done_from(task, on_behalf=on_behalf)
     assignment = move_held(session, task, holder, allowed, AssignmentState.DONE, **done)
     if assignment is None:
-        held = holding(
-            session, task, holder, N_("You have not claimed task #{task_id}, so you cannot finish it.")
-        )
-        if held.state == AssignmentState.CLAIMED and kind.needs_check_in:
-            raise InvalidTransition(
-                N_("Check in at your post first, then report task #{task_id} done."), task_id=task.id
-            )
-        raise refusal(held)
-    finish_work(session, task)
+        raise _not_finishable(session, task, holder, moment, on_behalf=on_behalf)
+    finish_work(session, task, moment)
     record_event(
         session,
         actor=actor,
@@ -162,12 +163,30 @@ def complete(
         assignment=assignment,
         at=moment,
         figures=typed,
+        **_behalf(on_behalf),
     )
     if task.kind in CALL_KINDS and task.household_id is not None:
         from coord.services.watch.calls import after_call
 
         after_call(session, task, assignment, now=moment)  # a fever turns it red; needs become work
     return assignment
+
+
+def _behalf(on_behalf: bool) -> dict[str, Any]:
+    """What a completion's event adds when a captain recorded it for the holder."""
+    return {"on_behalf": True} if on_behalf else {}
+
+
+def _not_finishable(
+    session: Session, task: Task, holder: Person, moment: datetime, *, on_behalf: bool
+) -> CoordError:
+    """Why ``holder``'s slot of ``task`` cannot be reported done at ``moment``."""
+    not_held = N_("You have not claimed task #{task_id}, so you cannot finish it.")
+    if on_behalf:
+        not_held = N_("{name} does not hold a slot of task #{task_id}.")
+    held = holding(session, task, holder, not_held)
+    zone = _zone(session, task)
+    return done_refusal(task, held.state, moment, on_behalf=on_behalf, zone=zone) or refusal(held)
 
 
 def release(
@@ -314,8 +333,9 @@ def reassign(
         )
     if from_person.id == to_person.id:
         raise InvalidTransition(N_("{name} already holds this task."), name=to_person.name)
-    old = holding(session, task, from_person, N_("{name} does not hold a slot of task #{task_id}."))
     moment = now or utcnow()
+    check_claimable(session, task, to_person, moment, assigned=True)
+    old = holding(session, task, from_person, N_("{name} does not hold a slot of task #{task_id}."))
     move(session, old, ACTIVE_STATES, AssignmentState.REASSIGNED, ended_at=moment, refusal=refusal(old))
     new = Assignment(
         task_id=task.id, person_id=to_person.id, assigned_by_id=actor.person_id, claimed_at=moment
@@ -370,6 +390,9 @@ def _is_coordinator(session: Session, actor: Actor, task: Task) -> bool:
 
 
 def _local(session: Session, task: Task, moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo(_zone(session, task))).strftime("%H:%M")
+
+
+def _zone(session: Session, task: Task) -> str:
     community = session.get(Community, task.community_id)
-    zone = ZoneInfo(community.timezone if community else "UTC")
-    return moment.astimezone(zone).strftime("%H:%M")
+    return community.timezone if community else "UTC"

@@ -1,46 +1,87 @@
-"""Who may take a slot of which task, and what a person refused is told.
+"""Who may take a slot of which task, when a holder may report it done, and what a person refused is told.
 
 ``claim_refusal_reason`` is the claim rule, the one place it is written: a pure function of the task, the
-person's skills, the moment and (where the community asks for one) today's health declaration. A
-volunteer's claim and a captain's assignment reach it through ``check_claimable``; auto-assignment calls
-it for every candidate with what it read in bulk. The rules, in order: the task is done or cancelled, over,
-needs skills the person lacks, or today's declaration is missing. Then the slot itself may be refused
-(``refusal_to_take``): the person already holds one, or none is free. A task of another community is
-never found in the first place (``tasks.get_task``), so it is told as unknown.
+person's skills, the moment, the person's health today and the shifts they hold. A volunteer's claim and a
+captain's assignment or reassignment reach it through ``check_claimable``; auto-assignment calls it for
+every candidate with what it read in bulk. The rules, in order: the task is done or cancelled, over, needs
+skills the person lacks, the person declared themselves unwell today or (where the community asks for one)
+made no declaration yet, or holds another shift whose window overlaps this one (DESIGN.md invariant 11:
+one person, one place at a time). Then the slot itself may be refused (``refusal_to_take``): the person
+already holds one, or none is free. A task of another community is never found in the first place
+(``tasks.get_task``), so it is told as unknown.
+
+``done_refusal`` is the rule of a shift's end (不得无故脱岗): a holder reports a shift done only once it has
+started, and a shift that needs a check-in only after checking in; a captain recording it for them may
+skip the check-in (``from_states``), never the start.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from coord.errors import AlreadyClaimed, CoordError, InvalidTransition, NotAllowed, TaskFull
 from coord.i18n import N_
-from coord.models import Community, HealthDeclaration, Person, Task, TaskStatus
+from coord.kinds import get_kind
+from coord.models import (
+    ACTIVE_STATES,
+    Assignment,
+    AssignmentState,
+    Community,
+    HealthDeclaration,
+    Person,
+    Task,
+    TaskStatus,
+)
+
+
+class Health(enum.StrEnum):
+    """A person's health today, as the claim rule reads it (None where nothing is asked or known)."""
+
+    WELL = "well"
+    UNWELL = "unwell"  # declared "not well" today: no new work, whatever the community asks
+    UNDECLARED = "undeclared"  # the community asks for a declaration and none was made today
+
+
+@dataclass(frozen=True)
+class HeldShift:
+    """A shift a person holds and has not finished: the task and its window."""
+
+    task_id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
 
 
 @dataclass(frozen=True)
 class Refusal:
     """Why a person may not take a slot: ``closed`` (with the task's status), ``over``, ``skills`` (with
-    the missing ones) or ``undeclared``."""
+    the missing ones), ``unwell``, ``undeclared`` or ``clash`` (with the shift held at that time)."""
 
     reason: str
     status: str = ""
     missing: str = ""
+    clash: HeldShift | None = None
 
 
 def claim_refusal_reason(
-    task: Task, skills: Iterable[str], moment: datetime, *, healthy_today: bool | None
+    task: Task,
+    skills: Iterable[str],
+    moment: datetime,
+    *,
+    health: Health | None,
+    held: Iterable[HeldShift],
 ) -> Refusal | None:
     """Why a person with ``skills`` may not take a slot of ``task`` at ``moment``, or None when they may.
 
-    ``healthy_today`` is the person's health declaration of the day (False when none was made), or None
-    where no declaration is asked for.
+    ``health`` is the person's health today (``health_of``), None where nothing is asked or known;
+    ``held`` the shifts they hold and have not finished (any of them: those far from this one never clash).
     """
     if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
         return Refusal("closed", status=task.status)
@@ -51,38 +92,108 @@ def claim_refusal_reason(
     missing = sorted(set(task.skills) - set(skills))
     if missing:
         return Refusal("skills", missing=", ".join(missing))
-    if healthy_today is False:
-        return Refusal("undeclared")
+    if health in (Health.UNWELL, Health.UNDECLARED):
+        return Refusal(str(health))
+    clash = clashing_shift(task, held)
+    if clash is not None:
+        return Refusal("clash", clash=clash)
     return None
 
 
+def clashing_shift(task: Task, held: Iterable[HeldShift]) -> HeldShift | None:
+    """The first of ``held`` (by start) whose window overlaps ``task``'s, other than ``task`` itself."""
+    start, end = task.starts_at, task.ends_at
+    if start is None or end is None:
+        return None
+    overlapping = [h for h in held if h.task_id != task.id and h.starts_at < end and start < h.ends_at]
+    return min(overlapping, key=lambda h: (h.starts_at, h.task_id), default=None)
+
+
+def health_of(*, required: bool, declared: bool | None) -> Health | None:
+    """Health today from today's declaration (None: none made) and whether the community asks for one."""
+    if declared is False:
+        return Health.UNWELL
+    if not required:
+        return None
+    return Health.WELL if declared else Health.UNDECLARED
+
+
 def check_claimable(
-    session: Session, task: Task, person: Person, moment: datetime, *, declaration_needed: bool = True
+    session: Session, task: Task, person: Person, moment: datetime, *, assigned: bool = False
 ) -> None:
-    """Raise the reason ``person`` may not take a slot of ``task`` now, if there is one."""
-    healthy = healthy_today(session, task.community_id, person, moment) if declaration_needed else None
-    refused = claim_refusal_reason(task, person.skills, moment, healthy_today=healthy)
+    """Raise the reason ``person`` may not take a slot of ``task`` now, if there is one.
+
+    ``assigned``: someone else (a captain, a coordinator) gives them the slot; no declaration is asked
+    for, and a refusal names the person."""
+    health = None if assigned else health_today(session, task.community_id, person, moment)
+    held = held_shifts(session, person, task)
+    refused = claim_refusal_reason(task, person.skills, moment, health=health, held=held)
     if refused is not None:
-        raise claim_refusal(refused, task.id)
+        zone = _zone(session, task.community_id)
+        name = person.name if assigned else None
+        raise claim_refusal(refused, task.id, name=name, zone=zone, now=moment)
 
 
-def healthy_today(session: Session, community_id: int, person: Person, moment: datetime) -> bool | None:
-    """Whether ``person`` declared themselves healthy today in the community's timezone; None where the
-    community asks for no declaration."""
+def health_today(session: Session, community_id: int, person: Person, moment: datetime) -> Health | None:
+    """``person``'s health today in the community's timezone (``health_of``)."""
     community = session.get(Community, community_id)
-    if community is None or not community.requires_health_declaration:
+    if community is None:
         return None
     today = moment.astimezone(ZoneInfo(community.timezone)).date()
-    healthy = session.scalar(
+    declared = session.scalar(
         select(HealthDeclaration.healthy).where(
             HealthDeclaration.person_id == person.id, HealthDeclaration.day == today
         )
     )
-    return bool(healthy)
+    return health_of(required=community.requires_health_declaration, declared=declared)
 
 
-def claim_refusal(refused: Refusal, task_id: int) -> CoordError:
-    """The error a claim refused for ``refused.reason`` raises, in the person's words."""
+# Built once (a claim's statements are its dearest part): the unfinished shifts of one person that overlap
+# a window, the task being claimed left out (holding a slot of it is told as such, ``refusal_to_take``).
+_HELD = (
+    select(Task.id, Task.title, Task.starts_at, Task.ends_at)
+    .join(Assignment, Assignment.task_id == Task.id)
+    .where(
+        Assignment.person_id == bindparam("person_id"),
+        Assignment.state.in_(ACTIVE_STATES),
+        Task.id != bindparam("task_id"),
+        Task.starts_at < bindparam("ends_at"),
+        Task.ends_at > bindparam("starts_at"),
+    )
+)
+
+
+def held_shifts(session: Session, person: Person, task: Task) -> list[HeldShift]:
+    """The shifts ``person`` holds that overlap ``task``'s window (none for work without a window).
+
+    The person's row is locked first (``lock_people``), so two claims of one person at once are told
+    apart: the second reads the shifts the first took (invariant 11 under concurrency)."""
+    if task.starts_at is None or task.ends_at is None:
+        return []
+    lock_people(session, [person.id])
+    window = {"starts_at": task.starts_at, "ends_at": task.ends_at}
+    rows = session.execute(_HELD, {"person_id": person.id, "task_id": task.id, **window}).all()
+    return [HeldShift(*row) for row in rows]
+
+
+def lock_people(session: Session, person_ids: Sequence[int], *, skip_locked: bool = False) -> set[int]:
+    """Lock these people's rows until the transaction ends, so each one's shifts change in one
+    transaction at a time; returns those locked (with ``skip_locked``, the rows another transaction holds
+    are left out). PostgreSQL only: SQLite runs one writing transaction at a time anyway.
+
+    ``FOR NO KEY UPDATE``: the key-share locks of rows that refer to a person (a new slot, an event) do
+    not wait for it."""
+    if session.get_bind().dialect.name != "postgresql" or not person_ids:
+        return set(person_ids)
+    query = select(Person.id).where(Person.id.in_(person_ids)).order_by(Person.id)
+    return set(session.scalars(query.with_for_update(key_share=True, skip_locked=skip_locked)))
+
+
+def claim_refusal(
+    refused: Refusal, task_id: int, *, name: str | None = None, zone: str = "UTC", now: datetime | None = None
+) -> CoordError:
+    """The error a claim refused for ``refused.reason`` raises, in the person's words; ``name`` when
+    someone else gave them the slot (a clash is then told about them)."""
     if refused.reason == "closed":
         return InvalidTransition(
             N_("Task #{task_id} is {status}; look at the open tasks instead."),
@@ -99,7 +210,95 @@ def claim_refusal(refused: Refusal, task_id: int) -> CoordError:
             task_id=task_id,
             skills=refused.missing,
         )
+    if refused.reason == "unwell":
+        return NotAllowed(
+            N_(
+                "You declared yourself unwell today, so you cannot take on work. Please rest; "
+                "once you are well again, send “health yes” and claim again."
+            )
+        )
+    if refused.reason == "clash" and refused.clash is not None:
+        window = window_text(refused.clash, zone, now or refused.clash.starts_at)
+        return _clash(refused.clash, task_id, name, window)
     return NotAllowed(N_("Please send today's health declaration before claiming work."))
+
+
+def _clash(held: HeldShift, task_id: int, name: str | None, window: str) -> CoordError:
+    params = {"held_id": held.task_id, "title": held.title, "window": window}
+    if name is None:
+        return NotAllowed(
+            N_(
+                "You hold task #{held_id} “{title}” {window} then; one person keeps one post at a time. "
+                "Give that one back first, or choose another shift."
+            ),
+            task_id=task_id,
+            **params,
+        )
+    return NotAllowed(
+        N_(
+            "{name} holds task #{held_id} “{title}” {window} then; one person keeps one post at a time. "
+            "Choose someone else."
+        ),
+        task_id=task_id,
+        name=name,
+        **params,
+    )
+
+
+def window_text(shift: HeldShift, zone: str, now: datetime) -> str:
+    """``08:00–12:00`` in the community's timezone (``local_time``)."""
+    return f"{local_time(shift.starts_at, zone, now)}–{local_time(shift.ends_at, zone, now)}"
+
+
+def local_time(moment: datetime, zone: str, now: datetime) -> str:
+    """``16:00`` on the day of ``now`` in ``zone``, ``03-04 16:00`` on another day."""
+    tz = ZoneInfo(zone)
+    there = moment.astimezone(tz)
+    return there.strftime("%H:%M" if there.date() == now.astimezone(tz).date() else "%m-%d %H:%M")
+
+
+def done_from(task: Task, *, on_behalf: bool) -> tuple[AssignmentState, ...]:
+    """The states a slot may be reported done from: checked in, for work done at a post (a captain
+    recording it for the holder may skip the check-in); any unfinished state for other work."""
+    if get_kind(task.kind).needs_check_in and not on_behalf:
+        return (AssignmentState.CHECKED_IN,)
+    return ACTIVE_STATES
+
+
+def done_refusal(
+    task: Task, state: AssignmentState, moment: datetime, *, on_behalf: bool, zone: str
+) -> CoordError | None:
+    """Why the holder of an unfinished slot in ``state`` may not report ``task`` done at ``moment`` (nor a
+    captain for them, ``on_behalf``); None when they may, or when the slot is not unfinished."""
+    if state not in ACTIVE_STATES:
+        return None
+    check_in_first = state not in done_from(task, on_behalf=on_behalf)
+    if task.starts_at is not None and moment < task.starts_at:
+        start = local_time(task.starts_at, zone, moment)
+        if check_in_first:
+            return InvalidTransition(
+                N_(
+                    "Task #{task_id} starts at {start}. Check in at your post first, "
+                    "then report it done after the start."
+                ),
+                task_id=task.id,
+                start=start,
+            )
+        return InvalidTransition(
+            N_("Task #{task_id} starts at {start}; it can be reported done only after the start."),
+            task_id=task.id,
+            start=start,
+        )
+    if check_in_first:
+        return InvalidTransition(
+            N_("Check in at your post first, then report task #{task_id} done."), task_id=task.id
+        )
+    return None
+
+
+def _zone(session: Session, community_id: int) -> str:
+    community = session.get(Community, community_id)
+    return community.timezone if community else "UTC"
 
 
 def refusal_to_take(task_id: int, *, already: bool) -> AlreadyClaimed | TaskFull:

@@ -13,7 +13,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Update, bindparam, case, exists, select, update
+from sqlalchemy import Update, bindparam, case, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -136,8 +136,8 @@ _FREE = _loading(
     ),
     Task,
 )
-# Work starts (the first check-in) or ends (the last holder is done): either way any escalation under way
-# stops, as a claim pauses it.
+# Work starts (the first check-in) or ends (every holder is done, or the shift is over): either way any
+# escalation under way stops, as a claim pauses it.
 _START_WORK = _loading(
     update(Task)
     .where(Task.id == bindparam("task_id"))
@@ -154,7 +154,10 @@ _FINISH_WORK = _loading(
     .where(
         Task.id == bindparam("task_id"),
         Task.status.not_in([TaskStatus.DONE, TaskStatus.CANCELLED]),
-        ~exists().where(Assignment.task_id == Task.id, Assignment.state.in_(ACTIVE_STATES)),
+        or_(
+            ~exists().where(Assignment.task_id == Task.id, Assignment.state.in_(ACTIVE_STATES)),
+            Task.ends_at <= bindparam("now", type_=Task.ends_at.type),
+        ),
     )
     .values(status=TaskStatus.DONE, **Task.escalation_stopped()),
     Task,
@@ -171,13 +174,15 @@ def start_work(session: Session, task: Task) -> None:
     _change(session, task, _START_WORK)
 
 
-def finish_work(session: Session, task: Task) -> None:
-    """A holder is done: when nobody is still working on it, the task is done and its escalation stops."""
-    _change(session, task, _FINISH_WORK)
+def finish_work(session: Session, task: Task, now: datetime) -> None:
+    """A holder is done: when every holder is done, or the shift is over at ``now``, the task is done and
+    its escalation stops. Until then the others keep their places (invariant 11): a slot reported done
+    still holds its place (``HOLDING_STATES``), so the task is no emptier for it."""
+    _change(session, task, _FINISH_WORK, now=now)
 
 
-def _change(session: Session, task: Task, statement: Any) -> None:
-    session.scalars(statement, {"task_id": task.id}, execution_options=_LOADED).one_or_none()
+def _change(session: Session, task: Task, statement: Any, **values: Any) -> None:
+    session.scalars(statement, {"task_id": task.id, **values}, execution_options=_LOADED).one_or_none()
 
 
 @functools.cache

@@ -132,7 +132,7 @@ def test_todays_declaration_in_the_communitys_timezone_is_needed_where_asked(
     )  # UTC's date: not today there
     assert "health declaration" in refused(session, world, task.id, at=late_evening).msgid
     declare_health(session=session, actor=me, day=date(2026, 3, 2), healthy=False)
-    assert "health declaration" in refused(session, world, task.id, at=late_evening).msgid
+    assert "declared yourself unwell today" in refused(session, world, task.id, at=late_evening).msgid
     declare_health(session=session, actor=me, day=date(2026, 3, 2), healthy=True)
     slot = claims.claim(session=session, actor=me, task_id=task.id, now=late_evening)
     assert slot.person_id == world.volunteers[0].id
