@@ -85,19 +85,22 @@ GATE_RULE = "FREQ=DAILY;BYHOUR=6,10,14,18;BYMINUTE=0"
 ROUNDS_RULE = "FREQ=DAILY;BYHOUR=9,15;BYMINUTE=0"
 GATE_DUTY = "测温、查验健康码、登记进出，不得无故脱岗。"
 ROUNDS = "楼道、电梯按钮、门把手，登记用药量。"
-CALL = "隔离户电话询问：体温、症状、家里缺什么"
 GROCERIES = "送菜上门：米、油、蔬菜"
 KNOCK = "敲门不见面，放门口。"
 #: Recurring work: name, kind, title, team (index in TEAMS), rule, minutes (shift length or deadline),
-#: capacity, target (place:NAME, zone:NAME for its buildings, colour:COLOUR for households), details.
+#: capacity, target (place:NAME, or zone:NAME for its buildings), details.
 RECURRING = (
     ("南门值守", "gate_shift", "{place}值守 {time}", 0, GATE_RULE, 240, 2, "place:南门", GATE_DUTY),
     ("北门值守", "gate_shift", "{place}值守 {time}", 0, GATE_RULE, 240, 2, "place:北门", GATE_DUTY),
     ("东片区楼栋消杀", "disinfection", "{place}消杀", 2, ROUNDS_RULE, 90, 1, "zone:东片区", ROUNDS),
     ("西片区楼栋消杀", "disinfection", "{place}消杀", 2, ROUNDS_RULE, 90, 1, "zone:西片区", ROUNDS),
-    ("隔离户每日电话（蓝）", "checkin_call", CALL, 1, "FREQ=DAILY;BYHOUR=9", 180, 1, "colour:blue", ""),
-    ("追踪户每日电话（黄）", "checkin_call", CALL, 1, "FREQ=DAILY;BYHOUR=10", 180, 1, "colour:yellow", ""),
 )
+#: Households under watch need no template: their colour makes their calls (coord.services.watch).
+WATCH_REASONS = {
+    WatchColour.BLUE: "外地返回，已核实，居家隔离",
+    WatchColour.YELLOW: "外地返回，电话追踪中",
+    WatchColour.GREEN: "低风险，定期回访",
+}
 #: One-off work: kind, title, team, hours until due, capacity, urgent, target (alone:N is the Nth
 #: elderly household living alone, place:NAME a place), public details, private details.
 ONE_OFF = (
@@ -203,6 +206,7 @@ def seed_demo(*, session: Session, now: datetime, seed: int = 1) -> DemoSummary:
     _add_people(demo)
     _add_invites(demo)
     _add_recurring_work(demo)
+    _watch_households(demo)
     _add_one_off_work(demo)
     _staff_next_gate_shifts(demo)
     session.flush()
@@ -335,9 +339,39 @@ def _template_target(demo: _Demo, target: str) -> dict[str, Any]:
     what, _, name = target.partition(":")
     if what == "place":
         return {"place": demo.places[name]}
-    if what == "zone":
-        return {"area": demo.zones[name], "place_kind": PlaceKind.BUILDING.value}
-    return {"household_colour": WatchColour(name)}
+    return {"area": demo.zones[name], "place_kind": PlaceKind.BUILDING.value}  # zone:NAME
+
+
+def _watch_households(demo: _Demo) -> None:
+    """Each household under watch gets a named responsible person (the purchasing team's volunteers in
+    turn) and, when blue, a medic (the emergency team's); today's calls are made as the scheduler would."""
+    from coord.services.watch import arm_watches, follow_up
+
+    watched = demo.session.scalars(
+        select(Household)
+        .where(Household.community_id == demo.community.id, Household.watch_colour.is_not(None))
+        .order_by(Household.id)
+    ).all()
+    callers, medics = demo.members[demo.teams[1].id], demo.members[demo.teams[2].id]
+    for index, household in enumerate(watched):
+        household.watch_lead_id = callers[index % len(callers)].id
+        if household.watch_colour == WatchColour.BLUE:
+            household.watch_medic_id = medics[index % len(medics)].id
+        household.watch_reason = WATCH_REASONS.get(household.watch_colour, "")  # type: ignore[arg-type]
+        household.watch_set_at = demo.now
+    demo.session.flush()
+    record_event(
+        demo.session,
+        at=demo.now,
+        actor=SEEDER,
+        action="households_watched",
+        community_id=demo.community.id,
+        count=len(watched),
+    )
+    arm_watches(demo.session, now=demo.now, limit=len(watched))
+    for household in watched:
+        if household.watch_due_at is not None and household.watch_due_at <= demo.now:
+            follow_up(demo.session, household, now=demo.now)
 
 
 def _add_one_off_work(demo: _Demo) -> None:

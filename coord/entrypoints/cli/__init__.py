@@ -13,6 +13,7 @@ from coord.entrypoints.cli.community import area_app, community_app, place_app
 from coord.entrypoints.cli.database import init, seed
 from coord.entrypoints.cli.demo import demo
 from coord.entrypoints.cli.health import health
+from coord.entrypoints.cli.households import household_app
 from coord.entrypoints.cli.imports import import_app
 from coord.entrypoints.cli.people import coordinator_app, invite_app, person_app, team_app
 from coord.entrypoints.cli.report import report_app
@@ -45,6 +46,7 @@ app.add_typer(invite_app, name="invite")
 app.add_typer(task_app, name="task")
 app.command("tasks")(tasks)
 app.add_typer(template_app, name="template")
+app.add_typer(household_app, name="household")
 app.add_typer(import_app, name="import")
 app.add_typer(report_app, name="report")
 app.command("run")(run)

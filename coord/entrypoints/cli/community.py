@@ -49,6 +49,10 @@ HealthOption = Annotated[
     bool | None,
     typer.Option("--health-declaration/--no-health-declaration", help="Ask for a daily health declaration."),
 ]
+GreenOption = Annotated[
+    int | None,
+    typer.Option("--green-call-days", min=1, max=60, help="Call a green household back every N days."),
+]
 
 
 def parse_language(value: str) -> str:
@@ -124,6 +128,7 @@ def show(community: CommunityOption = None) -> None:
                     run.t(N_("required")) if chosen.requires_health_declaration else "",
                 ),
                 (N_("service standard"), chosen.service_standard),
+                (N_("green households called back every (days)"), chosen.green_call_days),
             ]
         )
         rows = run.out.table(N_("what"), N_("how many"))
@@ -159,6 +164,7 @@ def set_community(
     summary_time: SummaryOption = None,
     service_standard: StandardOption = None,
     health_declaration: HealthOption = None,
+    green_call_days: GreenOption = None,
 ) -> None:
     """Change a community's settings."""
     with command_run() as run:
@@ -176,6 +182,8 @@ def set_community(
             changes["service_standard"] = service_standard.strip()
         if health_declaration is not None:
             changes["requires_health_declaration"] = health_declaration
+        if green_call_days is not None:
+            changes["green_call_days"] = green_call_days
         if not changes:
             raise CliError(
                 N_("Nothing to change: give at least one option (see coord community set --help).")

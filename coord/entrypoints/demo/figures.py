@@ -49,7 +49,7 @@ def figures(job: Job, rng: random.Random, *, hour: int, symptoms: bool = False) 
             "households": floors * max(job.units, 1) * 2,
             "litres": round(floors * 0.4 + rng.uniform(1, 3), 1),
         }
-    if job.kind == "checkin_call":
+    if job.kind in ("checkin_call", "follow_up"):  # a daily call, or a red household seen in person
         if symptoms:
             return {"reached": True, "temperature": 38.3, "symptoms": True}
         if rng.random() < 0.08:
@@ -95,6 +95,7 @@ def time_needed(job: Job, rng: random.Random) -> timedelta:
     """How long a volunteer takes for deadline work, from claiming it to reporting it done."""
     minutes = {
         "checkin_call": (10, 25),
+        "follow_up": (30, 60),
         "delivery": (30, 70) if job.household else (90, 150),
         "purchase": (45, 60) if job.household else (80, 110),
         "screening": (150, 210),

@@ -92,6 +92,7 @@ def update_community(
         "summary_time",
         "service_standard",
         "requires_health_declaration",
+        "green_call_days",
     }
     for key, value in changes.items():
         if key not in allowed:
@@ -105,6 +106,8 @@ def update_community(
                 ) from None
         if key == "language":
             value = normalise_language(str(value))
+        if key == "green_call_days" and not (isinstance(value, int) and 1 <= value <= 60):
+            raise InvalidInput(N_("Call green households back every 1 to 60 days."))
         setattr(community, key, value)
     record_event(
         session,
