@@ -288,7 +288,7 @@ def _ask_reason(ctx: Context, task_id: int, name: str) -> Reply:
     return ctx.say(text, buttons=[[STOP_BUTTON]], task_id=task_id, name=name)
 
 
-@flow("donefor")
+@flow("donefor", free_text={"reason"})
 def _done_for_reason(ctx: Context, conversation: Conversation, value: str) -> list[Reply]:
     data = dict(conversation.data)
     holder = find_person(ctx.session, ctx.community.id, int(data["for"]))
@@ -302,7 +302,7 @@ def _done_for_reason(ctx: Context, conversation: Conversation, value: str) -> li
 
 def cancel(ctx: Context, command: Command) -> list[Reply]:
     task_id = task_arg(command.args[0] if command.args else None, N_("cancel 12 reason"))
-    reason = " ".join(command.args[1:])
+    reason = command.text_from(1)
     task = ctx.attempt(
         lambda: cancel_task(session=ctx.session, actor=ctx.actor, task_id=task_id, reason=reason, now=ctx.now)
     )
@@ -346,7 +346,7 @@ def _announce(ctx: Context, team: Team, text: str) -> list[Reply]:
     return [ctx.say(N_("Sent to {team}: “{text}”"), team=team.name, text=preview)]
 
 
-@flow("announce")
+@flow("announce", free_text={"text"})
 def _announce_answer(ctx: Context, conversation: Conversation, value: str) -> list[Reply]:
     data = dict(conversation.data)
     if conversation.step == "text":

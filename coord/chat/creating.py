@@ -55,7 +55,8 @@ def new(ctx: Context, command: Command) -> list[Reply]:
 
 def _one_line(ctx: Context, command: Command, options: dict[str, str], team: Team | None) -> list[Reply]:
     kind = get_kind(KIND_WORDS.get(command.args[0].lower(), command.args[0]))
-    words = [w for w in command.args[1:] if w.lower() not in URGENT_WORDS]
+    typed = zip(command.args[1:], command.as_typed[1:], strict=True)
+    words = [as_typed for word, as_typed in typed if word.lower() not in URGENT_WORDS]
     title = " ".join(words)
     if not title:
         raise InvalidInput(
@@ -143,7 +144,7 @@ def _ask(ctx: Context, step: str, data: dict[str, Any]) -> Reply:
     return ctx.say(N_("Is it urgent?"), buttons=[yes_no, [STOP_BUTTON]])
 
 
-@flow("new")
+@flow("new", free_text={"title"})
 def _new_answer(ctx: Context, conversation: Conversation, value: str) -> list[Reply]:
     data, step, text = dict(conversation.data), conversation.step, value.strip()
     try:

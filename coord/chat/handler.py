@@ -96,9 +96,12 @@ def handle(inbound: Inbound, *, session: Session, now: datetime) -> list[Reply]:
         if ctx.conversation is None and ctx.in_group and not command.explicit:
             return notes  # "算了" said to the group, not to the bot
         return notes + conversations.stop(ctx)
-    if ctx.conversation is not None and (command.name == "answer" or not command.explicit):
-        value = command.args[0] if command.name == "answer" and command.args else command.raw
-        return notes + _guarded(ctx, lambda: conversations.answer(ctx, value))
+    if ctx.conversation is not None:
+        if command.name == "answer" or not (command.explicit or conversations.interrupts(command)):
+            value = command.args[0] if command.name == "answer" and command.args else command.raw
+            return notes + _guarded(ctx, lambda: conversations.answer(ctx, value))
+        if command.known:  # a command, not the answer: it runs, and the question is dropped, saying so
+            notes.append(conversations.set_aside(ctx))
     if ctx.in_group and not command.addressed:
         return notes  # chatter in a group is not addressed to the bot
     return notes + _guarded(ctx, lambda: HANDLERS[command.name](ctx, command))

@@ -21,12 +21,22 @@ class Command:
     """A parsed input: the command's name, its words, its ``key=value`` options and the raw rest."""
 
     name: str  # a command of words.COMMANDS, "unknown", "empty" or "answer" (a guided flow's answer)
-    args: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()  # folded for reading (full-width digits and letters become ASCII)
     options: Mapping[str, str] = field(default_factory=dict)
     rest: str = ""  # everything after the command word, as typed (a reason, a title, a message)
-    raw: str = ""
+    raw: str = ""  # the whole input as typed (only control characters removed)
     explicit: bool = False  # typed with "/" or "!", or pressed as a button: certainly meant for the bot
     button: bool = False
+    typed: tuple[str, ...] = ()  # ``args`` as typed, for free text: a title keeps its （，。！）
+
+    @property
+    def as_typed(self) -> tuple[str, ...]:
+        """``args`` as typed (a command built in code, without ``typed``: ``args`` themselves)."""
+        return self.typed if len(self.typed) == len(self.args) else self.args
+
+    def text_from(self, index: int) -> str:
+        """The arguments from ``index`` on, as typed: a title, a reason, a note."""
+        return " ".join(self.as_typed[index:])
 
     @property
     def known(self) -> bool:
@@ -50,10 +60,16 @@ class Command:
 
 
 def clean(text: str) -> str:
-    """Text safe to store and show: normalised (full-width digits become ASCII), no control characters."""
-    text = unicodedata.normalize("NFKC", text[: MAX_TEXT * 2])
+    """Text safe to store and show, as typed: composed (NFC), no control characters. Full-width
+    punctuation stays: a title or a reason keeps its （，。！）; ``fold`` is for reading words and numbers."""
+    text = unicodedata.normalize("NFC", text[: MAX_TEXT * 2])
     kept = (c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs", "Cf", "Co", "Cn"))
     return "".join(kept)[:MAX_TEXT].strip()
+
+
+def fold(text: str) -> str:
+    """Text for reading command words, numbers, times and options: full-width forms become ASCII (NFKC)."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def parse(text: str | None) -> Command:
@@ -61,9 +77,10 @@ def parse(text: str | None) -> Command:
     raw = clean(text or "")
     if not raw:
         return Command("empty", raw=raw)
-    explicit = raw[0] in "/!"
+    explicit = fold(raw[0]) in ("/", "!")
     body = raw[1:].lstrip() if explicit else raw
-    head, rest = _first_word(body)
+    typed_head, rest = _first_word(body)
+    head = fold(typed_head)
     word = head.split("@", 1)[0].lower() if explicit else head.lower()  # Telegram: /claim@coord_bot
     name = ALIASES.get(word)
     if name is None:
@@ -85,22 +102,23 @@ def _first_word(body: str) -> tuple[str, str]:
 
 
 def _command(name: str, rest: str, *, raw: str, explicit: bool) -> Command:
-    words = rest.split()
     options = {}
-    args = []
-    for word in words:
+    args, typed = [], []
+    for as_typed in rest.split():
+        word = fold(as_typed)
         match = _OPTION.match(word)
         if match and match.group(2):
             options[match.group(1).lower()] = match.group(2)
         else:
             args.append(word)
+            typed.append(as_typed)
     if name == "tasks" and len(args) == 1 and task_id(args[0]) is not None and not options:
         name = "task"  # "任务 12": the card of task 12
     elif name == "task" and not args:
         name = "tasks"
     elif name == "cancel" and not args:
         name = "stop"  # "cancel" alone leaves a guided conversation
-    return Command(name, tuple(args), options, rest=rest, raw=raw, explicit=explicit)
+    return Command(name, tuple(args), options, rest=rest, raw=raw, explicit=explicit, typed=tuple(typed))
 
 
 def parse_payload(payload: str | None) -> Command:

@@ -11,7 +11,7 @@ from coord.chat import cards, conversations
 from coord.chat.context import Context, task_arg
 from coord.chat.conversations import SKIP_BUTTON, STOP_BUTTON, flow
 from coord.chat.labels import STATE
-from coord.chat.parse import Command
+from coord.chat.parse import Command, fold
 from coord.chat.port import Button, Phrase, Reply
 from coord.chat.words import KIND_WORDS, NOW_WORDS, PAGE_WORDS, SKIP_WORDS, TODAY_WORDS, URGENT_WORDS
 from coord.errors import NotFound
@@ -240,10 +240,10 @@ def _released(ctx: Context, task_id: int, reason: str) -> list[Reply]:
     ]
 
 
-@flow("release")
+@flow("release", free_text={"reason"})
 def _release_reason(ctx: Context, conversation: Conversation, value: str) -> list[Reply]:
     task_id = int(conversation.data["task_id"])
-    reason = "" if value.strip().lower() in SKIP_WORDS else value.strip()
+    reason = "" if fold(value).strip().lower() in SKIP_WORDS else value.strip()
     return conversations.finish(ctx, lambda: _released(ctx, task_id, reason))
 
 
@@ -280,10 +280,10 @@ def _cannot(ctx: Context, task_id: int, reason: str) -> list[Reply]:
     ]
 
 
-@flow("cantdo")
+@flow("cantdo", free_text={"reason"})
 def _cannot_reason(ctx: Context, conversation: Conversation, value: str) -> list[Reply]:
     task_id = int(conversation.data["task_id"])
-    if value.strip().lower() in SKIP_WORDS or not value.strip():
+    if fold(value).strip().lower() in SKIP_WORDS or not value.strip():
         return [
             ctx.say(
                 N_("Please say in a few words why, so your captain can act. Or press Stop."),

@@ -302,7 +302,7 @@ def _colour(colour: WatchColour) -> Phrase:
 def free_text(command: Command, kind: TaskKind) -> tuple[dict[str, str], str]:
     """The options of ``done 12 …`` with a free-text answer read whole (``needs=rice, cooking oil``), and
     the note: the words left over after the task number."""
-    options, words = dict(command.options), list(command.args[1:])
+    options, words = dict(command.options), list(command.as_typed[1:])  # the note keeps what was typed
     found = _FREE_TEXT.search(command.rest) if kind.texts else None
     if found is None:
         return options, " ".join(words)

@@ -11,6 +11,7 @@ English, once with every person reading Chinese; ``en`` and ``zh`` hold the subs
 from __future__ import annotations
 
 from tests.chat.dialog import Dialog, Step
+from tests.chat.dialogs_conversation import CONVERSATION_DIALOGS
 from tests.chat.dialogs_shifts import SHIFT_DIALOGS
 
 __all__ = ["DIALOGS", "Dialog", "Step"]
@@ -512,6 +513,7 @@ DIALOGS: tuple[Dialog, ...] = (
 # Each topic's tables live in a module of their own (tests/chat/dialogs_<topic>.py, importing Step and Dialog
 # from tests/chat/dialog.py) and join here, one line each.
 TOPICS: tuple[Dialog, ...] = (
+    *CONVERSATION_DIALOGS,
     *SHIFT_DIALOGS,
 )
 

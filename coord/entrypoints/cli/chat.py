@@ -2,8 +2,10 @@
 
 What is typed goes through the conversation layer (``handle_safely``) exactly as a chat network's adapter
 sends it, on a network of its own, ``terminal``: the person gets a terminal chat account (linked through
-the services) the first time. Buttons are shown as numbered choices; typing a number presses one.
-Replies meant for the person alone are marked private. Lines are read from stdin, so a pipe works too.
+the services) the first time. Buttons are shown as numbered choices; typing a number presses one. While the
+bot waits for the answer to a question, what is typed is the answer (a count, a time, a reason), and a
+button is pressed with ``b`` and its number (``b1``). Replies meant for the person alone are marked
+private. Lines are read from stdin, so a pipe works too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from coord.chat import Inbound, Reply, handle_safely, render_buttons, render_text
+from coord.clock import utcnow
 from coord.db import make_session_factory, transaction
 from coord.entrypoints.cli.runtime import (
     CliError,
@@ -30,7 +33,7 @@ from coord.entrypoints.cli.runtime import (
     require_schema,
 )
 from coord.i18n import N_, normalise_language, translate
-from coord.models import ChatAccount, Community, Person
+from coord.models import ChatAccount, Community, Conversation, Person
 from coord.services.people.access import Actor
 from coord.services.people.people import link_account, teams_of
 
@@ -50,6 +53,7 @@ class Speaker:
     language: str
     team: str = ""
     choices: list[tuple[str, str]] = field(default_factory=list)  # (label, payload), numbered from 1
+    waiting: bool = False  # a question of the bot waits for its answer: a number typed is that answer
 
     @property
     def user_id(self) -> str:
@@ -167,14 +171,30 @@ def _converse(factory: sessionmaker[Session], speaker: Speaker, console: Console
         if typed.lower() in LEAVE:
             break
         if typed:
-            _show(console, speaker, handle_safely(_inbound(speaker, typed), session_factory=factory))
+            replies = handle_safely(_inbound(speaker, typed), session_factory=factory)
+            speaker.waiting = _question_waits(factory, speaker)
+            _show(console, speaker, replies)
+
+
+def _question_waits(factory: sessionmaker[Session], speaker: Speaker) -> bool:
+    """Whether the bot has asked this person a question in this chat that is still open."""
+    with factory() as session:
+        expires = session.scalar(
+            select(Conversation.expires_at).where(
+                Conversation.network == NETWORK,
+                Conversation.user_id == speaker.user_id,
+                Conversation.chat_id == speaker.chat_id,
+            )
+        )
+    return expires is not None and expires > utcnow()
 
 
 def _inbound(speaker: Speaker, typed: str) -> Inbound:
-    """What was typed, or the button whose number it is."""
+    """What was typed, or the button whose number it is (``b2``, or ``2`` when no question waits)."""
     payload = None
-    if typed.isdigit() and 1 <= int(typed) <= len(speaker.choices):
-        payload = speaker.choices[int(typed) - 1][1]
+    number = typed[1:] if typed[:1] in ("b", "B") else "" if speaker.waiting else typed
+    if number.isdigit() and 1 <= int(number) <= len(speaker.choices):
+        payload = speaker.choices[int(number) - 1][1]
     return Inbound(
         network=NETWORK,
         user_id=speaker.user_id,
@@ -199,5 +219,9 @@ def _show(console: Console, speaker: Speaker, replies: list[Reply]) -> None:
         for row in render_buttons(reply, speaker.language):
             speaker.choices.extend(row)
     if speaker.choices:
-        shown = "  ".join(f"[{n}] {label}" for n, (label, _) in enumerate(speaker.choices, start=1))
+        mark = "b" if speaker.waiting else ""
+        shown = "  ".join(f"[{mark}{n}] {label}" for n, (label, _) in enumerate(speaker.choices, start=1))
         console.print(Text("      " + shown, style="cyan"), soft_wrap=True)
+    if speaker.waiting:
+        hint = N_("(Type your answer; b1, b2 … press a button.)")
+        console.print(Text("      " + translate(hint, speaker.language), style="dim"), soft_wrap=True)

@@ -137,3 +137,18 @@ def test_two_people_of_one_name_are_told_apart_by_number(url: str) -> None:
     assert result.exit_code != 0
     line = result.stderr.strip()
     assert "\n" not in line and "2 people are called" in line and f"#{person.id}" in line
+
+
+def test_while_a_question_waits_a_number_is_the_answer_not_a_button(url: str) -> None:
+    # Given a volunteer reporting a delivery done, asked how many households were served ([b1] Stop)
+    person, task = volunteer_and_delivery(url)
+    typed = f"claim {task.id}\ndone {task.id}\n1\n2\n"
+    result = coord(url, "chat", "--as", str(person.id), "--lang", "en", stdin=typed)
+    assert result.exit_code == 0, result.output
+    # Then "1" and "2" are the answers (1 household, 2 items), not the Stop and Skip buttons
+    assert "Stopped" not in result.output
+    assert "households served: 1" in result.output and "items: 2" in result.output
+    assert "[b1] Stop" in result.output and "b1, b2" in result.output
+    # And a button is still pressed with b and its number
+    again = coord(url, "chat", "--as", str(person.id), "--lang", "en", stdin="health\nb2\n")
+    assert "Please rest today" in again.output, again.output
