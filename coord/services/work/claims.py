@@ -35,7 +35,7 @@ from coord.services.work.notices import (
     tell_leads,
     tell_new_holder,
 )
-from coord.services.work.rules import check_claimable, done_from, done_refusal
+from coord.services.work.rules import check_claimable, check_free_then, done_from, done_refusal
 from coord.services.work.slots import (
     finish_work,
     free_slot,
@@ -334,7 +334,7 @@ def reassign(
     if from_person.id == to_person.id:
         raise InvalidTransition(N_("{name} already holds this task."), name=to_person.name)
     moment = now or utcnow()
-    check_claimable(session, task, to_person, moment, assigned=True)
+    check_free_then(session, task, to_person, moment)
     old = holding(session, task, from_person, N_("{name} does not hold a slot of task #{task_id}."))
     move(session, old, ACTIVE_STATES, AssignmentState.REASSIGNED, ended_at=moment, refusal=refusal(old))
     new = Assignment(

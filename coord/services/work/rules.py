@@ -2,17 +2,17 @@
 
 ``claim_refusal_reason`` is the claim rule, the one place it is written: a pure function of the task, the
 person's skills, the moment, the person's health today and the shifts they hold. A volunteer's claim and a
-captain's assignment or reassignment reach it through ``check_claimable``; auto-assignment calls it for
-every candidate with what it read in bulk. The rules, in order: the task is done or cancelled, over, needs
-skills the person lacks, the person declared themselves unwell today or (where the community asks for one)
-made no declaration yet, or holds another shift whose window overlaps this one (DESIGN.md invariant 11:
-one person, one place at a time). Then the slot itself may be refused (``refusal_to_take``): the person
-already holds one, or none is free. A task of another community is never found in the first place
-(``tasks.get_task``), so it is told as unknown.
+captain's assignment reach it through ``check_claimable``; auto-assignment calls it for every candidate
+with what it read in bulk; a reassignment asks its one rule about the person (``check_free_then``). The
+rules, in order: the task is done or cancelled, over, needs skills the person lacks, the person declared
+themselves unwell today or (where the community asks for one) made no declaration yet, or holds another
+shift whose window overlaps this one (DESIGN.md invariant 11: one person, one place at a time). Then the
+slot itself may be refused (``refusal_to_take``): the person already holds one, or none is free. A task of
+another community is never found in the first place (``tasks.get_task``), so it is told as unknown.
 
 ``done_refusal`` is the rule of a shift's end (不得无故脱岗): a holder reports a shift done only once it has
 started, and a shift that needs a check-in only after checking in; a captain recording it for them may
-skip the check-in (``from_states``), never the start.
+skip the check-in (``done_from``), never the start.
 """
 
 from __future__ import annotations
@@ -132,6 +132,16 @@ def check_claimable(
         zone = _zone(session, task.community_id)
         name = person.name if assigned else None
         raise claim_refusal(refused, task.id, name=name, zone=zone, now=moment)
+
+
+def check_free_then(session: Session, task: Task, person: Person, moment: datetime) -> None:
+    """Raise the clash if ``person`` holds another shift overlapping ``task``'s window: all a reassignment
+    asks of the person it hands a slot to (the slot exists already; work past its time may still change
+    hands), so invariant 11 holds whoever gives the slot."""
+    clash = clashing_shift(task, held_shifts(session, person, task))
+    if clash is not None:
+        zone = _zone(session, task.community_id)
+        raise claim_refusal(Refusal("clash", clash=clash), task.id, name=person.name, zone=zone, now=moment)
 
 
 def health_today(session: Session, community_id: int, person: Person, moment: datetime) -> Health | None:
