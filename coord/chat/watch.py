@@ -38,7 +38,8 @@ IN_DIRECT_CHAT = N_(
 COLOUR_EXAMPLE = N_("colour 2-1-502 yellow back from Wuhan, being traced")
 SHOWN = 6  # households with a button of their own
 _FREE_TEXT = re.compile(
-    r"(?:^|\s)(needs|need|需要|缺|家里缺|需求)\s*=\s*(.*?)(?=\s+[^\s=]+=|$)", re.IGNORECASE | re.DOTALL
+    r"(?:^|\s)(needs|need|需要|缺|家里缺|需求)\s*[=＝]\s*(.*?)(?=\s+[^\s=＝]+[=＝]|$)",
+    re.IGNORECASE | re.DOTALL,
 )
 
 
@@ -149,7 +150,7 @@ def colour(ctx: Context, command: Command) -> list[Reply]:
         ctx.session, actor=ctx.actor, community=ctx.community, ref=" ".join(command.args[:at])
     )
     new = WatchColour(COLOUR_WORDS[command.args[at].lower()])
-    reason = " ".join(command.args[at + 1 :])
+    reason = command.text_from(at + 1)  # as typed: a reason keeps its （，。）
     ctx.attempt(
         lambda: watch.set_colour(
             session=ctx.session, actor=ctx.actor, household=found, colour=new, reason=reason, now=ctx.now
