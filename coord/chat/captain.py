@@ -133,8 +133,13 @@ def _which_place(
     ctx: Context, task: Task, holders: list[Person], open_place: bool, target: Person | None
 ) -> Reply:
     to = target.id if target else None
+    unwell = unwell_today(ctx.session, ctx.community, [p.id for p in holders], ctx.now)
     choices = [
-        Button(N_("Replace {name}"), payloads.reassign(task.id, to, from_person=p.id), {"name": p.name})
+        Button(
+            N_("Replace {name} · unwell today") if p.id in unwell else N_("Replace {name}"),
+            payloads.reassign(task.id, to, from_person=p.id),
+            {"name": p.name},
+        )
         for p in holders
     ]
     if not open_place:

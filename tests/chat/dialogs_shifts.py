@@ -161,8 +161,8 @@ NOT_WELL = Dialog(
         Step(
             "captain",
             press="r:{gate}",
-            en=("Fill the open place, or replace someone?",),
-            zh=("现由Volunteer 1负责",),
+            en=("Fill the open place, or replace someone?", "Replace Volunteer 1 · unwell today"),
+            zh=("现由Volunteer 1负责", "替换Volunteer 1 · 今日身体不适"),
             buttons=("rf:{gate}:{volunteer}",),
         ),
         Step(

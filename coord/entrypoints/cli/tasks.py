@@ -10,12 +10,14 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coord.chat.reporting import figure_names
 from coord.entrypoints.cli.community import CommunityOption
 from coord.entrypoints.cli.events import show_events
 from coord.entrypoints.cli.runtime import Run, command_run
 from coord.entrypoints.cli.times import local_day, parse_local_time, show_time, show_window
 from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_
+from coord.kinds import get_kind
 from coord.models import Community, Household, Place, Priority, Task, TaskStatus
 from coord.services.people.communities import find_area, find_place
 from coord.services.people.people import find_person, find_team
@@ -147,7 +149,8 @@ def done_command(
     with command_run() as run:
         task = get_task(run.session, task_id)
         who = find_person(run.session, task.community_id, person)
-        figures = dict(_figure(text) for text in figure or [])
+        names = figure_names(get_kind(task.kind))  # people_checked, 检查人数, people checked
+        figures = {names.get(name.lower(), name): value for name, value in map(_figure, figure or [])}
         complete(
             session=run.session,
             actor=run.actor,
