@@ -9,7 +9,10 @@ back every call the bot made. It runs its own event loop in a thread, so synchro
 What it imitates: getMe, setMyCommands, deleteWebhook/setWebhook/getWebhookInfo, getUpdates (long poll,
 updates below ``offset`` dropped), sendMessage, editMessageText (400 "message is not modified"),
 answerCallbackQuery, deleteMessage, sendChatAction, sendPhoto/sendDocument (multipart); 403 for a private
-chat the user never opened; ``rate_limit_next`` makes the next call(s) of a method answer 429.
+chat the user never opened; ``rate_limit_next`` makes the next call(s) of a method answer 429. Besides
+messages and button presses it delivers the bot's own membership changes (``my_chat_member``: added to a
+group, removed from it) and a group's upgrade to a supergroup (``migrate_to_chat_id``); a group the bot was
+removed from answers 403 to whatever the bot sends there.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ class FakeTelegram:
         self.updates: list[dict[str, Any]] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.opened: set[int] = set()  # users who have a private chat with the bot
+        self.removed_from: set[int] = set()  # groups the bot is no longer in
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.webhook_url = ""
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
@@ -155,6 +159,32 @@ class FakeTelegram:
         query = {"id": f"q{next(self._ids)}", "from": user, "chat_instance": "ci", "data": data}
         query["message"] = message
         return self._push({"callback_query": query})
+
+    def member_update(self, user: dict[str, Any], chat: dict[str, Any], old: str, new: str) -> int:
+        """``user`` changed the bot's membership of ``chat`` from status ``old`` to ``new`` ("member",
+        "administrator", "left", "kicked"): the ``my_chat_member`` update Telegram sends."""
+        if new in ("left", "kicked"):
+            self.removed_from.add(int(chat["id"]))
+        else:
+            self.removed_from.discard(int(chat["id"]))
+        changed = {
+            "chat": chat,
+            "from": user,
+            "date": int(time.time()),
+            "old_chat_member": _bot_member(old),
+            "new_chat_member": _bot_member(new),
+        }
+        return self._push({"my_chat_member": changed})
+
+    def migrate(self, user: dict[str, Any], group: dict[str, Any], supergroup_id: int) -> list[int]:
+        """``group`` became a supergroup with id ``supergroup_id``: the service messages in the old group
+        (``migrate_to_chat_id``) and in the new supergroup (``migrate_from_chat_id``); their update ids."""
+        self.removed_from.add(int(group["id"]))
+        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": group, "from": user}
+        first = self._push({"message": {**message, "migrate_to_chat_id": supergroup_id}})
+        supergroup = {"id": supergroup_id, "type": "supergroup", "title": group.get("title", "")}
+        moved = {"message_id": next(self._ids), "date": int(time.time()), "chat": supergroup, "from": user}
+        return [first, self._push({"message": {**moved, "migrate_from_chat_id": int(group["id"])}})]
 
     def bot_message(self, chat: dict[str, Any]) -> dict[str, Any]:
         """The bot's latest message in ``chat`` (one with a button is made up when there is none)."""
@@ -259,6 +289,8 @@ class FakeTelegram:
         if method in ("sendMessage", "sendPhoto", "sendDocument"):
             if chat_id > 0 and chat_id not in self.opened:
                 return 403, {"description": "Forbidden: bot can't initiate conversation with a user"}
+            if chat_id in self.removed_from:
+                return 403, {"description": "Forbidden: bot was kicked from the group chat"}
             chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
             text = params.get("text") or params.get("caption") or ""
             return 200, {"result": self._store(chat, text, params.get("reply_markup"))}
@@ -278,6 +310,19 @@ class FakeTelegram:
                 message["reply_markup"] = markup
             return 200, {"result": message}
         return 404, {"description": "Not Found: method not found"}
+
+
+def _bot_member(status: str) -> dict[str, Any]:
+    """The bot as a chat member with ``status``, with the fields Telegram sends for it."""
+    member: dict[str, Any] = {"user": BOT, "status": status}
+    if status == "kicked":
+        member["until_date"] = 0
+    if status == "administrator":
+        rights = "manage_chat delete_messages manage_video_chats restrict_members promote_members change_info"
+        rights += " invite_users post_stories edit_stories delete_stories"
+        member |= {"can_be_edited": False, "is_anonymous": False}
+        member |= {f"can_{right}": False for right in rights.split()}
+    return member
 
 
 def _bad(description: str) -> tuple[int, dict[str, Any]]:

@@ -12,6 +12,7 @@
   stays quiet to them there.
 - Which rooms are direct chats, and who was told what, the bot keeps through the ``ChatStore``, in the
   database beside each person's direct chat (Matrix tells it only once, in the invite).
+- A room the bot leaves, or is kicked or banned from, stops being a team's chat (``ChatStore.bot_left``).
 - Encrypted rooms are not supported: the bot says so once in such a room and does nothing else there.
 - Every handled message gets a read receipt once its replies are sent.
 """
@@ -34,7 +35,7 @@ from nio import (
     SyncResponse,
 )
 
-from bots.matrix.incoming import addressed_to_bot, invitation, message_text
+from bots.matrix.incoming import addressed_to_bot, invitation, message_text, remover
 from bots.matrix.markup import notice, replying_to
 from coord.chat import Account, ChatNoteKind, ChatStore, Inbound, Reply, parse, render_buttons, render_text
 from coord.chat.handler import something_went_wrong
@@ -84,6 +85,8 @@ class MatrixBot:
         """Accept or decline invites, then (unless ``with_messages`` is False) answer every new message."""
         for room_id, info in sync.rooms.invite.items():
             await self.consider_invite(room_id, info.invite_state)
+        for room_id, left in sync.rooms.leave.items():
+            await self.gone_from(room_id, remover(left.timeline.events, self.client.user_id))
         for room_id, info in sync.rooms.join.items():
             room = self.client.rooms.get(room_id)
             if room is None:
@@ -109,6 +112,15 @@ class MatrixBot:
         else:
             await self.client.room_leave(room_id)  # declines the invite
             log.info("declined the invite to %s from %s, who is not linked", room_id, inviter)
+
+    async def gone_from(self, room_id: str, by_user: str) -> None:
+        """The bot left the room or was kicked or banned (by ``by_user``): it is no team's chat any more."""
+        try:
+            await asyncio.to_thread(
+                self.store.bot_left, NETWORK, room_id, by_user=by_user, now=self.clock.now()
+            )
+        except Exception:  # e.g. the database is down: logged; the operator can unlink with the CLI
+            log.exception("matrix: could not unlink the room %s the bot has left", room_id)
 
     async def warn_encrypted(self, room_id: str) -> None:
         try:

@@ -8,6 +8,7 @@ from typing import Any
 
 from nio import (
     InviteMemberEvent,
+    RoomMemberEvent,
     RoomMessageEmote,
     RoomMessageText,
 )
@@ -59,3 +60,16 @@ def invitation(invite_state: list[Any], user_id: str) -> tuple[str, bool] | None
         ):
             return event.sender, bool(event.content.get("is_direct"))
     return None
+
+
+def remover(timeline: list[Any], user_id: str) -> str:
+    """Who took ``user_id`` out of a room (``user_id`` itself when it left), as a left room's timeline
+    shows it; "" when the timeline does not show it."""
+    for event in reversed(timeline):
+        if (
+            isinstance(event, RoomMemberEvent)
+            and event.state_key == user_id
+            and event.membership in ("leave", "ban")
+        ):
+            return str(event.sender)
+    return ""

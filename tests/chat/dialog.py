@@ -11,9 +11,9 @@ class Step:
     who: str  # stranger, volunteer, volunteer2, helper, captain, supply_captain, coordinator
     say: str = ""  # typed text …
     press: str = ""  # … or a button payload
-    where: str = (
-        "private"  # "private" (the person's direct chat with the bot) or "group" (the gate team's chat)
-    )
+    # "private" (the person's direct chat with the bot), "group" (the gate team's chat) or "new_group"
+    # (a group the bot is in that is no team's chat yet)
+    where: str = "private"
     en: tuple[str, ...] = ()  # in the replies shown here, for an English reader
     zh: tuple[str, ...] = ()  # the same for a Chinese reader
     direct: tuple[str, ...] = ()  # in replies addressed to the person's direct chat (private details)
@@ -21,6 +21,7 @@ class Step:
     buttons: tuple[str, ...] = ()  # payloads offered
     silent: bool = False  # no reply at all (group chatter)
     after: int = 0  # minutes passing before this step
+    keep: str = ""  # a regular expression whose named groups, found in the replies, fill later steps' {names}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from tests.chat.dialog import Dialog, Step
 from tests.chat.dialogs_conversation import CONVERSATION_DIALOGS
 from tests.chat.dialogs_shifts import SHIFT_DIALOGS
+from tests.chat.dialogs_team_chats import TEAM_CHAT_DIALOGS
 
 __all__ = ["DIALOGS", "Dialog", "Step"]
 
@@ -513,6 +514,7 @@ DIALOGS: tuple[Dialog, ...] = (
 # Each topic's tables live in a module of their own (tests/chat/dialogs_<topic>.py, importing Step and Dialog
 # from tests/chat/dialog.py) and join here, one line each.
 TOPICS: tuple[Dialog, ...] = (
+    *TEAM_CHAT_DIALOGS,
     *CONVERSATION_DIALOGS,
     *SHIFT_DIALOGS,
 )

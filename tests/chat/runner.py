@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.chat import Inbound, Reply, handle_safely, render_buttons, render_text
 from tests.chat.dialogs import Dialog, Step
-from tests.chat.scene import GROUP_CHAT, NETWORK, Scene
+from tests.chat.scene import GROUP_CHAT, NETWORK, NEW_GROUP_CHAT, Scene
 
 
 @dataclass
@@ -34,7 +35,7 @@ def inbound_for(step: Step, scene: Scene, language: str) -> Inbound:
         network=NETWORK,
         user_id=f"u-{who}",
         display_name=person.name if person else "New Neighbour",
-        chat_id=f"dm-{who}" if private else GROUP_CHAT,
+        chat_id=f"dm-{who}" if private else (NEW_GROUP_CHAT if step.where == "new_group" else GROUP_CHAT),
         is_private_chat=private,
         text=text,
         payload=step.press.format(**scene.values) if step.press else None,
@@ -95,3 +96,7 @@ def check(transcript: Transcript, language: str, scene: Scene, *, where: str) ->
         assert payload.format(**fill) in transcript.payloads, (
             f"{where}: no button {payload}: {transcript.payloads}"
         )
+    if step.keep:
+        found = re.search(step.keep, f"{here}\n{direct}")
+        assert found is not None, f"{where}: nothing like {step.keep!r} to keep in:\n{here}\n{direct}"
+        fill.update(found.groupdict())

@@ -16,6 +16,7 @@ from tests.factories import NOW, SYSTEM, World, link_chat_accounts, shift_times
 
 NETWORK = "test"
 GROUP_CHAT = "group-gate"
+NEW_GROUP_CHAT = "group-new"  # a group the bot is in that is no team's chat (yet)
 
 
 @dataclass

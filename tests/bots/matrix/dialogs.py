@@ -56,6 +56,7 @@ class MatrixStage:
     bot: BotThread
     tmp: Path
     engines: list[Engine] = field(default_factory=list)
+    new_group: str = ""  # a room of them all with the bot, no team's when a dialog starts
 
     def fresh_scene(self, dialog: Dialog, language: str) -> Scene:
         engine = make_engine(f"sqlite:///{self.tmp / f'dialog{len(self.engines)}.sqlite3'}")
@@ -113,7 +114,8 @@ async def _step(
     stage: MatrixStage, dialog: Dialog, step: Step, scene: Scene, shown: str, where: str
 ) -> Transcript:
     person = stage.people[step.who]
-    room = stage.group if step.where == "group" else stage.direct[step.who]
+    rooms = {"group": stage.group, "new_group": stage.new_group}
+    room = rooms.get(step.where) or stage.direct[step.who]
     await person.catch_up()
     if step.press:
         payload = step.press.format(**scene.values)

@@ -32,30 +32,35 @@ def stage(
     people = {part: Person(synapse.register(f"{part}-{tag}"), synapse.url) for part in PARTS}
     loop = asyncio.new_event_loop()
 
-    async def rooms() -> tuple[str, dict[str, str]]:
+    async def rooms() -> tuple[str, str, dict[str, str]]:
         others = [p.user_id for part, p in people.items() if part != "captain"]
         group = await people["captain"].open_room([*others, bot.user_id], name="Gate duty")
+        new_group = await people["captain"].open_room([*others, bot.user_id], name="Building 3")
         direct = {part: await p.open_direct_chat(bot.user_id) for part, p in people.items()}
-        await asyncio.gather(*(p.sync() for p in people.values()))  # everyone accepts the room's invite
-        return group, direct
+        await asyncio.gather(*(p.sync() for p in people.values()))  # everyone accepts the rooms' invites
+        return group, new_group, direct
 
-    group, direct = loop.run_until_complete(rooms())
+    group, new_group, direct = loop.run_until_complete(rooms())
     placeholder = make_engine(f"sqlite:///{tmp / 'start.sqlite3'}")
     upgrade(placeholder)
     factory = sessionmaker(bind=placeholder, expire_on_commit=False)
     clock = FrozenClock(NOW)
-    settings = bot_settings(synapse, bot, tmp / "store", rooms=[group]).model_copy(
+    settings = bot_settings(synapse, bot, tmp / "store", rooms=[group, new_group]).model_copy(
         update={"language": language}
     )
     running = BotThread(settings, factory, clock)
 
     async def joined() -> None:
-        await people["captain"].until_joined(group, {bot.user_id, *(p.user_id for p in people.values())})
+        everyone = {bot.user_id, *(p.user_id for p in people.values())}
+        await people["captain"].until_joined(group, everyone)
+        await people["captain"].until_joined(new_group, everyone)
         for part, person in people.items():
             await person.until_joined(direct[part], {bot.user_id})
 
     loop.run_until_complete(joined())
-    built = MatrixStage(loop, people, direct, group, bot.user_id, factory, clock, running, tmp)
+    built = MatrixStage(
+        loop, people, direct, group, bot.user_id, factory, clock, running, tmp, new_group=new_group
+    )
     yield built
     running.stop()
 

@@ -25,6 +25,7 @@ from peers.telegram_api import TOKEN, Call, FakeTelegram
 from tests.factories import NOW
 
 GROUP = {"id": -1001234567890, "type": "supergroup", "title": "Gate duty"}
+NEW_GROUP: dict[str, Any] = {"id": -1001234567891, "type": "supergroup", "title": "Building 3"}  # no team's
 
 
 def tg_user(user_id: int, name: str, language: str = "en") -> dict[str, Any]:

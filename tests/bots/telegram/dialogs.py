@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from coord.clock import FrozenClock
 from peers.telegram_api import Call
-from tests.bots.telegram.conftest import GROUP, BotUnderTest, private, tg_user
+from tests.bots.telegram.conftest import GROUP, NEW_GROUP, BotUnderTest, private, tg_user
 from tests.chat.dialogs import Dialog
 from tests.chat.runner import Transcript, check
 from tests.chat.scene import Scene, build_scene
@@ -66,7 +66,7 @@ def play(
     for number, step in enumerate(dialog.steps, 1):
         clock.advance(timedelta(minutes=step.after))
         user = user_for(step.who, scene, language)
-        chat = private(user) if step.where == "private" else GROUP
+        chat = private(user) if step.where == "private" else NEW_GROUP if step.where == "new_group" else GROUP
         if step.press:
             calls = bot.press(user, chat, step.press.format(**scene.values))
         else:
