@@ -6,7 +6,13 @@ The scene's gate shift ``{gate}`` runs 16:00–20:00 (Shanghai); the dialogs beg
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
 from tests.chat.dialog import Dialog, Step
+from tests.chat.scene import Scene
+from tests.factories import NOW, World, gate_shift
 
 DONE_AFTER_THE_START = Dialog(
     "done on a shift waits for the check-in and the start",
@@ -191,3 +197,52 @@ NOT_WELL = Dialog(
 )
 
 SHIFT_DIALOGS: tuple[Dialog, ...] = (DONE_AFTER_THE_START, TWO_AT_ONE_GATE, DONE_FOR_SOMEONE, NOT_WELL)
+
+
+def with_overlapping_shift(session: Session, world: World, scene: Scene) -> Scene:
+    """``{gate2}``: the South gate, 17:00–21:00, for one, overlapping the scene's 16:00–20:00 ``{gate}``."""
+    south = gate_shift(session, world, capacity=1, hours_from_now=3, title="South gate evening")
+    assert south.starts_at == NOW + timedelta(hours=3)
+    scene.values["gate2"] = str(south.id)
+    return scene
+
+
+# Needs a second shift overlapping ``{gate}`` (``with_overlapping_shift``), so it is played on a scene with
+# one (tests/chat/test_shift_clash.py, tests/bots/telegram/test_shift_clash.py), not in DIALOGS.
+ONE_PLACE_AT_A_TIME = Dialog(
+    "one person, one place at a time: a claim and a reassignment are refused, naming the shift held",
+    (
+        Step("volunteer", say="claim {gate}", en=("You have task",), zh=("你已认领",)),
+        Step(
+            "volunteer",
+            say="claim {gate2}",
+            en=("You hold task #{gate} “North gate afternoon” 16:00–20:00 then", "Give that one back first"),
+            zh=("这个时段你已有任务 #{gate}“North gate afternoon”（16:00–20:00）", "请先退领那个任务"),
+        ),
+        Step("volunteer2", say="claim {gate2}", en=("You have task",), zh=("你已认领",)),
+        Step(
+            "captain",
+            say="reassign {gate2}",
+            en=("held by Volunteer 2",),
+            zh=("现在由Volunteer 2负责",),
+            buttons=("ra:{gate2}:{volunteer}:{volunteer2}",),
+        ),
+        Step(
+            "captain",
+            press="ra:{gate2}:{volunteer}:{volunteer2}",
+            en=(
+                "Volunteer 1 holds task #{gate} “North gate afternoon” 16:00–20:00 then",
+                "Choose someone else",
+            ),
+            zh=("这个时段Volunteer 1已有任务 #{gate}“North gate afternoon”（16:00–20:00）", "请另选他人"),
+        ),
+        Step("volunteer", say="release {gate} my mother is ill", en=("given back",), zh=("你已退领",)),
+        Step(
+            "captain",
+            press="ra:{gate2}:{volunteer}:{volunteer2}",
+            en=("now goes to Volunteer 1",),
+            zh=("已改派给Volunteer 1",),
+        ),
+        Step("volunteer2", say="claim {gate}", en=("You have task",), zh=("你已认领",)),
+    ),
+)
