@@ -305,3 +305,47 @@ def test_finding_showing_listing_and_searching_households(
         )
     ).all()
     assert sorted(set(reads)) == ["household_read", "households_searched", "watch_list_read"]
+
+
+def test_calls_made_another_way_give_way_too(session: Session, world: World, wang: Household) -> None:
+    # Given a call to the household made by hand (or by a recurring template) for this afternoon
+    from tests.factories import checkin_call
+
+    watch.set_colour(
+        session=session, actor=SYSTEM, household=wang, colour=WatchColour.BLUE, reason="q", now=NOW
+    )
+    [made] = live_calls(session, wang)
+    other = checkin_call(session, world, household=0, hours=2)
+    # When the colour changes, every call nobody has started is cancelled, and one call stands for today
+    watch.set_colour(
+        session=session, actor=SYSTEM, household=wang, colour=WatchColour.YELLOW, reason="t", now=NOW
+    )
+    assert (made.status, other.status) == (TaskStatus.CANCELLED, TaskStatus.CANCELLED)
+    assert len(live_calls(session, wang)) == 1
+    # And the daily duty makes no second call on a day a live one is there, whoever made it
+    [yellow] = live_calls(session, wang)
+    yellow.occurrence_key = None  # as if a person or a recurring template had made it
+    session.flush()
+    watch.follow_up(session, wang, now=NOW)
+    assert len(live_calls(session, wang)) == 1
+
+
+def test_a_colour_changed_by_an_import_replaces_the_follow_up(
+    session: Session, world: World, wang: Household
+) -> None:
+    import io
+
+    from coord.services.imports import import_households
+
+    watch.set_colour(
+        session=session, actor=SYSTEM, household=wang, colour=WatchColour.BLUE, reason="q", now=NOW
+    )
+    [call] = live_calls(session, wang)
+    source = io.StringIO("building,unit,room,watch_colour\nBuilding 1,2,301,黄\n")
+    import_households(session=session, actor=SYSTEM, community=world.community, source=source)
+    assert wang.watch_colour == WatchColour.YELLOW and call.status == TaskStatus.CANCELLED
+    # The next tick arms the new colour's follow-up, which makes today's call again
+    assert wang.watch_due_at is None
+    assert watch.arm_watches(session, now=NOW) >= 1 and wang.watch_due_at == NOW
+    watch.run_watch(session=session, household_id=wang.id, token=wang.watch_token, now=NOW)
+    assert len(live_calls(session, wang)) == 1
