@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule as Rule
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from coord.db import insert_new
@@ -138,7 +138,7 @@ def _materialise(session: Session, template: Template, now: datetime, days: int,
     if start >= end:
         return 0
     rule = parse_rule(template.rrule, template.starts_on, tz)
-    rows, reached = _plan(session, template, _occurrences(rule, tz, start, end), now, budget)
+    rows, reached = _plan(session, template, _occurrences(rule, tz, start, end), now, budget, tz)
     created = _insert(session, template, rows, now)
     reached = reached or end
     if template.materialised_until is None or template.materialised_until < reached:
@@ -169,10 +169,12 @@ def _plan(
     occurrences: Iterator[tuple[datetime, datetime]],
     now: datetime,
     budget: int,
+    tz: ZoneInfo,
 ) -> tuple[list[dict[str, Any]], datetime | None]:
     """The task rows still missing, and (when the budget ran out) the occurrence not finished."""
     kind = get_kind(template.kind)
     targets = _targets(session, template)
+    busy = _busy_days(session, template, targets, now, tz)
     rows: list[dict[str, Any]] = []
     existing: set[str] | None = None
     for local, moment in occurrences:
@@ -182,12 +184,32 @@ def _plan(
             if target.last_day is not None and local.date() > target.last_day:
                 continue
             key = _key(local, target.key)
-            if key in existing:
+            if key in existing or (target.household and (target.household.id, local.date()) in busy):
                 continue
             if len(rows) >= budget:
                 return rows, moment
             rows.append(_task_row(template, kind, target, key, local, moment, now))
     return rows, None
+
+
+def _busy_days(
+    session: Session, template: Template, targets: list[_Target], now: datetime, tz: ZoneInfo
+) -> set[tuple[int, date]]:
+    """(household, local day) that already have live work of the template's kind from elsewhere, such as
+    the call a household's watch colour makes (coord.services.watch): a household gets one call a day."""
+    households = [t.household.id for t in targets if t.household is not None]
+    if not households:
+        return set()
+    rows = session.execute(
+        select(Task.household_id, Task.due_at).where(
+            Task.household_id.in_(households),
+            Task.kind == template.kind,
+            Task.status != TaskStatus.CANCELLED,
+            Task.due_at >= now - timedelta(days=1),
+            or_(Task.template_id.is_(None), Task.template_id != template.id),
+        )
+    ).all()
+    return {(household_id, due.astimezone(tz).date()) for household_id, due in rows if due is not None}
 
 
 def _key(local: datetime, target: str) -> str:

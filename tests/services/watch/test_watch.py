@@ -349,3 +349,41 @@ def test_a_colour_changed_by_an_import_replaces_the_follow_up(
     assert watch.arm_watches(session, now=NOW) >= 1 and wang.watch_due_at == NOW
     watch.run_watch(session=session, household_id=wang.id, token=wang.watch_token, now=NOW)
     assert len(live_calls(session, wang)) == 1
+
+
+def test_a_template_by_colour_beside_the_watch_still_makes_one_call_a_day(
+    session: Session, world: World, wang: Household
+) -> None:
+    from coord.services.recurring import create_template, materialise
+
+    # Given today's call made by the household's colour
+    watch.set_colour(
+        session=session, actor=SYSTEM, household=wang, colour=WatchColour.BLUE, reason="q", now=NOW
+    )
+    # When a captain also has blue households called at 16:00 by a recurring template
+    template = create_template(
+        session=session,
+        actor=world.actor(world.supply_captain),
+        community=world.community,
+        name="Quarantine calls",
+        kind="checkin_call",
+        title="Daily call — {place}",
+        rrule="FREQ=DAILY;BYHOUR=16;BYMINUTE=0",
+        starts_on=TODAY,
+        team=world.supply_team,
+        household_colour=WatchColour.BLUE,
+        due_minutes=60,
+    )
+    materialise(session=session, template=template, now=NOW, days=3)
+    # Then the template calls the household from tomorrow on, and the watch makes no second call those days
+    from collections import Counter
+
+    from coord.services.watch.schedule import at_local
+
+    wang.watch_due_at = at_local(world.community, TODAY + timedelta(days=1), watch.schedule.CALL_TIME)
+    watch.follow_up(session, wang, now=wang.watch_due_at)
+    days = Counter(
+        t.due_at.astimezone(watch.schedule.ZoneInfo("Asia/Shanghai")).date()
+        for t in live_calls(session, wang)
+    )
+    assert days == {TODAY: 1, TODAY + timedelta(days=1): 1, TODAY + timedelta(days=2): 1}
