@@ -14,6 +14,7 @@ from tests.chat.dialog import Dialog, Step
 from tests.chat.dialogs_conversation import CONVERSATION_DIALOGS
 from tests.chat.dialogs_shifts import SHIFT_DIALOGS
 from tests.chat.dialogs_team_chats import TEAM_CHAT_DIALOGS
+from tests.chat.dialogs_watch import WATCH_DIALOGS
 
 __all__ = ["DIALOGS", "Dialog", "Step"]
 
@@ -517,6 +518,7 @@ TOPICS: tuple[Dialog, ...] = (
     *TEAM_CHAT_DIALOGS,
     *CONVERSATION_DIALOGS,
     *SHIFT_DIALOGS,
+    *WATCH_DIALOGS,
 )
 
 DIALOGS = (*DIALOGS, *TOPICS)
