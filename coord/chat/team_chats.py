@@ -52,7 +52,7 @@ def link(ctx: Context, command: Command) -> list[Reply]:
     if team is None:
         if here is not None:
             return [ctx.say(N_("This chat is already the chat of team {team}."), team=here.name)]
-        return [_which_team(ctx, N_("Which team should this chat be for? Send “link TEAM”, or choose:"))]
+        return [_which_team(ctx, N_("Which team should this chat be for? Send “/link TEAM”, or choose:"))]
     if here is not None and here.id == team.id:
         return [ctx.say(N_("This chat is already the chat of team {team}."), team=team.name)]
     ctx.attempt(
@@ -87,7 +87,7 @@ def link_here_with_code(ctx: Context, code: str) -> list[Reply]:
 def unlink(ctx: Context, command: Command) -> list[Reply]:
     """The group is no team's chat any more (said in the group by its team's captain or a coordinator)."""
     if not ctx.in_group:
-        return [ctx.say(N_("Send “unlink” in the group chat itself: it then stops being a team's chat."))]
+        return [ctx.say(N_("Send “/unlink” in the group chat itself: it then stops being a team's chat."))]
     team = ctx.attempt(
         lambda: unlink_team_chat(
             session=ctx.session,
@@ -146,7 +146,7 @@ def _linked(ctx: Context, team: Team, before: Team | None) -> Reply:
     )
     text = N_(
         "This chat is now the chat of team {team}: its task cards, alerts and announcements come here. "
-        "To stop that, send “unlink”.{moved}"
+        "To stop that, send “/unlink”.{moved}"
     )
     return ctx.say(text, team=team.name, moved=moved)
 

@@ -19,8 +19,8 @@ CAPTAIN_LINKS = Dialog(
             "captain",
             say="/link",
             where="new_group",
-            en=("now the chat of team Gate duty", "task cards, alerts and announcements", "unlink"),
-            zh=("本群已绑定为Gate duty的队伍群", "任务卡片、预警和通知", "解绑"),
+            en=("now the chat of team Gate duty", "task cards, alerts and announcements", "/unlink"),
+            zh=("本群已绑定为Gate duty的队伍群", "任务卡片、预警和通知", "/unlink"),
         ),
         Step(
             "captain",
@@ -79,8 +79,8 @@ COORDINATOR_LINKS = Dialog(
             "coordinator",
             say="/link",
             where="new_group",
-            en=("Which team should this chat be for", "link TEAM"),
-            zh=("本群要绑定哪支队伍", "绑定 队伍名"),
+            en=("Which team should this chat be for", "/link TEAM"),
+            zh=("本群要绑定哪支队伍", "/link 队伍名"),
             buttons=("lk:{gate_team}",),
         ),
         Step(
