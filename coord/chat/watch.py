@@ -25,7 +25,7 @@ from coord.chat.context import Context, rows
 from coord.chat.parse import Command
 from coord.chat.port import Button, Joined, Phrase, Reply
 from coord.chat.words import COLOUR_WORDS
-from coord.errors import CoordError, InvalidInput
+from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_
 from coord.kinds import TaskKind
 from coord.models import Household, Priority, Task, WatchColour
@@ -179,7 +179,7 @@ def _name_person(ctx: Context, command: Command, *, medic: bool) -> list[Reply]:
             found = watch.find_household(
                 ctx.session, actor=ctx.actor, community=ctx.community, ref=" ".join(command.args[:end])
             )
-        except CoordError:
+        except (NotFound, InvalidInput):  # not an address: try a shorter one (NotAllowed is said as it is)
             continue
         name = " ".join(command.args[end:])
         break

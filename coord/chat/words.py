@@ -151,8 +151,8 @@ KIND_WORDS: dict[str, str] = {
 
 #: The four colours of the watch list (四色标示法), as people say them.
 COLOUR_WORDS: dict[str, str] = {
-    **{word: "red" for word in ("red", "r", "红", "红色", "红码")},
-    **{word: "yellow" for word in ("yellow", "y", "黄", "黄色", "黄码")},
-    **{word: "blue" for word in ("blue", "b", "蓝", "蓝色", "蓝码")},
-    **{word: "green" for word in ("green", "g", "绿", "绿色", "绿码")},
+    **{word: "red" for word in ("red", "红", "红色", "红码")},
+    **{word: "yellow" for word in ("yellow", "黄", "黄色", "黄码")},
+    **{word: "blue" for word in ("blue", "蓝", "蓝色", "蓝码")},
+    **{word: "green" for word in ("green", "绿", "绿色", "绿码")},
 }

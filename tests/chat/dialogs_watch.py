@@ -172,6 +172,12 @@ PRIVATE = Dialog(
             zh=("只有队长或社区负责人",),
         ),
         Step(
+            "volunteer",
+            say="responsible Building 2-1-502 Volunteer 1",
+            en=("Only a captain or a coordinator",),
+            zh=("只有队长或社区负责人",),
+        ),
+        Step(
             "captain", say="colour Building 2-1-502 purple", en=("which colour and why",), zh=("标什么颜色",)
         ),
         Step("captain", say="colour Building 2-1-502 red", en=("say why",), zh=("请说明为什么",)),
