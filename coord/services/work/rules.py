@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, join, select
 from sqlalchemy.orm import Session
 
 from coord.errors import AlreadyClaimed, CoordError, InvalidTransition, NotAllowed, TaskFull
@@ -125,11 +125,13 @@ def check_claimable(
 
     ``assigned``: someone else (a captain, a coordinator) gives them the slot; no declaration is asked
     for, and a refusal names the person."""
-    health = None if assigned else health_today(session, task.community_id, person, moment)
-    held = held_shifts(session, person, task)
+    community = session.get(Community, task.community_id)
+    zone = community.timezone if community else "UTC"
+    declared, held = person_today(session, person, task, moment, zone)
+    required = bool(community and community.requires_health_declaration)
+    health = None if assigned else health_of(required=required, declared=declared)
     refused = claim_refusal_reason(task, person.skills, moment, health=health, held=held)
     if refused is not None:
-        zone = _zone(session, task.community_id)
         name = person.name if assigned else None
         raise claim_refusal(refused, task.id, name=name, zone=zone, now=moment)
 
@@ -138,52 +140,64 @@ def check_free_then(session: Session, task: Task, person: Person, moment: dateti
     """Raise the clash if ``person`` holds another shift overlapping ``task``'s window: all a reassignment
     asks of the person it hands a slot to (the slot exists already; work past its time may still change
     hands), so invariant 11 holds whoever gives the slot."""
-    clash = clashing_shift(task, held_shifts(session, person, task))
+    zone = _zone(session, task.community_id)
+    clash = clashing_shift(task, person_today(session, person, task, moment, zone)[1])
     if clash is not None:
-        zone = _zone(session, task.community_id)
         raise claim_refusal(Refusal("clash", clash=clash), task.id, name=person.name, zone=zone, now=moment)
 
 
-def health_today(session: Session, community_id: int, person: Person, moment: datetime) -> Health | None:
-    """``person``'s health today in the community's timezone (``health_of``)."""
-    community = session.get(Community, community_id)
-    if community is None:
-        return None
-    today = moment.astimezone(ZoneInfo(community.timezone)).date()
-    declared = session.scalar(
-        select(HealthDeclaration.healthy).where(
-            HealthDeclaration.person_id == person.id, HealthDeclaration.day == today
-        )
+# Built once (a claim's statements are its dearest part): in one statement, the person's health
+# declaration of the day and the unfinished shifts they hold that overlap a window, the task being taken
+# left out (holding a slot of it is told as such, ``refusal_to_take``). One row when nothing overlaps.
+_WINDOW = Task.ends_at.type
+_OVERLAPPING = join(
+    Assignment,
+    Task,
+    and_(
+        Task.id == Assignment.task_id,
+        Task.starts_at < bindparam("ends_at", type_=_WINDOW),
+        Task.ends_at > bindparam("starts_at", type_=_WINDOW),
+    ),
+)
+_TODAY = (
+    select(HealthDeclaration.healthy, Task.id, Task.title, Task.starts_at, Task.ends_at)
+    .select_from(Person)
+    .outerjoin(
+        HealthDeclaration,
+        and_(HealthDeclaration.person_id == Person.id, HealthDeclaration.day == bindparam("today")),
     )
-    return health_of(required=community.requires_health_declaration, declared=declared)
-
-
-# Built once (a claim's statements are its dearest part): the unfinished shifts of one person that overlap
-# a window, the task being claimed left out (holding a slot of it is told as such, ``refusal_to_take``).
-_HELD = (
-    select(Task.id, Task.title, Task.starts_at, Task.ends_at)
-    .join(Assignment, Assignment.task_id == Task.id)
-    .where(
-        Assignment.person_id == bindparam("person_id"),
-        Assignment.state.in_(ACTIVE_STATES),
-        Task.id != bindparam("task_id"),
-        Task.starts_at < bindparam("ends_at"),
-        Task.ends_at > bindparam("starts_at"),
+    .outerjoin(
+        _OVERLAPPING,
+        and_(
+            Assignment.person_id == Person.id,
+            Assignment.state.in_(ACTIVE_STATES),
+            Assignment.task_id != bindparam("task_id"),
+        ),
     )
+    .where(Person.id == bindparam("person_id"))
 )
 
 
-def held_shifts(session: Session, person: Person, task: Task) -> list[HeldShift]:
-    """The shifts ``person`` holds that overlap ``task``'s window (none for work without a window).
+def person_today(
+    session: Session, person: Person, task: Task, moment: datetime, zone: str
+) -> tuple[bool | None, list[HeldShift]]:
+    """``person``'s health declaration of the day in ``zone`` (None: none made), and the shifts they hold
+    that overlap ``task``'s window (none for work without one).
 
-    The person's row is locked first (``lock_people``), so two claims of one person at once are told
-    apart: the second reads the shifts the first took (invariant 11 under concurrency)."""
-    if task.starts_at is None or task.ends_at is None:
-        return []
-    lock_people(session, [person.id])
-    window = {"starts_at": task.starts_at, "ends_at": task.ends_at}
-    rows = session.execute(_HELD, {"person_id": person.id, "task_id": task.id, **window}).all()
-    return [HeldShift(*row) for row in rows]
+    For a shift the person's row is locked first (``lock_people``), so two claims of one person at once
+    are told apart: the second reads the shifts the first took (invariant 11 under concurrency)."""
+    if task.starts_at is not None:
+        lock_people(session, [person.id])
+    values = {
+        "person_id": person.id,
+        "task_id": task.id,
+        "today": moment.astimezone(ZoneInfo(zone)).date(),
+        "starts_at": task.starts_at,
+        "ends_at": task.ends_at,
+    }
+    rows = session.execute(_TODAY, values).all()
+    declared = rows[0][0] if rows else None
+    return declared, [HeldShift(*row[1:]) for row in rows if row[1] is not None]
 
 
 def lock_people(session: Session, person_ids: Sequence[int], *, skip_locked: bool = False) -> set[int]:
