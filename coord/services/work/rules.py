@@ -242,7 +242,8 @@ def claim_refusal(
             )
         )
     if refused.reason == "clash" and refused.clash is not None:
-        window = window_text(refused.clash, zone, now or refused.clash.starts_at)
+        clash = refused.clash
+        window = window_text(clash.starts_at, clash.ends_at, zone, now or clash.starts_at)
         return _clash(refused.clash, task_id, name, window)
     return NotAllowed(N_("Please send today's health declaration before claiming work."))
 
@@ -269,9 +270,12 @@ def _clash(held: HeldShift, task_id: int, name: str | None, window: str) -> Coor
     )
 
 
-def window_text(shift: HeldShift, zone: str, now: datetime) -> str:
-    """``08:00–12:00`` in the community's timezone (``local_time``)."""
-    return f"{local_time(shift.starts_at, zone, now)}–{local_time(shift.ends_at, zone, now)}"
+def window_text(starts_at: datetime, ends_at: datetime, zone: str, now: datetime) -> str:
+    """``08:00–12:00`` in the community's timezone; the date as well when it is not today (``local_time``),
+    once when both ends fall on it (``03-04 08:00–12:00``)."""
+    start, end = starts_at.astimezone(ZoneInfo(zone)), ends_at.astimezone(ZoneInfo(zone))
+    tail = end.strftime("%H:%M") if end.date() == start.date() else local_time(ends_at, zone, now)
+    return f"{local_time(starts_at, zone, now)}–{tail}"
 
 
 def local_time(moment: datetime, zone: str, now: datetime) -> str:

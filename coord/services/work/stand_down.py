@@ -19,7 +19,7 @@ from coord.models import ACTIVE_STATES, Assignment, Community, HealthDeclaration
 from coord.payloads import button
 from coord.services.outbox.notifications import notify
 from coord.services.people.people import captains_of, coordinators_of
-from coord.services.work.rules import local_time
+from coord.services.work.rules import local_time, window_text
 
 HORIZON = timedelta(hours=24)
 LIVE = (TaskStatus.OPEN, TaskStatus.FULL, TaskStatus.IN_PROGRESS)
@@ -65,10 +65,7 @@ def stand_down(session: Session, person: Person, *, now: datetime) -> list[Task]
         leads = [p for p in captains_of(session, task.team_id) if p != person.id] if task.team_id else []
         leads = leads or [p for p in coordinators_of(session, task.community_id) if p != person.id]
         if task.starts_at is not None and task.ends_at is not None:
-            msgid, when = (
-                UNWELL_SHIFT,
-                f"{local_time(task.starts_at, zone, now)}–{local_time(task.ends_at, zone, now)}",
-            )
+            msgid, when = UNWELL_SHIFT, window_text(task.starts_at, task.ends_at, zone, now)
         else:
             assert task.due_at is not None
             msgid, when = UNWELL_DEADLINE, local_time(task.due_at, zone, now)
