@@ -21,7 +21,6 @@ from coord.models import (
     ACTIVE_STATES,
     Assignment,
     AssignmentState,
-    Community,
     Person,
     Task,
 )
@@ -35,7 +34,13 @@ from coord.services.work.notices import (
     tell_leads,
     tell_new_holder,
 )
-from coord.services.work.rules import check_claimable, check_free_then, done_from, done_refusal
+from coord.services.work.rules import (
+    check_claimable,
+    check_free_then,
+    community_zone,
+    done_from,
+    done_refusal,
+)
 from coord.services.work.slots import (
     finish_work,
     free_slot,
@@ -185,7 +190,7 @@ def _not_finishable(
     if on_behalf:
         not_held = N_("{name} does not hold a slot of task #{task_id}.")
     held = holding(session, task, holder, not_held)
-    zone = _zone(session, task)
+    zone = community_zone(session, task.community_id)
     return done_refusal(task, held.state, moment, on_behalf=on_behalf, zone=zone) or refusal(held)
 
 
@@ -390,9 +395,4 @@ def _is_coordinator(session: Session, actor: Actor, task: Task) -> bool:
 
 
 def _local(session: Session, task: Task, moment: datetime) -> str:
-    return moment.astimezone(ZoneInfo(_zone(session, task))).strftime("%H:%M")
-
-
-def _zone(session: Session, task: Task) -> str:
-    community = session.get(Community, task.community_id)
-    return community.timezone if community else "UTC"
+    return moment.astimezone(ZoneInfo(community_zone(session, task.community_id))).strftime("%H:%M")

@@ -39,6 +39,7 @@ from coord.models import (
     Task,
     TaskStatus,
 )
+from coord.services.escalation.alerts import local_time
 
 
 class Health(enum.StrEnum):
@@ -140,7 +141,7 @@ def check_free_then(session: Session, task: Task, person: Person, moment: dateti
     """Raise the clash if ``person`` holds another shift overlapping ``task``'s window: all a reassignment
     asks of the person it hands a slot to (the slot exists already; work past its time may still change
     hands), so invariant 11 holds whoever gives the slot."""
-    zone = _zone(session, task.community_id)
+    zone = community_zone(session, task.community_id)
     clash = clashing_shift(task, person_today(session, person, task, moment, zone)[1])
     if clash is not None:
         raise claim_refusal(Refusal("clash", clash=clash), task.id, name=person.name, zone=zone, now=moment)
@@ -273,16 +274,10 @@ def _clash(held: HeldShift, task_id: int, name: str | None, window: str) -> Coor
 def window_text(starts_at: datetime, ends_at: datetime, zone: str, now: datetime) -> str:
     """``08:00–12:00`` in the community's timezone; the date as well when it is not today (``local_time``),
     once when both ends fall on it (``03-04 08:00–12:00``)."""
-    start, end = starts_at.astimezone(ZoneInfo(zone)), ends_at.astimezone(ZoneInfo(zone))
-    tail = end.strftime("%H:%M") if end.date() == start.date() else local_time(ends_at, zone, now)
-    return f"{local_time(starts_at, zone, now)}–{tail}"
-
-
-def local_time(moment: datetime, zone: str, now: datetime) -> str:
-    """``16:00`` on the day of ``now`` in ``zone``, ``03-04 16:00`` on another day."""
     tz = ZoneInfo(zone)
-    there = moment.astimezone(tz)
-    return there.strftime("%H:%M" if there.date() == now.astimezone(tz).date() else "%m-%d %H:%M")
+    start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    tail = end.strftime("%H:%M") if end.date() == start.date() else local_time(ends_at, tz, now)
+    return f"{local_time(starts_at, tz, now)}–{tail}"
 
 
 def done_from(task: Task, *, on_behalf: bool) -> tuple[AssignmentState, ...]:
@@ -302,7 +297,7 @@ def done_refusal(
         return None
     check_in_first = state not in done_from(task, on_behalf=on_behalf)
     if task.starts_at is not None and moment < task.starts_at:
-        start = local_time(task.starts_at, zone, moment)
+        start = local_time(task.starts_at, ZoneInfo(zone), moment)
         if check_in_first:
             return InvalidTransition(
                 N_(
@@ -324,7 +319,8 @@ def done_refusal(
     return None
 
 
-def _zone(session: Session, community_id: int) -> str:
+def community_zone(session: Session, community_id: int) -> str:
+    """The community's timezone, as its people read times."""
     community = session.get(Community, community_id)
     return community.timezone if community else "UTC"
 

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from coord.i18n import N_
 from coord.models import ACTIVE_STATES, Assignment, Community, HealthDeclaration, Person, Task, TaskStatus
 from coord.payloads import button
+from coord.services.escalation.alerts import local_time
 from coord.services.outbox.notifications import notify
 from coord.services.people.people import captains_of, coordinators_of
-from coord.services.work.rules import local_time, window_text
+from coord.services.work.rules import community_zone, window_text
 
 HORIZON = timedelta(hours=24)
 LIVE = (TaskStatus.OPEN, TaskStatus.FULL, TaskStatus.IN_PROGRESS)
@@ -58,8 +59,7 @@ def stand_down(session: Session, person: Person, *, now: datetime) -> list[Task]
     """Tell the leads of each piece of ``person``'s work of the next day (``held_soon``) that it needs
     someone else, with a reassign button; returns that work. Their captains, else the coordinators (never
     the person themselves: a captain who is unwell is not told about their own work)."""
-    community = session.get(Community, person.community_id)
-    zone = community.timezone if community else "UTC"
+    zone = community_zone(session, person.community_id)
     held = held_soon(session, person, now)
     for assignment, task in held:
         leads = [p for p in captains_of(session, task.team_id) if p != person.id] if task.team_id else []
@@ -68,7 +68,7 @@ def stand_down(session: Session, person: Person, *, now: datetime) -> list[Task]
             msgid, when = UNWELL_SHIFT, window_text(task.starts_at, task.ends_at, zone, now)
         else:
             assert task.due_at is not None
-            msgid, when = UNWELL_DEADLINE, local_time(task.due_at, zone, now)
+            msgid, when = UNWELL_DEADLINE, local_time(task.due_at, ZoneInfo(zone), now)
         reassign = button(
             N_("Reassign {name}"),
             "reassign",
