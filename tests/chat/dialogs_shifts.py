@@ -208,7 +208,7 @@ def with_overlapping_shift(session: Session, world: World, scene: Scene) -> Scen
 
 
 # Needs a second shift overlapping ``{gate}`` (``with_overlapping_shift``), so it is played on a scene with
-# one (tests/chat/test_shift_clash.py, tests/bots/telegram/test_shift_clash.py), not in DIALOGS.
+# one (tests/chat/test_shift_clash.py, tests/bots/telegram/test_dialogs.py), not in DIALOGS.
 ONE_PLACE_AT_A_TIME = Dialog(
     "one person, one place at a time: a claim and a reassignment are refused, naming the shift held",
     (

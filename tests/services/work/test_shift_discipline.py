@@ -196,16 +196,22 @@ def test_a_captain_records_done_for_a_holder_with_a_reason(session: Session, wor
 # --- several people: each keeps their place -----------------------------------------------------------
 
 
-def test_one_finishing_early_leaves_the_others_place_and_nothing_unfilled(
-    session: Session, world: World
-) -> None:
-    # Given a gate shift for two, both at their post
+def two_at_their_post(session: Session, world: World) -> tuple[Task, Person, Person]:
+    """A gate shift for two, claimed by Volunteers 1 and 2, both checked in at the start."""
     task = gate_shift(session, world, capacity=2)
-    assert task.starts_at is not None and task.ends_at is not None
     first, second = world.volunteers[:2]
     for person in (first, second):
         claims.claim(session=session, actor=world.actor(person), task_id=task.id, now=NOW)
         claims.check_in(session=session, actor=world.actor(person), task_id=task.id, now=task.starts_at)
+    return task, first, second
+
+
+def test_one_finishing_early_leaves_the_others_place_and_nothing_unfilled(
+    session: Session, world: World
+) -> None:
+    # Given a gate shift for two, both at their post
+    task, first, second = two_at_their_post(session, world)
+    assert task.starts_at is not None and task.ends_at is not None
     # When the first finishes an hour in, with their own figures
     early = task.starts_at + timedelta(hours=1)
     claims.complete(
@@ -244,12 +250,8 @@ def test_one_finishing_early_leaves_the_others_place_and_nothing_unfilled(
 def test_at_the_end_of_the_shift_a_done_closes_it_and_the_other_keeps_their_place(
     session: Session, world: World
 ) -> None:
-    task = gate_shift(session, world, capacity=2)
+    task, first, second = two_at_their_post(session, world)
     assert task.starts_at is not None and task.ends_at is not None
-    first, second = world.volunteers[:2]
-    for person in (first, second):
-        claims.claim(session=session, actor=world.actor(person), task_id=task.id, now=NOW)
-        claims.check_in(session=session, actor=world.actor(person), task_id=task.id, now=task.starts_at)
     # the first reports when the shift is over; the second has not reported yet
     claims.complete(
         session=session, actor=world.actor(first), task_id=task.id, figures=PEOPLE, now=task.ends_at
