@@ -6,7 +6,8 @@ buttons with the encoders below; a service stores a button on an outbox notifica
 writes its payload with ``payload_of``. The chat layer reads a pressed payload back with ``decode``.
 
 - ``c:12`` claim 12, ``t:12`` its card, ``i:12`` check in, ``d:12`` done, ``rl:12`` release,
-  ``x:12`` can't complete, ``k:12`` cancel, ``dc:12`` decline work the roster gave you;
+  ``x:12`` can't complete, ``k:12`` cancel, ``dc:12`` decline work the roster gave you, ``pl:12:5`` task 12
+  is at place 5;
 - ``r:12`` reassign (choose a person), ``rf:12:56`` reassign away from 56, ``ra:12:34`` reassign to 34
   (``ra:12:34:56`` from 56, ``ra:12:34:0`` into an open place), ``ns:12:34`` 34 did not show,
   ``df:12:34`` record 34's part of 12 done for them;
@@ -110,6 +111,10 @@ def page(number: int, kind: str = "", zone_id: int | None = None, when: str = ""
     return "p:" + ":".join(parts)
 
 
+def place(task_id: int, place_id: int) -> str:
+    return f"pl:{task_id}:{place_id}"
+
+
 def escalations(page: int = 1) -> str:
     return "e" if page <= 1 else f"e:{page}"
 
@@ -167,6 +172,7 @@ ENCODERS: dict[str, Callable[..., str]] = {
     "cancel": cancel,
     "reassign": reassign,
     "noshow": no_show,
+    "place": place,
     "donefor": done_for,
     "tasks": page,
     "language": language,
@@ -222,6 +228,7 @@ def decode(payload: str) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
     decoders = {"ra": _reassign, "ns": _no_show, "p": _page, "l": _language, "h": _health, "b": _board}
     decoders["iv"] = _invite
     decoders["rf"] = _reassign_from
+    decoders["pl"] = _place
     decoders["w"] = _watch
     decoders["hh"] = _household
     decoders["df"] = _done_for
@@ -251,6 +258,10 @@ def _reassign(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] |
 
 def _reassign_from(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
     return ("reassign", (parts[0],), {"from": parts[1]}) if _ids(parts, 2, 2) else None
+
+
+def _place(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    return ("place", (parts[0], f"#{parts[1]}"), {}) if _ids(parts, 2, 2) else None
 
 
 def _no_show(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:

@@ -35,6 +35,7 @@ EVERYONE = (
 CAPTAIN = (
     N_("board — your team: who holds what, who is at the post, what is unfilled or overdue"),
     N_("new — create a task step by step (or: new delivery due=18:00 Rice for Building 3)"),
+    N_("new gate at=15:00 for=2h cap=3 place=NAME TITLE — a shift in one line; place 12 NAME — where it is"),
     N_("reassign 12 — choose someone else for task 12"),
     N_("noshow 12 NAME — someone did not come to the post"),
     N_("donefor 12 NAME — record someone's part done for them, with the reason"),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from coord.chat.labels import BY_PARAMETER
 from coord.chat.parse import task_id
-from coord.chat.port import Button, Inbound, Moment, Phrase, Reply, Target
+from coord.chat.port import Button, Inbound, Joined, Moment, Phrase, Reply, Target
 from coord.errors import CoordError, InvalidInput
 from coord.i18n import N_
 from coord.models import Community, Conversation, Person
@@ -69,7 +69,7 @@ class Context:
         return Reply(key, params, rows, target=target, language=self.language, direct_chat_id=to_chat)
 
     def error(self, err: CoordError, *, buttons: Buttons = ()) -> Reply:
-        return self.say(err.msgid, buttons=buttons, **error_params(err))
+        return self.say(err.msgid, buttons=buttons, **error_params(err, self.language))
 
     def attempt(self, action: Callable[[], T]) -> T:
         """Run a service call in a savepoint: on a refusal nothing it wrote is kept; the error is raised."""
@@ -77,15 +77,27 @@ class Context:
             return action()
 
 
-def error_params(err: CoordError) -> dict[str, Any]:
+def error_params(err: CoordError, language: str = "en") -> dict[str, Any]:
     """An error's parameters, each one translatable: the core passes some message ids as values, and
-    names kinds, figures and states by their short names, which are shown by their labels."""
+    names kinds, figures and states by their short names, which are shown by their labels. The list of
+    what is ``known`` (kinds, figures) reads as their labels where English names would be out of place."""
     params: dict[str, Any] = {}
     for key, value in err.params.items():
-        if isinstance(value, str):
+        if key == "known" and isinstance(value, str) and language != "en":
+            value = _labelled(value)
+        elif isinstance(value, str):
             value = Phrase(BY_PARAMETER.get(key, {}).get(value, value))
         params[key] = value
     return params
+
+
+def _labelled(names: str) -> Any:
+    """``gate_shift, delivery`` as the labels of those kinds (or figures), when every name is one."""
+    items = [name.strip() for name in names.split(",")]
+    for labels in (BY_PARAMETER["kind"], BY_PARAMETER["figure"]):
+        if all(item in labels for item in items):
+            return Joined(tuple(Phrase(labels[item]) for item in items))
+    return names
 
 
 def rows(buttons: Iterable[Button], width: int = 2) -> list[list[Button]]:

@@ -119,7 +119,19 @@ def answer(ctx: Context, value: str) -> list[Reply]:
 
 #: Commands that take a task number first (``cantdo 2 …``): followed by one, they are certainly commands.
 TASK_COMMANDS = frozenset(
-    {"claim", "task", "checkin", "done", "release", "cantdo", "decline", "reassign", "noshow", "cancel"}
+    {
+        "claim",
+        "task",
+        "checkin",
+        "done",
+        "release",
+        "cantdo",
+        "decline",
+        "reassign",
+        "noshow",
+        "cancel",
+        "place",
+    }
 )
 #: Short answers that are also command words (健康, today): while a question waits, they answer it.
 ANSWER_WORDS = YES_WORDS | NO_WORDS | SKIP_WORDS | TODAY_WORDS | TOMORROW_WORDS | NOW_WORDS

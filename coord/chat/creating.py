@@ -1,26 +1,29 @@
-"""A captain creates work: in one line (``new delivery due=18:00 Rice for Building 3``) or step by step."""
+"""A captain creates work: in one line (``new delivery due=18:00 Rice for Building 3``, ``new gate at=15:00
+for=2h cap=3 place=North_Gate South gate afternoon``) or step by step. Work created without a place is
+given one after: the reply offers the community's places as buttons (or ``place 12 NAME``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from coord import payloads
 from coord.chat import cards, conversations
 from coord.chat.captain import pick_team, team_choices
-from coord.chat.context import Context, rows
+from coord.chat.context import Context, rows, task_arg
 from coord.chat.conversations import SKIP_BUTTON, STOP_BUTTON, flow
 from coord.chat.parse import Command
 from coord.chat.port import Button, Reply
 from coord.chat.when import When, parse_when
 from coord.chat.words import KIND_WORDS, NO_WORDS, SKIP_WORDS, URGENT_WORDS, YES_WORDS
-from coord.errors import CoordError, InvalidInput
+from coord.errors import CoordError, InvalidInput, NotFound
 from coord.i18n import N_
 from coord.kinds import KINDS, get_kind
-from coord.models import Conversation, Place, Priority, Team
+from coord.models import Conversation, Place, PlaceKind, Priority, Task, Team
 from coord.services.people.access import require_lead
-from coord.services.people.communities import find_place
-from coord.services.work.tasks import MAX_CAPACITY, create_task
+from coord.services.people.communities import find_place, places_of
+from coord.services.work.tasks import MAX_CAPACITY, create_task, get_task, set_place
 
 #: Option names in one-line creation, in English and Chinese.
 OPTION_NAMES = {
@@ -32,12 +35,24 @@ OPTION_NAMES = {
     "日期": "date",
     "slots": "slots",
     "people": "slots",
+    "cap": "slots",
+    "capacity": "slots",
     "人数": "slots",
+    "名额": "slots",
+    "for": "for",
+    "duration": "for",
+    "时长": "for",
     "team": "team",
     "队伍": "team",
     "place": "place",
+    "where": "place",
     "地点": "place",
 }
+MAX_SHIFT = timedelta(hours=24)
+_DURATION = re.compile(
+    r"^(\d{1,3}(?:\.\d{1,2})?)\s*(h|hr|hrs|hour|hours|小时|个小时|m|min|mins|minutes|分钟|分)?$"
+)
+PLACE_CHOICES = 6
 
 
 def new(ctx: Context, command: Command) -> list[Reply]:
@@ -62,12 +77,40 @@ def _one_line(ctx: Context, command: Command, options: dict[str, str], team: Tea
         raise InvalidInput(
             N_("Give the task a title, for example “new delivery due=18:00 Rice for Building 3”.")
         )
-    spec = " ".join(p for p in (options.get("date", ""), options.get("at") or options.get("due", "")) if p)
-    when = parse_when(spec, now=ctx.now, zone=ctx.zone, shift=kind.shift) if spec.strip() else When()
+    when = _one_line_when(ctx, kind.shift, options)
     slots = _slots(options.get("slots", "1"))
     place = _place(ctx, options["place"]) if options.get("place") else None
     urgent = len(words) != len(command.args) - 1
     return _create(ctx, team, kind.name, title, when, slots, urgent, place)
+
+
+def _one_line_when(ctx: Context, shift: bool, options: dict[str, str]) -> When:
+    """A shift: ``at=15:00-17:00`` or ``at=15:00 for=2h``; a deadline: ``due=18:00``; ``date=`` with both."""
+    spec = " ".join(p for p in (options.get("date", ""), options.get("at") or options.get("due", "")) if p)
+    if not spec.strip():
+        if options.get("for"):
+            raise InvalidInput(N_("When does it start? For example at=15:00 for=2h."))
+        return When()
+    if not shift:
+        return parse_when(spec, now=ctx.now, zone=ctx.zone, shift=False)
+    moment = parse_when(spec, now=ctx.now, zone=ctx.zone, shift=False)
+    if moment.due_at is None:  # a window already: 15:00-17:00
+        return moment
+    if not options.get("for"):
+        raise InvalidInput(N_("Shift work needs a start and an end: at=15:00-17:00, or at=15:00 for=2h."))
+    return When(starts_at=moment.due_at, ends_at=moment.due_at + _duration(options["for"]))
+
+
+def _duration(text: str) -> timedelta:
+    """``2h``, ``90m``, ``1.5h``, ``2小时``, ``90分钟`` (a bare number is hours)."""
+    match = _DURATION.match(text.strip().lower())
+    length = None
+    if match:
+        minutes = match.group(2) in ("m", "min", "mins", "minutes", "分钟", "分")
+        length = timedelta(**{"minutes" if minutes else "hours": float(match.group(1))})
+    if length is None or not timedelta(minutes=1) <= length <= MAX_SHIFT:
+        raise InvalidInput(N_("A shift lasts from a few minutes to a day: write for=2h or for=90m."))
+    return length
 
 
 def _slots(text: str) -> int:
@@ -110,13 +153,51 @@ def _create(
             now=ctx.now,
         )
     )
+    created = ctx.say(
+        N_("Task created. Volunteers can claim it now:\n{line}"),
+        buttons=[
+            [Button(N_("Details"), payloads.card(task.id)), Button(N_("Claim"), payloads.claim(task.id))]
+        ],
+        line=cards.task_line(task, ctx.zone),
+    )
+    return [created, *_where(ctx, task)]
+
+
+def _where(ctx: Context, task: Task) -> list[Reply]:
+    """For work with no place yet: the question where it is, with the likeliest places as buttons."""
+    if task.place_id is not None or task.household_id is not None:
+        return []
+    choices = places_of(ctx.session, ctx.community.id, first=_place_kind(task.kind), limit=PLACE_CHOICES)
+    if not choices:
+        return []
+    buttons = [Button(N_("{name}"), payloads.place(task.id, p.id), {"name": p.name}) for p in choices]
+    text = N_("Where is task #{task_id}? Press its place, or send “place {task_id} NAME”.")
+    return [ctx.say(text, buttons=rows(buttons, 3), task_id=task.id)]
+
+
+def place(ctx: Context, command: Command) -> list[Reply]:
+    """``place 12 North Gate`` (or a place's button): where task 12 happens."""
+    task_id = task_arg(command.args[0] if command.args else None, N_("place 12 NAME"))
+    ref = command.text_from(1).strip()
+    if not ref:
+        task = get_task(ctx.session, task_id, community_id=ctx.community.id)
+        require_lead(ctx.session, ctx.actor, task.community_id, task.team_id)
+        return _where(ctx, task) or [
+            ctx.say(N_("Which place? Send “place {task_id} NAME”."), task_id=task_id)
+        ]
+    chosen = (
+        _place_by_id(ctx, int(ref[1:])) if ref.startswith("#") and ref[1:].isdigit() else _place(ctx, ref)
+    )
+    task = ctx.attempt(
+        lambda: set_place(session=ctx.session, actor=ctx.actor, task_id=task_id, place=chosen, now=ctx.now)
+    )
     return [
         ctx.say(
-            N_("Task created. Volunteers can claim it now:\n{line}"),
-            buttons=[
-                [Button(N_("Details"), payloads.card(task.id)), Button(N_("Claim"), payloads.claim(task.id))]
-            ],
-            line=cards.task_line(task, ctx.zone),
+            N_("Task #{task_id} “{title}” is at {place} now."),
+            buttons=[[Button(N_("Details"), payloads.card(task.id))]],
+            task_id=task.id,
+            title=task.title,
+            place=chosen.name,
         )
     ]
 
@@ -163,6 +244,21 @@ def _new_answer(ctx: Context, conversation: Conversation, value: str) -> list[Re
             ctx, team, data["kind"], data["title"], when, int(data["slots"]), bool(data["urgent"])
         ),
     )
+
+
+def _place_kind(kind: str) -> PlaceKind | None:
+    """The kind of place the work is most likely at: a gate for gate duty, a building for door-to-door."""
+    known = KINDS.get(kind)
+    if known is not None and known.shift:
+        return PlaceKind.GATE
+    return PlaceKind.BUILDING if kind in ("disinfection", "screening", "outreach") else None
+
+
+def _place_by_id(ctx: Context, place_id: int) -> Place:
+    place = ctx.session.get(Place, int(place_id))
+    if place is None or place.community_id != ctx.community.id:
+        raise NotFound(N_("There is no place called “{name}”."), name=f"#{place_id}")
+    return place
 
 
 def _read(ctx: Context, step: str, text: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -57,6 +57,7 @@ HANDLERS: dict[str, Handler] = {
     "noshow": captain.noshow,
     "donefor": captain.done_for,
     "cancel": captain.cancel,
+    "place": creating.place,
     "announce": captain.announce,
     "today": coordinator.today,
     "escalations": coordinator.escalations,

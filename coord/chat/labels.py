@@ -26,7 +26,7 @@ STATE = {
 #: A figure's label by its name (the first kind that records it names it).
 FIGURE_LABELS: dict[str, str] = {}
 for _kind in KINDS.values():
-    for _figure in _kind.figures:
+    for _figure in (*_kind.figures, *_kind.texts):
         FIGURE_LABELS.setdefault(_figure.name, _figure.label)
 
 #: Labels for the short names the core puts in its messages' parameters.

@@ -1,5 +1,5 @@
-"""Dialog tables of the conversation itself (issue 15 §6): a pending question never swallows a command, and
-free text keeps what was typed."""
+"""Dialog tables of the conversation (issue 15 §6): a pending question never swallows a command, and free text
+keeps what was typed; and of what a new captain meets first (§8): a shift in one line, with a place."""
 
 from __future__ import annotations
 
@@ -81,8 +81,53 @@ FREE_TEXT_AS_TYPED = Dialog(
     ),
 )
 
+A_SHIFT_IN_ONE_LINE = Dialog(
+    "a captain posts a shift in one line, with a place; work without a place asks where it is (issue 15 §8)",
+    (
+        Step(
+            "captain",
+            say="new gate_shift at=15:00 for=2h cap=3 place=North_Gate South gate afternoon",
+            en=("Task created", "South gate afternoon", "15:00–17:00", "3 of 3 free"),
+            zh=("任务已创建", "South gate afternoon", "还剩 3/3 个名额"),
+            never=("Where is task",),
+        ),
+        Step(
+            "captain",
+            say="新任务 卡口 时间=18:00 时长=90分钟 人数=2 地点=north_gate 北门夜班",
+            en=("Task created", "北门夜班", "18:00–19:30"),
+            zh=("任务已创建", "北门夜班", "18:00–19:30"),
+        ),
+        Step(
+            "captain",
+            say="new gate at=15:00 South gate",
+            en=("Shift work needs a start and an end", "for=2h"),
+            zh=("值班需要开始和结束时间", "时长=2小时"),
+        ),
+        Step(
+            "captain", say="new gate at=15:00 for=forever South gate", en=("A shift lasts",), zh=("值班时长",)
+        ),
+        Step(
+            "captain",
+            say="new delivery due=18:00 Medicine for Building 2",
+            en=("Task created", "Where is task #", "place"),
+            zh=("任务已创建", "在哪里", "地点"),
+        ),
+        Step(
+            "captain",
+            say="place {gate} north gate",
+            en=("is at North Gate now",),
+            zh=("地点已设为North Gate",),
+        ),
+        Step("captain", say="place {gate} Atlantis", en=("no place called",), zh=("没有叫“Atlantis”的地点",)),
+        # zones by their number as well as by name
+        Step("volunteer", say="tasks zone 1", en=("North gate afternoon",), zh=("North gate afternoon",)),
+        Step("volunteer", say="任务 片区1", en=("North gate afternoon",), zh=("North gate afternoon",)),
+    ),
+)
+
 CONVERSATION_DIALOGS: tuple[Dialog, ...] = (
     A_COMMAND_IS_NOT_AN_ANSWER,
     SHORT_ANSWERS_STAY_ANSWERS,
     FREE_TEXT_AS_TYPED,
+    A_SHIFT_IN_ONE_LINE,
 )

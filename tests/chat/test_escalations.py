@@ -115,6 +115,4 @@ def test_a_shift_past_its_start_lists_who_is_not_at_the_post(
     assert "still needs 2 more" in text
     # A captain may not see the community's escalations
     with pytest.raises(NotAllowed):
-        outstanding(
-            session, actor=world.actor(world.gate_captain), community=world.community, now=scene.now
-        )
+        outstanding(session, actor=world.actor(world.gate_captain), community=world.community, now=scene.now)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from coord.chat import Inbound, Reply, handle_safely, render_buttons, render_text
 from coord.clock import utcnow
 from coord.db import make_session_factory, transaction
+from coord.entrypoints.cli.community import CommunityOption, parse_language
 from coord.entrypoints.cli.runtime import (
     CliError,
     cli_language,
@@ -32,7 +33,7 @@ from coord.entrypoints.cli.runtime import (
     read_settings,
     require_schema,
 )
-from coord.i18n import N_, normalise_language, translate
+from coord.i18n import N_, translate
 from coord.models import ChatAccount, Community, Conversation, Person
 from coord.services.people.access import Actor
 from coord.services.people.people import link_account, teams_of
@@ -66,12 +67,12 @@ def chat(
         str | None, typer.Option("--lang", help="en or zh; default: the person's language.")
     ] = None,
     group: Annotated[bool, typer.Option("--group", help="Speak in your team's group chat.")] = False,
-    community: Annotated[str | None, typer.Option("--community", help="Community slug.")] = None,
+    community: CommunityOption = None,
 ) -> None:
     """Chat with the bot in the terminal as someone of the community (no Telegram or Matrix needed)."""
     settings = read_settings()
     if lang:
-        cli_language.set(normalise_language(lang))
+        cli_language.set(parse_language(lang))
     with opened_engine(settings) as engine:
         require_schema(engine)
         factory = make_session_factory(engine)
@@ -141,7 +142,7 @@ def _speaker(
             display_name=person.name,
             dm_chat_id=direct,
         )
-    language = normalise_language(lang) if lang else person.language
+    language = parse_language(lang) if lang else person.language
     if not group:
         return Speaker(person.id, person.name, direct, False, language)
     teams = teams_of(session, person)
@@ -210,11 +211,12 @@ def _inbound(speaker: Speaker, typed: str) -> Inbound:
 def _show(console: Console, speaker: Speaker, replies: list[Reply]) -> None:
     """Each reply (private ones marked), then every button of the replies as numbered choices."""
     speaker.choices = []
-    private = translate(N_("private, to you only"), speaker.language)
+    # The private reply says itself that it is for the reader alone (仅你可见): the mark only says where.
+    private = translate(N_("🔒 private message: "), speaker.language)
     for reply in replies:
         head = Text("bot › ", style="bold cyan")
         if reply.target == "direct":
-            head.append(f"🔒 {private}: ", style="bold yellow")
+            head.append(private, style="bold yellow")
         console.print(head + Text(render_text(reply, speaker.language)), soft_wrap=True)
         for row in render_buttons(reply, speaker.language):
             speaker.choices.extend(row)

@@ -55,11 +55,26 @@ GreenOption = Annotated[
 ]
 
 
+#: Kinds of areas and places in words (a Chinese listing says 片区, 卡口).
+KIND_NAMES = {
+    "zone": N_("zone"),
+    "grid": N_("grid"),
+    "building": N_("building"),
+    "gate": N_("gate"),
+    "depot": N_("supply depot"),
+    "drop_point": N_("parcel drop point"),
+    "desk": N_("ordering desk"),
+}
+
+
 def parse_language(value: str) -> str:
     """``en`` or ``zh`` in any common spelling; anything else is refused rather than guessed."""
     language = normalise_language(value)
     if language == "en" and not value.strip().lower().startswith(("en", "英")):
-        raise InvalidInput(N_("Unknown language “{value}”: use en or zh."), value=value.strip()[:20])
+        raise InvalidInput(
+            N_("Unknown language “{value}”; the languages are: en (English), zh (简体中文)."),
+            value=value.strip()[:20],
+        )
     return language
 
 
@@ -209,7 +224,7 @@ def add_area_command(
         area = add_area(
             session=run.session, actor=run.actor, community=chosen, name=name, kind=kind, parent=inside
         )
-        run.out.line(N_("Added {kind} {name}."), kind=str(area.kind), name=area.name)
+        run.out.line(N_("Added {kind} {name}."), kind=run.t(KIND_NAMES[str(area.kind)]), name=area.name)
 
 
 @place_app.command("add")
@@ -236,7 +251,7 @@ def add_place_command(
             floors=floors,
             units=units,
         )
-        run.out.line(N_("Added {kind} {name}."), kind=str(place.kind), name=place.name)
+        run.out.line(N_("Added {kind} {name}."), kind=run.t(KIND_NAMES[str(place.kind)]), name=place.name)
 
 
 def _refuse_duplicate(session: Session, model: Any, community_id: int, name: str) -> None:

@@ -19,19 +19,30 @@ def init() -> None:
     with opened_engine(settings) as engine:
         before, heads = schema_state(engine)
         if before == heads:
-            out.line(N_("The database is up to date ({revisions})."), revisions=", ".join(sorted(heads)))
+            out.line(
+                N_("The database is up to date: its schema is at revision {revisions}, the latest."),
+                revisions=_revisions(heads),
+            )
         else:
             upgrade(engine)
             after, _ = schema_state(engine)
             if before:
                 out.line(
-                    N_("Migrated the database from {old} to {new}."),
-                    old=", ".join(sorted(before)),
-                    new=", ".join(sorted(after)),
+                    N_("Migrated the database schema from revision {old} to {new}, the latest."),
+                    old=_revisions(before),
+                    new=_revisions(after),
                 )
             else:
-                out.line(N_("Created the database ({revisions})."), revisions=", ".join(sorted(after)))
+                out.line(
+                    N_("Created the database; its schema is at revision {revisions}, the latest."),
+                    revisions=_revisions(after),
+                )
     out.flush()
+
+
+def _revisions(revisions: set[str]) -> str:
+    """A schema's revision (migration) numbers: ``0009``, or ``0004 + 0006`` where branches meet."""
+    return " + ".join(sorted(revisions))
 
 
 def seed(

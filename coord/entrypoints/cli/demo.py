@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
+from coord.entrypoints.cli.community import parse_language
 from coord.entrypoints.cli.runtime import CliError, cli_language, read_settings
-from coord.i18n import N_, normalise_language, translate
+from coord.i18n import N_, translate
 
 
 def demo(
@@ -35,7 +36,7 @@ def demo(
     from coord.entrypoints.demo import DemoOptions, run_demo
 
     settings = read_settings()
-    language = normalise_language(lang) if lang else settings.language
+    language = parse_language(lang) if lang else settings.language
     cli_language.set(language)
     if keep is not None and keep.exists():
         raise CliError(N_("{file} exists already: give --keep a new file name."), file=str(keep))

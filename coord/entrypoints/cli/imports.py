@@ -10,27 +10,33 @@ import typer
 from coord.entrypoints.cli.community import CommunityOption
 from coord.entrypoints.cli.runtime import CliError, command_run
 from coord.i18n import N_
+from coord.services.imports.rows import HOUSEHOLDS, PEOPLE, PLACES, Schema, accepted
 
 import_app = typer.Typer(help="Import places, households or people from a CSV file.", no_args_is_help=True)
 
 FileArgument = Annotated[Path, typer.Argument(help="A CSV file (UTF-8; Excel's 'CSV UTF-8' is fine).")]
 
 
-@import_app.command("places")
+def _help(what: str, schema: Schema) -> str:
+    """A command's help: what it imports, and every column it reads (with the other headers it knows)."""
+    required = ", ".join(schema.required)
+    return f"{what}\n\nColumns (a header may be any of the names between slashes; {required} required): " + (
+        accepted(schema)
+    )
+
+
+@import_app.command("places", help=_help("Import buildings, gates and other places.", PLACES))
 def places(file: FileArgument, community: CommunityOption = None) -> None:
-    """Import buildings, gates and other places."""
     _import("import_places", file, community)
 
 
-@import_app.command("households")
+@import_app.command("households", help=_help("Import households (their contacts stay private).", HOUSEHOLDS))
 def households(file: FileArgument, community: CommunityOption = None) -> None:
-    """Import households (their contacts stay private)."""
     _import("import_households", file, community)
 
 
-@import_app.command("people")
+@import_app.command("people", help=_help("Import volunteers, captains and coordinators.", PEOPLE))
 def people(file: FileArgument, community: CommunityOption = None) -> None:
-    """Import volunteers, captains and coordinators."""
     _import("import_people", file, community)
 
 

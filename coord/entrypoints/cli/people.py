@@ -93,7 +93,8 @@ def add_member_command(
         chosen = run.community(community)
         found, who = find_team(run.session, chosen.id, team), find_person(run.session, chosen.id, person)
         add_member(session=run.session, actor=run.actor, team=found, person=who, role=role)
-        run.out.line(N_("{name} is now {role} in {team}."), name=who.name, role=str(role), team=found.name)
+        role_name = run.t(ROLE_NAMES[str(role)])
+        run.out.line(N_("{name} is now {role} in {team}."), name=who.name, role=role_name, team=found.name)
 
 
 @team_app.command("remove-member")
@@ -201,14 +202,20 @@ def create_invite_command(
             now=run.now,
         )
         run.out.line(N_("Invite code: {code}"), code=invite.code)
-        _describe_invite(run.out.line, invite, chosen)
+        _describe_invite(run.out.line, invite, chosen, run.t)
 
 
-def _describe_invite(say: Callable[..., None], invite: Invite, community: Community) -> None:
+#: A role in words, as every listing says it (a Chinese one: 志愿者, 队长, 社区负责人).
+ROLE_NAMES = {"volunteer": N_("volunteer"), "captain": N_("captain"), "coordinator": N_("coordinator")}
+
+
+def _describe_invite(
+    say: Callable[..., None], invite: Invite, community: Community, t: Callable[..., str]
+) -> None:
     say(
         N_("For a {role}{team}; {uses} use(s), valid until {until}."),
-        role=str(invite.role),
-        team=f" ({invite.team.name})" if invite.team else "",
+        role=t(ROLE_NAMES[str(invite.role)]),
+        team=t(N_(" ({team})"), team=invite.team.name) if invite.team else "",
         uses=invite.uses_left,
         until=show_time(invite.expires_at, community.timezone),
     )

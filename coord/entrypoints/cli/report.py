@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
+from coord.entrypoints.cli.community import CommunityOption, parse_language
 from coord.entrypoints.cli.runtime import CliError, command_run
 from coord.entrypoints.cli.times import parse_day
-from coord.i18n import N_, normalise_language
+from coord.i18n import N_
 
 report_app = typer.Typer(help="Reports: the daily summary.", no_args_is_help=True)
 
@@ -25,7 +26,7 @@ def daily(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (needed for xlsx and png).")
     ] = None,
-    community: Annotated[str | None, typer.Option("--community", help="Community slug.")] = None,
+    community: CommunityOption = None,
     lang: Annotated[
         str | None, typer.Option("--lang", help="en or zh; default: the community's language.")
     ] = None,
@@ -46,13 +47,18 @@ def daily(
             community=place,
             day=when,
             format=fmt,
-            language=normalise_language(lang) if lang else None,
+            language=parse_language(lang) if lang else None,
             team_id=team_id,
             now=run.now,
         )
         if output is not None:
             data = body.encode("utf-8") if isinstance(body, str) else body
-            output.write_bytes(data)
+            try:
+                output.write_bytes(data)
+            except OSError as exc:
+                raise CliError(
+                    N_("Cannot write {path}: {reason}"), path=str(output), reason=exc.strerror or str(exc)
+                ) from None
             run.out.line(N_("Wrote the report for {day} to {file}."), day=when.isoformat(), file=str(output))
     if output is None and isinstance(body, str):
         try:

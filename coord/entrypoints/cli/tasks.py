@@ -10,6 +10,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coord.chat.labels import FIGURE_LABELS, STATE, STATUS
 from coord.chat.reporting import figure_names
 from coord.entrypoints.cli.community import CommunityOption
 from coord.entrypoints.cli.events import show_events
@@ -17,7 +18,7 @@ from coord.entrypoints.cli.runtime import Run, command_run
 from coord.entrypoints.cli.times import local_day, parse_local_time, show_time, show_window
 from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_
-from coord.kinds import get_kind
+from coord.kinds import KINDS, get_kind
 from coord.models import Community, Household, Place, Priority, Task, TaskStatus
 from coord.services.people.communities import find_area, find_place
 from coord.services.people.people import find_person, find_team
@@ -77,19 +78,18 @@ def create(
 
 
 @task_app.command("show")
-def show(task_id: TaskArgument) -> None:
+def show(task_id: TaskArgument, community: CommunityOption = None) -> None:
     """Show a task, who holds it, and its event log."""
     with command_run() as run:
-        task = get_task(run.session, task_id)
-        community = run.session.get(Community, task.community_id)
-        assert community is not None
-        zone = community.timezone
+        chosen = run.community(community)
+        task = get_task(run.session, task_id, community_id=chosen.id)
+        zone = chosen.timezone
         run.out.line(N_("Task #{id}: {title}"), id=task.id, title=task.title)
         run.out.fields(
             [
-                (N_("kind"), task.kind),
-                (N_("status"), task.status),
-                (N_("priority"), task.priority if task.priority == Priority.URGENT else ""),
+                (N_("kind"), kind_label(run, task.kind)),
+                (N_("status"), status_label(run, task.status)),
+                (N_("priority"), run.out.t(N_("urgent")) if task.priority == Priority.URGENT else ""),
                 (N_("when"), show_window(task.starts_at, task.ends_at, task.due_at, zone)),
                 (N_("team"), task.team.name if task.team else ""),
                 (N_("place"), task.place.name if task.place else ""),
@@ -106,9 +106,12 @@ def show(task_id: TaskArgument) -> None:
                 N_("person"), N_("state"), N_("since"), N_("figures"), title=N_("Assignments")
             )
             for held in task.assignments:
-                figures = ", ".join(f"{k}={v}" for k, v in held.figures.items())
+                figures = ", ".join(
+                    f"{run.out.t(FIGURE_LABELS.get(k, k))}={v}" for k, v in held.figures.items()
+                )
                 since = held.ended_at or held.checked_in_at or held.claimed_at
-                rows.add(held.person.name, held.state, show_time(since, zone), figures or held.note)
+                state = run.out.t(STATE[held.state])
+                rows.add(held.person.name, state, show_time(since, zone), figures or held.note)
         show_events(run, task.id, zone)
 
 
@@ -116,9 +119,11 @@ def show(task_id: TaskArgument) -> None:
 def cancel(
     task_id: TaskArgument,
     reason: Annotated[str, typer.Option("--reason", help="Told to whoever held a slot.")] = "",
+    community: CommunityOption = None,
 ) -> None:
     """Cancel open or full work."""
     with command_run() as run:
+        get_task(run.session, task_id, community_id=run.community(community).id)
         task = cancel_task(session=run.session, actor=run.actor, task_id=task_id, reason=reason, now=run.now)
         run.out.line(N_("Cancelled task #{id}: {title}"), id=task.id, title=task.title)
 
@@ -127,10 +132,11 @@ def cancel(
 def assign_command(
     task_id: TaskArgument,
     person: Annotated[str, typer.Argument(help="Person's exact name or number.")],
+    community: CommunityOption = None,
 ) -> None:
     """Give a free slot of a task to a person."""
     with command_run() as run:
-        task = get_task(run.session, task_id)
+        task = get_task(run.session, task_id, community_id=run.community(community).id)
         who = find_person(run.session, task.community_id, person)
         assign(session=run.session, actor=run.actor, task_id=task.id, person=who, now=run.now)
         run.out.line(N_("Assigned task #{id} to {name}."), id=task.id, name=who.name)
@@ -144,10 +150,11 @@ def done_command(
     figure: Annotated[
         list[str] | None, typer.Option("--figure", help="NAME=VALUE, e.g. people_checked=30; repeat.")
     ] = None,
+    community: CommunityOption = None,
 ) -> None:
     """Record a holder's part of a task done for them (paper records, no phone at the post)."""
     with command_run() as run:
-        task = get_task(run.session, task_id)
+        task = get_task(run.session, task_id, community_id=run.community(community).id)
         who = find_person(run.session, task.community_id, person)
         names = figure_names(get_kind(task.kind))  # people_checked, 检查人数, people checked
         figures = {names.get(name.lower(), name): value for name, value in map(_figure, figure or [])}
@@ -211,13 +218,25 @@ def _task_rows(run: Run, found: list[Task], timezone: str) -> None:
         rows.add(
             task.id,
             show_window(task.starts_at, task.ends_at, task.due_at, timezone),
-            ("‼ " if task.priority == Priority.URGENT else "") + task.kind,
+            ("‼ " if task.priority == Priority.URGENT else "") + kind_label(run, task.kind),
             task.title,
             task.place.name if task.place else "",
             task.team.name if task.team else "",
             f"{task.filled}/{task.capacity}",
-            task.status,
+            status_label(run, task.status),
         )
+
+
+def kind_label(run: Run, kind: str) -> str:
+    """A kind of work as the CLI shows it: its name in English (what ``--kind`` takes), its label in Chinese
+    (``gate_shift`` is 卡口值守), so a Chinese listing has no English left in it."""
+    known = KINDS.get(kind)
+    return run.out.t(known.label) if known and run.out.language != "en" else kind
+
+
+def status_label(run: Run, status: TaskStatus) -> str:
+    """A task's status: as ``--status`` takes it in English, in words in Chinese (进行中)."""
+    return str(status) if run.out.language == "en" else run.out.t(STATUS[status])
 
 
 def find_household(session: Session, community_id: int, ref: str) -> Household:

@@ -144,9 +144,7 @@ def materialise(
     with command_run() as run:
         chosen = run.community(community)
         if template_id is None:
-            made = materialise_all(
-                session=run.session, now=run.now, days=days, community_id=chosen.id
-            )
+            made = materialise_all(session=run.session, now=run.now, days=days, community_id=chosen.id)
         else:
             template = run.session.get(Template, template_id)
             if template is None or template.community_id != chosen.id:
@@ -156,10 +154,13 @@ def materialise(
 
 
 @template_app.command("deactivate")
-def deactivate(template_id: TemplateArgument) -> None:
+def deactivate(template_id: TemplateArgument, community: CommunityOption = None) -> None:
     """Stop a template making new tasks."""
     from coord.services.recurring.templates import deactivate_template
 
     with command_run() as run:
+        template = run.session.get(Template, template_id)
+        if template is None or template.community_id != run.community(community).id:
+            raise NotFound(N_("There is no template #{template_id}."), template_id=template_id)
         deactivate_template(session=run.session, actor=run.actor, template_id=template_id)
         run.out.line(N_("Template #{id} makes no more tasks."), id=template_id)

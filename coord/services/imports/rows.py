@@ -200,11 +200,18 @@ PLACES = Schema(
     required=("name",),
     aliases={
         "名称": "name",
+        "地点": "name",
+        "楼号": "name",
+        "楼栋": "name",
         "类型": "kind",
         "片区": "zone",
+        "所属片区": "zone",
         "网格": "grid",
+        "所属网格": "grid",
         "楼层": "floors",
+        "层数": "floors",
         "单元": "units",
+        "单元数": "units",
     },
 )
 HOUSEHOLDS = Schema(
@@ -224,10 +231,20 @@ HOUSEHOLDS = Schema(
     required=("building", "room"),
     aliases={
         "楼栋": "building",
+        "楼号": "building",
+        "楼栋号": "building",
         "单元": "unit",
+        "单元号": "unit",
         "房号": "room",
+        "门牌号": "room",
+        "房间号": "room",
         "联系人": "contact_name",
+        "户主": "contact_name",
+        "姓名": "contact_name",
         "电话": "phone",
+        "手机号": "phone",
+        "手机": "phone",
+        "联系电话": "phone",
         "老人": "elderly",
         "独居": "lives_alone",
         "残疾": "disabled",
@@ -250,12 +267,24 @@ PEOPLE = Schema(
     aliases={
         "姓名": "name",
         "电话": "phone",
+        "手机号": "phone",
+        "手机": "phone",
+        "联系电话": "phone",
         "语言": "language",
         "技能": "skills",
         "队伍": "team",
+        "小组": "team",
         "角色": "role",
     },
 )
+
+
+def accepted(schema: Schema) -> str:
+    """Every column with the other headers it is known by: ``name/名称/地点, kind/类型, …``."""
+    return ", ".join(
+        "/".join([column, *(alias for alias, name in schema.aliases.items() if name == column)])
+        for column in schema.columns
+    )
 
 
 # ---- reading -------------------------------------------------------------------------------------------
@@ -301,7 +330,7 @@ def _header(line: int, fields: list[str], schema: Schema, problems: Problems) ->
         if not label:
             problems.add(line, N_("Column {number} has no name: name it or delete it."), number=number)
         elif name not in schema.columns:
-            known = ", ".join(schema.columns)
+            known = accepted(schema)
             problems.add(
                 line, N_("Unknown column “{column}”; the columns are: {known}."), column=label, known=known
             )

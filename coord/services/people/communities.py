@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from coord.clock import utcnow
@@ -132,8 +132,8 @@ def add_area(
 ) -> Area:
     require_coordinator(session, actor, community.id)
     name = _required(name, N_("area name"))
-    if kind == AreaKind.GRID and parent is not None and parent.kind != AreaKind.ZONE:
-        raise InvalidInput(N_("A grid sits inside a zone."))
+    if kind == AreaKind.GRID and (parent is None or parent.kind != AreaKind.ZONE):
+        raise InvalidInput(N_("A grid sits inside a zone: name the zone it is in."))
     area = Area(community_id=community.id, name=name, kind=kind, parent_id=parent.id if parent else None)
     session.add(area)
     session.flush()
@@ -230,19 +230,79 @@ def add_household(
 
 
 def find_place(session: Session, community_id: int, name: str) -> Place:
+    """A place by its name, or by the same name in another case or spacing (``north gate``: “North Gate”)."""
     place = session.scalar(
         select(Place).where(Place.community_id == community_id, Place.name == name.strip())
     )
+    if place is None:
+        loose = _plain(name)
+        found = [
+            p
+            for p in session.scalars(select(Place).where(Place.community_id == community_id))
+            if _plain(p.name) == loose
+        ]
+        place = found[0] if len(found) == 1 else None
     if place is None:
         raise NotFound(N_("There is no place called “{name}”."), name=name.strip()[:60])
     return place
 
 
+def places_of(
+    session: Session, community_id: int, *, first: PlaceKind | None = None, limit: int = 6
+) -> list[Place]:
+    """Up to ``limit`` places of a community to choose from, those of kind ``first`` first, then by name."""
+    order = [case((Place.kind == first, 0), else_=1)] if first is not None else []
+    return list(
+        session.scalars(
+            select(Place).where(Place.community_id == community_id).order_by(*order, Place.name).limit(limit)
+        )
+    )
+
+
+#: How people name a kind of area before its number: ``zone 1``, ``片区 1``, ``grid 3``, ``第3网格``.
+AREA_WORDS = {"zone": AreaKind.ZONE, "片区": AreaKind.ZONE, "grid": AreaKind.GRID, "网格": AreaKind.GRID}
+_CHINESE_DIGITS = {c: str(n) for n, c in enumerate("零一二三四五六七八九", start=0)}
+_NUMBERED = re.compile(r"^(?:(zone|grid|片区|网格)\s*#?第?\s*(\d+)|第?\s*(\d+)\s*(片区|网格))$")
+
+
 def find_area(session: Session, community_id: int, name: str) -> Area:
-    area = session.scalar(select(Area).where(Area.community_id == community_id, Area.name == name.strip()))
-    if area is None:
-        raise NotFound(N_("There is no zone or grid called “{name}”."), name=name.strip()[:60])
-    return area
+    """A zone or grid by its name (in any case and spacing: ``zone 1`` finds “Zone 1”), by its kind and the
+    number in its name (``片区 1`` finds “第一片区”, ``grid 3`` finds “第3网格”), or by its id (``#4``)."""
+    text = " ".join(name.split())
+    areas = session.scalars(select(Area).where(Area.community_id == community_id).order_by(Area.id)).all()
+    for same in (lambda a: a.name == text, lambda a: _plain(a.name) == _plain(text)):
+        found = [a for a in areas if same(a)]
+        if len(found) == 1:
+            return found[0]
+    numbered = _NUMBERED.match(_plain(text))
+    if numbered:
+        word, number = (
+            numbered.group(1) or numbered.group(4),
+            str(int(numbered.group(2) or numbered.group(3))),
+        )
+        of_kind = [a for a in areas if a.kind == AREA_WORDS[word]]
+        found = [a for a in of_kind if _number_in(a.name) == number]
+        if len(found) == 1:
+            return found[0]
+        if not found and 0 < int(number) <= len(of_kind):
+            return of_kind[int(number) - 1]  # the n-th zone (or grid) when their names carry no number
+    elif text.lstrip("#").isdigit():
+        found = [a for a in areas if a.id == int(text.lstrip("#"))]
+        if found:
+            return found[0]
+    raise NotFound(N_("There is no zone or grid called “{name}”."), name=text[:60])
+
+
+def _plain(name: str) -> str:
+    """A name compared loosely: lower case, no spaces."""
+    return "".join(name.lower().split())
+
+
+def _number_in(name: str) -> str | None:
+    """The number a name carries (“第3网格” → 3, “第一片区” → 1, “Zone 12” → 12), if exactly one."""
+    digits = "".join(_CHINESE_DIGITS.get(c, c) for c in name)
+    numbers = re.findall(r"\d+", digits)
+    return str(int(numbers[0])) if len(numbers) == 1 else None
 
 
 def _required(value: str, what: str) -> str:

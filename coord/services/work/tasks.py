@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from coord.clock import utcnow
-from coord.errors import InvalidInput, InvalidTransition, NotFound
+from coord.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
 from coord.i18n import N_
 from coord.kinds import get_kind
 from coord.models import (
@@ -184,6 +184,35 @@ def cancel_task(
         at=moment,
         reason=reason,
         released=len(holders),
+    )
+    return task
+
+
+def set_place(
+    *, session: Session, actor: Actor, task_id: int, place: Place, now: datetime | None = None
+) -> Task:
+    """Say where live work happens (a captain of its team, or a coordinator)."""
+    task = get_task(session, task_id, community_id=_community_of(actor))
+    require_lead(session, actor, task.community_id, task.team_id)
+    if place.community_id != task.community_id:
+        raise NotAllowed(N_("Everything a task names must belong to the same community."))
+    if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
+        raise InvalidTransition(
+            N_("Task #{task_id} is {status}; look at the open tasks instead."),
+            task_id=task.id,
+            status=str(task.status),
+        )
+    task.place_id = place.id
+    session.flush()
+    session.refresh(task, ["place"])
+    record_event(
+        session,
+        actor=actor,
+        action="task_place_set",
+        community_id=task.community_id,
+        task=task,
+        at=now or utcnow(),
+        place_id=place.id,
     )
     return task
 

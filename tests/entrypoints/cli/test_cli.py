@@ -86,9 +86,9 @@ def test_init_creates_the_database_then_finds_it_up_to_date(url: str) -> None:
     # When init runs twice
     first, second = ok(url, "init"), ok(url, "init")
     # Then the first creates the schema and the second finds nothing to do
-    heads = ", ".join(sorted(head_revisions()))
-    assert first.strip() == f"Created the database ({heads})."
-    assert second.strip() == f"The database is up to date ({heads})."
+    heads = " + ".join(sorted(head_revisions()))
+    assert first.strip() == f"Created the database; its schema is at revision {heads}, the latest."
+    assert second.strip() == f"The database is up to date: its schema is at revision {heads}, the latest."
     assert "There is no community yet" in one_line_error(coord(url, "tasks"))
 
 

@@ -66,7 +66,7 @@ def test_a_seeded_person_chats_without_onboarding_and_claims_with_private_detail
     assert "not registered" not in result.output and "invite" not in result.output.lower()
     assert f"You have task #{task.id}" in result.output
     private = [line for line in result.output.splitlines() if "🔒" in line]
-    assert private and "private, to you only" in private[0]
+    assert private and "private message" in private[0]
     engine = make_engine(url)
     with Session(engine) as session:
         home = session.get_one(Household, task.household_id)

@@ -270,7 +270,12 @@ BAD_FILES: list[tuple[str, str, str, list[tuple[int, str]]]] = [
     ("empty", "places", "", [(1, "The file is empty")]),
     ("only blank lines", "places", "\n\n,,\n", [(1, "The file is empty")]),
     ("header only", "places", "name,kind\n", [(1, "header but no rows")]),
-    ("missing column", "households", "building,unit\nBuilding 1,2\n", [(1, "“room / 房号” is missing")]),
+    (
+        "missing column",
+        "households",
+        "building,unit\nBuilding 1,2\n",
+        [(1, "“room / 房号 / 门牌号 / 房间号” is missing")],
+    ),
     ("unknown column", "places", "name,kind,colour\nA,gate,red\n", [(1, "Unknown column “colour”")]),
     ("unnamed column", "places", "name,,kind\nA,,gate\n", [(1, "Column 2 has no name")]),
     ("column twice", "people", "name,姓名\nA,B\n", [(1, "“姓名” appears twice")]),
