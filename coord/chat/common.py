@@ -130,7 +130,7 @@ def join(session: Session, inbound: Inbound, code: str, now: datetime) -> list[R
                 now=now,
             )
     except CoordError as err:
-        return [Reply(err.msgid, error_params(err), language=hint or "en")]
+        return [Reply(err.msgid, error_params(err, hint or "en"), language=hint or "en")]
     community = session.get(Community, joined.person.community_id)
     assert community is not None
     ctx = Context(session, inbound, now, joined.person, community)

@@ -106,6 +106,13 @@ A_SHIFT_IN_ONE_LINE = Dialog(
         Step(
             "captain", say="new gate at=15:00 for=forever South gate", en=("A shift lasts",), zh=("值班时长",)
         ),
+        # an unknown kind is answered with the kinds there are, in the reader's words
+        Step(
+            "captain",
+            say="new castle at=15:00 Moat",
+            en=("Unknown kind of work “castle”", "gate_shift"),
+            zh=("没有“castle”这类工作", "卡口值守、"),
+        ),
         Step(
             "captain",
             say="new delivery due=18:00 Medicine for Building 2",
