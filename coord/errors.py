@@ -28,6 +28,11 @@ class NotAllowed(CoordError):
     """The acting person lacks the role for this action."""
 
 
+class Unwell(NotAllowed):
+    """The person declared themselves unwell today: health data, told in their direct chat only
+    (invariant 7)."""
+
+
 class InvalidTransition(CoordError):
     """The lifecycle forbids this change from the current state."""
 

@@ -60,6 +60,7 @@ def board(ctx: Context, command: Command) -> list[Reply]:
         ]
         return [ctx.say(N_("Which team?"), buttons=rows(choices))]
     shown = boards.team_board(ctx.session, actor=ctx.actor, team=team, now=ctx.now)
+    unwell = shown.unwell if not ctx.in_group else frozenset()  # health: never shown to a group (invariant 7)
     if not shown.tasks and not shown.no_shows:
         text = N_("Board of {team}, {time}: no live tasks. Create one with “new”.")
         new = [[Button(N_("New task"), payloads.NEW)]]
@@ -70,7 +71,7 @@ def board(ctx: Context, command: Command) -> list[Reply]:
         held = shown.holders.get(task.id, [])
         lines += [
             Phrase(
-                UNWELL_HOLDER if p.id in shown.unwell and s in ACTIVE_STATES else N_("   · {name}: {state}"),
+                UNWELL_HOLDER if p.id in unwell and s in ACTIVE_STATES else N_("   · {name}: {state}"),
                 {"name": p.name, "state": Phrase(STATE[s])},
             )
             for p, s in held
@@ -79,7 +80,7 @@ def board(ctx: Context, command: Command) -> list[Reply]:
             lines.append(Phrase(N_("   · nobody yet")))
     lines += _trouble(ctx, shown)
     fix = {t.id for t in shown.overdue(ctx.now)} | {t.id for t, _ in shown.no_shows}
-    fix |= {t.id for t in shown.needs_someone_else()}
+    fix |= {t.id for t in shown.needs_someone_else()} if unwell else set()
     buttons = [
         Button(N_("Reassign #{task_id}"), payloads.reassign(i), {"task_id": i}) for i in sorted(fix)[:4]
     ]
@@ -133,7 +134,7 @@ def _which_place(
     ctx: Context, task: Task, holders: list[Person], open_place: bool, target: Person | None
 ) -> Reply:
     to = target.id if target else None
-    unwell = unwell_today(ctx.session, ctx.community, [p.id for p in holders], ctx.now)
+    unwell = _unwell(ctx, holders)
     choices = [
         Button(
             N_("Replace {name} · unwell today") if p.id in unwell else N_("Replace {name}"),
@@ -205,9 +206,7 @@ def _picker(ctx: Context, task: Task, source: Person | None, candidates: list[Pe
         )
         return [ctx.say(text, task_id=task.id)]
     source_id = source.id if source else int(payloads.OPEN_PLACE)
-    unwell = unwell_today(
-        ctx.session, ctx.community, [p.id for p in [*candidates, *filter(None, [source])]], ctx.now
-    )
+    unwell = _unwell(ctx, [*candidates, *filter(None, [source])])
     choices = [
         Button(
             UNWELL_CHOICE if p.id in unwell else N_("{name}"),
@@ -229,6 +228,13 @@ def _picker(ctx: Context, task: Task, source: Person | None, candidates: list[Pe
         text = N_("Task #{task_id} “{title}” is held by {name}. Who should take it instead?")
     reply = ctx.say(text, buttons=rows(choices), task_id=task.id, title=task.title, name=source.name)
     return [reply, *warning]
+
+
+def _unwell(ctx: Context, people: list[Person]) -> set[int]:
+    """Which of ``people`` declared themselves unwell today; never told in a group (invariant 7)."""
+    if ctx.in_group:
+        return set()
+    return unwell_today(ctx.session, ctx.community, [p.id for p in people], ctx.now)
 
 
 def noshow(ctx: Context, command: Command) -> list[Reply]:

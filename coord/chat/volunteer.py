@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 from coord import payloads
 from coord.chat import cards, conversations
-from coord.chat.context import Context, task_arg
+from coord.chat.context import Context, error_params, task_arg
 from coord.chat.conversations import SKIP_BUTTON, STOP_BUTTON, flow
 from coord.chat.labels import STATE
 from coord.chat.parse import Command, fold
 from coord.chat.port import Button, Phrase, Reply
 from coord.chat.words import KIND_WORDS, NOW_WORDS, PAGE_WORDS, SKIP_WORDS, TODAY_WORDS, URGENT_WORDS
-from coord.errors import NotFound
+from coord.errors import NotFound, Unwell
 from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import AssignmentState, Conversation
@@ -119,9 +119,14 @@ def task(ctx: Context, command: Command) -> list[Reply]:
 
 def claim(ctx: Context, command: Command) -> list[Reply]:
     task_id = task_arg(command.args[0] if command.args else None, N_("claim 12"))
-    assignment = ctx.attempt(
-        lambda: claims.claim(session=ctx.session, actor=ctx.actor, task_id=task_id, now=ctx.now)
-    )
+    try:
+        assignment = ctx.attempt(
+            lambda: claims.claim(session=ctx.session, actor=ctx.actor, task_id=task_id, now=ctx.now)
+        )
+    except Unwell as err:
+        if not ctx.in_group:
+            raise
+        return _privately(ctx, err)
     taken = assignment.task
     has_private = taken.has_private_details
     if ctx.in_group:
@@ -157,6 +162,15 @@ def claim(ctx: Context, command: Command) -> list[Reply]:
     # The reply carries the details now; the outbox copy the claim wrote is settled, not sent twice.
     mark_sent(ctx.session, dedupe_key=private_key(assignment), now=ctx.now)
     return [here, cards.private_reply(ctx, taken)]
+
+
+def _privately(ctx: Context, err: Unwell) -> list[Reply]:
+    """A refusal that would tell a group about someone's health goes to their direct chat instead."""
+    if ctx.direct_chat_id is None:
+        text = N_("{name}, I can answer that only in a direct chat: open one with me and send it there.")
+        return [ctx.say(text, name=ctx.person.name)]
+    told = ctx.say(err.msgid, target="direct", **error_params(err, ctx.language))
+    return [ctx.say(N_("{name}, I have answered you in our direct chat."), name=ctx.person.name), told]
 
 
 def _next_step(kind: str, task_id: int) -> Phrase:

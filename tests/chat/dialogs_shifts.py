@@ -158,6 +158,22 @@ NOT_WELL = Dialog(
             zh=("你今天申报了身体不适", "健康 是"),
         ),
         Step(
+            "volunteer",
+            say="/claim {delivery}",
+            where="group",
+            en=("Volunteer 1, I have answered you in our direct chat",),
+            zh=("Volunteer 1，我已在私聊里回复你",),
+            never=("unwell", "身体不适"),
+        ),
+        Step(
+            "captain",
+            say="board",
+            where="group",
+            en=("Board of Gate duty", "Volunteer 1: claimed"),
+            zh=("Gate duty看板", "Volunteer 1：已认领"),
+            never=("unwell", "身体不适"),
+        ),
+        Step(
             "captain",
             say="board",
             en=("Volunteer 1: claimed · unwell today, needs someone else",),
@@ -208,7 +224,7 @@ def with_overlapping_shift(session: Session, world: World, scene: Scene) -> Scen
 
 
 # Needs a second shift overlapping ``{gate}`` (``with_overlapping_shift``), so it is played on a scene with
-# one (tests/chat/test_shift_clash.py, tests/bots/telegram/test_dialogs.py), not in DIALOGS.
+# one (tests/chat/test_shifts.py, tests/bots/telegram/test_dialogs.py), not in DIALOGS.
 ONE_PLACE_AT_A_TIME = Dialog(
     "one person, one place at a time: a claim and a reassignment are refused, naming the shift held",
     (

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, bindparam, join, select
 from sqlalchemy.orm import Session
 
-from coord.errors import AlreadyClaimed, CoordError, InvalidTransition, NotAllowed, TaskFull
+from coord.errors import AlreadyClaimed, CoordError, InvalidTransition, NotAllowed, TaskFull, Unwell
 from coord.i18n import N_
 from coord.kinds import get_kind
 from coord.models import (
@@ -236,7 +236,7 @@ def claim_refusal(
             skills=refused.missing,
         )
     if refused.reason == "unwell":
-        return NotAllowed(
+        return Unwell(
             N_(
                 "You declared yourself unwell today, so you cannot take on work. Please rest; "
                 "once you are well again, send “health yes” and claim again."
