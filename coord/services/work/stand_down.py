@@ -61,9 +61,10 @@ def stand_down(session: Session, person: Person, *, now: datetime) -> list[Task]
     the person themselves: a captain who is unwell is not told about their own work)."""
     zone = community_zone(session, person.community_id)
     held = held_soon(session, person, now)
+    leads_of: dict[int | None, list[int]] = {}  # by team: a few pieces of work, one read of their leads
     for assignment, task in held:
-        leads = [p for p in captains_of(session, task.team_id) if p != person.id] if task.team_id else []
-        leads = leads or [p for p in coordinators_of(session, task.community_id) if p != person.id]
+        if task.team_id not in leads_of:
+            leads_of[task.team_id] = _leads(session, task, person)
         if task.starts_at is not None and task.ends_at is not None:
             msgid, when = UNWELL_SHIFT, window_text(task.starts_at, task.ends_at, zone, now)
         else:
@@ -76,7 +77,7 @@ def stand_down(session: Session, person: Person, *, now: datetime) -> list[Task]
             task_id=task.id,
             from_person=person.id,
         )
-        for lead in leads:
+        for lead in leads_of[task.team_id]:
             notify(
                 session,
                 dedupe_key=f"unwell:{assignment.id}:{lead}",
@@ -89,6 +90,13 @@ def stand_down(session: Session, person: Person, *, now: datetime) -> list[Task]
                 at=now,
             )
     return [task for _, task in held]
+
+
+def _leads(session: Session, task: Task, person: Person) -> list[int]:
+    """The task's captains, else the community's coordinators, without ``person``."""
+    captains = captains_of(session, task.team_id) if task.team_id else []
+    leads = [p for p in captains if p != person.id]
+    return leads or [p for p in coordinators_of(session, task.community_id) if p != person.id]
 
 
 def unwell_today(
