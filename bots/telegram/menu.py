@@ -18,6 +18,7 @@ COMMANDS = (
     ("board", N_("Your team's board (captains)")),
     ("new", N_("Create a task (captains)")),
     ("today", N_("Today's figures (coordinators)")),
+    ("link", N_("Make this group your team's chat (captains)")),
     ("language", N_("English or 简体中文")),
     ("help", N_("What you can do")),
     ("stop", N_("Leave a question I am asking")),

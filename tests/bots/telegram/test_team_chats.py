@@ -84,6 +84,8 @@ def test_a_captain_adding_the_bot_is_told_how_to_link_and_the_link_code_links(
     bot: BotUnderTest, session: Session, scene: Scene
 ) -> None:
     captain = user_for("captain", scene, "en")
+    menu = {c["command"]: c["description"] for c in bot.server.commands["zh"]}
+    assert menu["link"] == "把本群设为队伍群（队长）"  # the command menu offers it
     # When the captain adds the bot to a new group, the group is told how to make it a team's chat
     greeting = texts(membership(bot, captain, NEW_GROUP, "left", "member"))
     assert "/link" in greeting and "task cards" in greeting
