@@ -82,13 +82,7 @@ class ChatStore:
         with transaction(self._factory) as session:
             network, chat_id, user_id = inbound.network[:20], inbound.chat_id[:255], inbound.user_id[:255]
             if speaker(session, network, user_id, chat_id) is None:
-                told = select(ChatNote.id).where(
-                    ChatNote.network == network,
-                    ChatNote.chat_id == chat_id,
-                    ChatNote.kind == ChatNoteKind.STRANGER_TOLD,
-                    ChatNote.user_id == user_id,
-                )
-                if session.scalar(told.limit(1)) is not None:
+                if _noted(session, network, chat_id, ChatNoteKind.STRANGER_TOLD, user_id):
                     return []
                 _note(session, network, [(chat_id, ChatNoteKind.STRANGER_TOLD, user_id)])
             return team_chats.greeting(session, inbound, now or utcnow())
@@ -117,13 +111,8 @@ class ChatStore:
 
     def noted(self, network: str, chat_id: str, kind: ChatNoteKind, user_id: str | None = None) -> bool:
         """Whether the chat has a note of ``kind`` (about ``user_id``, when given)."""
-        query = select(ChatNote.id).where(
-            ChatNote.network == network[:20], ChatNote.chat_id == chat_id[:255], ChatNote.kind == kind
-        )
-        if user_id is not None:
-            query = query.where(ChatNote.user_id == user_id[:255])
         with self._factory() as session:
-            return session.scalar(query.limit(1)) is not None
+            return _noted(session, network, chat_id, kind, user_id)
 
     def note(self, network: str, chat_id: str, kind: ChatNoteKind, user_id: str = "") -> None:
         """Keep a note on the chat (a second note of the same is a no-op)."""
@@ -167,6 +156,15 @@ class ChatStore:
         """The card's message is gone (deleted, or too old to edit)."""
         with transaction(self._factory) as session:
             group_cards.forget_card(session, card_id)
+
+
+def _noted(session: Session, network: str, chat_id: str, kind: ChatNoteKind, user_id: str | None) -> bool:
+    query = select(ChatNote.id).where(
+        ChatNote.network == network[:20], ChatNote.chat_id == chat_id[:255], ChatNote.kind == kind
+    )
+    if user_id is not None:
+        query = query.where(ChatNote.user_id == user_id[:255])
+    return session.scalar(query.limit(1)) is not None
 
 
 def _note(session: Session, network: str, notes: Iterable[tuple[str, ChatNoteKind, str]]) -> None:

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 from coord.clock import utcnow
 from coord.errors import InvalidInput, NotAllowed, NotFound
 from coord.i18n import N_
-from coord.models import ChatAccount, Conversation, Person, Team, TeamChat
+from coord.models import Conversation, Person, Team, TeamChat
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, can_lead, require_lead
 from coord.services.people.codes import looks_like_code, new_code, normalise_code
+from coord.services.people.directory import speaker
 
 LINK_CODE_VALID_FOR = timedelta(minutes=30)
 CODE_UNKNOWN = N_(
@@ -111,8 +112,8 @@ def bot_left_chat(
     if chat is None:
         return None
     team = session.get_one(Team, chat.team_id)
-    remover = _person_of(session, network, by_user) if by_user else None
-    actor = Actor(remover, network[:20]) if remover is not None else Actor.system(network[:20])
+    remover = speaker(session, network[:20], by_user[:255], "") if by_user else None
+    actor = Actor(remover.person, network[:20]) if remover is not None else Actor.system(network[:20])
     _unlink(session, chat, team, actor=actor, now=now or utcnow(), reason="bot_removed")
     return team
 
@@ -124,7 +125,7 @@ def move_team_chat(
     chat = find_team_chat(session, network, old_chat_id)
     if chat is None or old_chat_id == new_chat_id:
         return chat
-    if find_team_chat(session, network, new_chat_id) is not None:  # already moved (the update came twice)
+    if find_team_chat(session, network, new_chat_id) is not None:  # the new id was linked meanwhile: it stays
         session.delete(chat)
         session.flush()
         return find_team_chat(session, network, new_chat_id)
@@ -260,12 +261,4 @@ def _unlink(
         network=network,
         chat_id=chat_id,
         reason=reason,
-    )
-
-
-def _person_of(session: Session, network: str, user_id: str) -> Person | None:
-    return session.scalar(
-        select(Person)
-        .join(ChatAccount, ChatAccount.person_id == Person.id)
-        .where(ChatAccount.network == network[:20], ChatAccount.external_id == user_id[:255])
     )
