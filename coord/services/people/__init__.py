@@ -2,7 +2,8 @@
 invites and announcements.
 
 Modules: ``access`` (every permission check), ``directory`` (who is who in chat), ``people``,
-``communities``, ``invites`` and ``announcements``. The watch list is ``coord.services.watch``.
+``communities``, ``invites``, ``announcements`` and ``team_chats`` (the group chats a team's cards, alerts
+and announcements go to). The watch list is ``coord.services.watch``.
 """
 
 from coord.services.people.access import (
