@@ -135,3 +135,28 @@ def can_see_private(session: Session, actor: Actor, task: Task) -> bool:
     if can_lead(session, actor, task.community_id, task.team_id):
         return True
     return bool(session.scalar(_HOLDS, {"task_id": task.id, "person_id": actor.person.id}))
+
+
+def can_manage_person(session: Session, actor: Actor, person: Person) -> bool:
+    """Editing or deactivating a person: the system, a coordinator of their community, or a captain over a
+    volunteer of their own team (not over another captain or a coordinator)."""
+    if actor.person is None:
+        return True
+    community_id = person.community_id
+    if actor.person.community_id != community_id:
+        return False
+    params = {"community_id": community_id, "person_id": actor.person.id}
+    if session.scalar(_IS_COORDINATOR, params):
+        return True
+    theirs = {"community_id": community_id, "person_id": person.id}
+    if session.scalar(_IS_COORDINATOR, theirs) or session.scalar(_CAPTAIN_ANYWHERE, theirs):
+        return False
+    teams = session.scalars(select(Membership.team_id).where(Membership.person_id == person.id)).all()
+    return any(is_captain(session, actor.person, team_id) for team_id in teams)
+
+
+def require_person_manager(session: Session, actor: Actor, person: Person) -> None:
+    if not can_manage_person(session, actor, person):
+        raise NotAllowed(
+            N_("Only {name}'s captain or a coordinator can change or deactivate them."), name=person.name
+        )

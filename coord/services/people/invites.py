@@ -9,15 +9,31 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from coord.clock import utcnow
-from coord.errors import InvalidInput, InviteInvalid
+from coord.errors import InvalidInput, InviteInvalid, NotAllowed, NotFound
 from coord.i18n import N_
-from coord.models import Community, Invite, InviteRole, Person, Team, TeamRole
+from coord.models import Community, Invite, InviteRole, Membership, Person, Team, TeamRole
 from coord.services.outbox.events import record_event
-from coord.services.people.access import Actor, is_captain, require_coordinator, require_lead
+from coord.services.people.access import (
+    Actor,
+    can_lead,
+    is_captain,
+    is_coordinator,
+    require_coordinator,
+    require_lead,
+)
 from coord.services.people.codes import ALPHABET, CODE_LENGTH, new_code, normalise_code
 from coord.services.people.people import add_member, link_account, make_coordinator, person_by_account
 
-__all__ = ["ALPHABET", "CODE_LENGTH", "Joined", "create_invite", "new_code", "redeem_invite"]
+__all__ = [
+    "ALPHABET",
+    "CODE_LENGTH",
+    "Joined",
+    "create_invite",
+    "list_invites",
+    "new_code",
+    "redeem_invite",
+    "revoke_invite",
+]
 
 
 def create_invite(
@@ -43,6 +59,8 @@ def create_invite(
             require_lead(session, actor, community.id, team.id)
     if not 1 <= uses <= 1000:
         raise InvalidInput(N_("An invite can be used between 1 and 1000 times."))
+    if not timedelta(hours=1) <= valid_for <= timedelta(days=90):
+        raise InvalidInput(N_("An invite is valid for between 1 and 90 days."))
     if team is not None and team.community_id != community.id:
         raise InvalidInput(N_("That team belongs to another community."))
     invite = Invite(
@@ -67,6 +85,67 @@ def create_invite(
         role=str(role),
         team_id=invite.team_id,
         uses=uses,
+    )
+    return invite
+
+
+def list_invites(
+    *, session: Session, actor: Actor, community: Community, now: datetime | None = None
+) -> list[Invite]:
+    """The invites that can still be used, soonest to expire first: all of the community's for a
+    coordinator, those of their own teams for a captain."""
+    now = now or utcnow()
+    query = (
+        select(Invite)
+        .where(Invite.community_id == community.id, Invite.uses_left > 0, Invite.expires_at > now)
+        .order_by(Invite.expires_at, Invite.id)
+    )
+    person = actor.person
+    if person is not None:
+        if person.community_id != community.id:
+            raise NotAllowed(N_("Only the team's captain or a coordinator can do this."))
+        if not is_coordinator(session, person, community.id):
+            captains = select(Membership.team_id).where(
+                Membership.person_id == person.id, Membership.role == TeamRole.CAPTAIN
+            )
+            if not session.scalar(select(captains.exists())):
+                raise NotAllowed(N_("Only the team's captain or a coordinator can do this."))
+            query = query.where(Invite.team_id.in_(captains), Invite.role == InviteRole.VOLUNTEER)
+    return list(session.scalars(query))
+
+
+def revoke_invite(
+    *, session: Session, actor: Actor, community: Community, code: str, now: datetime | None = None
+) -> Invite:
+    """Make an invite unusable at once: a coordinator any of the community's, a captain their team's."""
+    now = now or utcnow()
+    text = normalise_code(code)
+    invite = (
+        session.scalar(select(Invite).where(Invite.code == text, Invite.community_id == community.id))
+        if 4 <= len(text) <= 32
+        else None
+    )
+    if invite is None:
+        raise NotFound(N_("There is no invite “{code}”."), code=code.strip()[:40])
+    if invite.role == InviteRole.VOLUNTEER:
+        allowed = can_lead(session, actor, community.id, invite.team_id)
+    else:
+        allowed = actor.person is None or (
+            actor.person.community_id == community.id and is_coordinator(session, actor.person, community.id)
+        )
+    if not allowed:
+        raise NotAllowed(N_("Only whoever may make such an invite can revoke it."))
+    if invite.uses_left <= 0 or invite.expires_at <= now:
+        raise InviteInvalid(N_("Invite {code} is already used up or expired."), code=invite.code)
+    invite.uses_left = 0
+    session.flush()
+    record_event(
+        session,
+        at=now,
+        actor=actor,
+        action="invite_revoked",
+        community_id=community.id,
+        invite_id=invite.id,
     )
     return invite
 
