@@ -16,7 +16,7 @@ from coord.entrypoints.cli.times import show_time
 from coord.i18n import N_
 from coord.models import Community, Invite, InviteRole, Membership, Person, Team, TeamRole
 from coord.services.people.communities import find_area
-from coord.services.people.invites import create_invite
+from coord.services.people.invites import create_invite, revoke_invite
 from coord.services.people.people import (
     add_member,
     add_person,
@@ -26,6 +26,7 @@ from coord.services.people.people import (
     make_coordinator,
     remove_member,
 )
+from coord.services.people.roster import deactivate_person, edit_person
 
 team_app = typer.Typer(help="Teams and their members.", no_args_is_help=True)
 person_app = typer.Typer(help="People: volunteers, captains, coordinators.", no_args_is_help=True)
@@ -167,6 +168,55 @@ def list_people(
             run.out.line(N_("Nobody yet: add people with coord person add NAME, or import a CSV."))
 
 
+@person_app.command("edit")
+def edit_person_command(
+    person: PersonArgument,
+    name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help='A new phone number; "" clears it.')] = None,
+    skill: Annotated[
+        list[str] | None, typer.Option("--skill", help="A skill; repeat for several (replaces them all).")
+    ] = None,
+    language: Annotated[str | None, typer.Option("--language", help="en or zh.")] = None,
+    community: CommunityOption = None,
+) -> None:
+    """Change a person's name, phone, skills or language."""
+    with command_run() as run:
+        who = find_person(run.session, run.community(community).id, person)
+        edited = edit_person(
+            session=run.session,
+            actor=run.actor,
+            person=who,
+            name=name,
+            phone=phone,
+            skills=skill,
+            language=parse_language(language) if language else None,
+            now=run.now,
+        )
+        if edited.changed:
+            run.out.line(N_("Changed {fields} of {name}."), fields=", ".join(edited.changed), name=who.name)
+        else:
+            run.out.line(N_("Nothing changed: {name} had those details already."), name=who.name)
+
+
+@person_app.command("deactivate")
+def deactivate_person_command(
+    person: PersonArgument,
+    reason: Annotated[str, typer.Option("--reason", help="Why, e.g. moved away.")],
+    community: CommunityOption = None,
+) -> None:
+    """Deactivate a person: their chat stops answering, the work they hold is released, captains told."""
+    with command_run() as run:
+        who = find_person(run.session, run.community(community).id, person)
+        done = deactivate_person(session=run.session, actor=run.actor, person=who, reason=reason, now=run.now)
+        run.out.line(N_("{name} is deactivated."), name=who.name)
+        for task in done.released:
+            run.out.line(
+                N_("Released task #{task_id} “{title}”; its captain is told."),
+                task_id=task.id,
+                title=task.title,
+            )
+
+
 @coordinator_app.command("add")
 def add_coordinator(person: PersonArgument, community: CommunityOption = None) -> None:
     """Make a person a coordinator of the community."""
@@ -245,6 +295,18 @@ def list_invites(community: CommunityOption = None) -> None:
             run.out.line(
                 N_("No usable invites: create one with coord invite create --role volunteer --team T.")
             )
+
+
+@invite_app.command("revoke")
+def revoke_invite_command(
+    code: Annotated[str, typer.Argument(help="The invite code.")], community: CommunityOption = None
+) -> None:
+    """Make an invite code unusable at once."""
+    with command_run() as run:
+        invite = revoke_invite(
+            session=run.session, actor=run.actor, community=run.community(community), code=code, now=run.now
+        )
+        run.out.line(N_("Invite {code} is revoked: it cannot be used any more."), code=invite.code)
 
 
 def _members(session: Session, team_id: int) -> list[tuple[Person, TeamRole]]:
