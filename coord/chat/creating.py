@@ -1,6 +1,10 @@
 """A captain creates work: in one line (``new delivery due=18:00 Rice for Building 3``, ``new gate at=15:00
 for=2h cap=3 place=North_Gate South gate afternoon``) or step by step. Work created without a place is
-given one after: the reply offers the community's places as buttons (or ``place 12 NAME``)."""
+given one after: the reply offers the community's places as buttons (or ``place 12 NAME``).
+
+Work for one household names it (``household=12-2-301``, a contact's name or phone; in the guided flow a
+step of its own for deliveries, purchases and calls): its address and phone then reach only whoever claims
+it. A household is named in a direct chat only; one that several fit is answered with the choices."""
 
 from __future__ import annotations
 
@@ -14,13 +18,14 @@ from coord.chat.captain import pick_team, team_choices
 from coord.chat.context import Context, rows, task_arg
 from coord.chat.conversations import SKIP_BUTTON, STOP_BUTTON, flow
 from coord.chat.parse import Command
-from coord.chat.port import Button, Reply
+from coord.chat.port import Button, Phrase, Reply
 from coord.chat.when import When, parse_when
 from coord.chat.words import KIND_WORDS, NO_WORDS, SKIP_WORDS, URGENT_WORDS, YES_WORDS
 from coord.errors import CoordError, InvalidInput, NotFound
 from coord.i18n import N_
 from coord.kinds import KINDS, get_kind
-from coord.models import Conversation, Place, PlaceKind, Priority, Task, Team
+from coord.models import Conversation, Household, Place, PlaceKind, Priority, Task, Team
+from coord.services import watch
 from coord.services.people.access import require_lead
 from coord.services.people.communities import find_place, places_of
 from coord.services.work.tasks import MAX_CAPACITY, create_task, get_task, set_place
@@ -47,12 +52,22 @@ OPTION_NAMES = {
     "place": "place",
     "where": "place",
     "地点": "place",
+    "household": "household",
+    "住户": "household",
+    "户": "household",
 }
 MAX_SHIFT = timedelta(hours=24)
 _DURATION = re.compile(
     r"^(\d{1,3}(?:\.\d{1,2})?)\s*(h|hr|hrs|hour|hours|小时|个小时|m|min|mins|minutes|分钟|分)?$"
 )
 PLACE_CHOICES = 6
+HOUSEHOLD_CHOICES = 6
+#: Work done for one household: the guided flow asks which (in a direct chat).
+HOUSEHOLD_KINDS = frozenset({"delivery", "purchase", "checkin_call", "follow_up"})
+HOUSEHOLD_IN_GROUP = N_(
+    "A household's address and phone are private: name it in a direct chat with me, not in the group. "
+    "Nothing was created."
+)
 
 
 def new(ctx: Context, command: Command) -> list[Reply]:
@@ -81,7 +96,47 @@ def _one_line(ctx: Context, command: Command, options: dict[str, str], team: Tea
     slots = _slots(options.get("slots", "1"))
     place = _place(ctx, options["place"]) if options.get("place") else None
     urgent = len(words) != len(command.args) - 1
-    return _create(ctx, team, kind.name, title, when, slots, urgent, place)
+    household = None
+    if "household" in options:
+        if ctx.in_group:
+            raise InvalidInput(HOUSEHOLD_IN_GROUP)
+        found = _households(ctx, options["household"])
+        if len(found) != 1:
+            text = N_(
+                "“{ref}” fits {count} households. Nothing was created: write household= with one of:\n{lines}"
+            )
+            return [ctx.say(text, ref=options["household"][:60], count=len(found), lines=_lines(found))]
+        household = found[0]
+    return _create(ctx, team, kind.name, title, when, slots, urgent, place, household)
+
+
+def _households(ctx: Context, ref: str) -> list[Household]:
+    """The households ``ref`` may mean: by building-unit-room (``12-2-301``, ``Building_12-2-301``), by
+    number (``#5``, a choice's button) or by a contact's name or phone; none is refused."""
+    text = ref.replace("_", " ").strip()
+    if text.startswith("#") and text[1:].isdigit() and len(text) <= 10:
+        return [watch.find_household(ctx.session, actor=ctx.actor, community=ctx.community, ref=text)]
+    found = watch.search_households(
+        ctx.session, actor=ctx.actor, community=ctx.community, text=text, now=ctx.now, limit=HOUSEHOLD_CHOICES
+    )
+    if not found:
+        raise NotFound(
+            N_(
+                "No household matches “{ref}”. Give building-unit-room such as 12-2-301, a name or a phone "
+                "number. Nothing was created."
+            ),
+            ref=text[:60],
+        )
+    return found
+
+
+def _lines(found: list[Household]) -> tuple[Phrase, ...]:
+    return tuple(
+        Phrase(
+            N_("{address} {name} {phone}"), {"address": h.address, "name": h.contact_name, "phone": h.phone}
+        )
+        for h in found
+    )
 
 
 def _one_line_when(ctx: Context, shift: bool, options: dict[str, str]) -> When:
@@ -135,6 +190,7 @@ def _create(
     slots: int,
     urgent: bool,
     place: Place | None = None,
+    household: Household | None = None,
 ) -> list[Reply]:
     task = ctx.attempt(
         lambda: create_task(
@@ -145,6 +201,7 @@ def _create(
             title=title,
             team=team,
             place=place,
+            household=household,
             priority=Priority.URGENT if urgent else Priority.NORMAL,
             starts_at=when.starts_at,
             ends_at=when.ends_at,
@@ -160,7 +217,13 @@ def _create(
         ],
         line=cards.task_line(task, ctx.zone),
     )
-    return [created, *_where(ctx, task)]
+    if household is None:
+        return [created, *_where(ctx, task)]
+    for_household = N_(
+        "Task #{task_id} is for household {address}: only whoever claims it gets the address and phone, "
+        "in a direct chat."
+    )
+    return [created, ctx.say(for_household, task_id=task.id, address=household.address)]
 
 
 def _where(ctx: Context, task: Task) -> list[Reply]:
@@ -221,27 +284,65 @@ def _ask(ctx: Context, step: str, data: dict[str, Any]) -> Reply:
     if step == "slots":
         counts = [Button(str(n), payloads.answer(str(n))) for n in (1, 2, 3, 4)]
         return ctx.say(N_("How many people are needed?"), buttons=[counts, [STOP_BUTTON]])
+    if step == "household":
+        text = N_(
+            "Which household is it for? Send building-unit-room such as 12-2-301, a name or a phone number. "
+            "Press Skip if it is for no one household."
+        )
+        return ctx.say(text, buttons=[[SKIP_BUTTON, STOP_BUTTON]])
     yes_no = [Button(N_("Urgent"), payloads.answer("yes")), Button(N_("Not urgent"), payloads.answer("no"))]
     return ctx.say(N_("Is it urgent?"), buttons=[yes_no, [STOP_BUTTON]])
 
 
-@flow("new", free_text={"title"})
+@flow("new", free_text={"title", "household"})
 def _new_answer(ctx: Context, conversation: Conversation, value: str) -> list[Reply]:
     data, step, text = dict(conversation.data), conversation.step, value.strip()
+    if step == "household" and text.lower() not in SKIP_WORDS:
+        try:
+            found = _households(ctx, text)
+        except (InvalidInput, NotFound) as err:
+            return [ctx.error(err), _ask(ctx, step, data)]
+        if len(found) > 1:
+            buttons = [
+                Button(N_("{address}"), payloads.answer(f"#{h.id}"), {"address": h.address}) for h in found
+            ]
+            choose = N_("“{ref}” fits {count} households. Press one, or write its address:\n{lines}")
+            return [
+                ctx.say(
+                    choose,
+                    buttons=[*rows(buttons), [SKIP_BUTTON, STOP_BUTTON]],
+                    ref=text[:60],
+                    count=len(found),
+                    lines=_lines(found),
+                )
+            ]
+        data["household_id"] = found[0].id
+        text = "-"
     try:
         data.update(_read(ctx, step, text, data))
     except InvalidInput as err:
         return [ctx.error(err), _ask(ctx, step, data)]
     following = {"kind": "title", "title": "when", "when": "slots", "slots": "urgent"}.get(step)
+    if step == "urgent" and data["kind"] in HOUSEHOLD_KINDS and not ctx.in_group:
+        following = "household"
     if following is not None:
         conversations.advance(ctx, conversation, following, data)
         return [_ask(ctx, following, data)]
     team = pick_team(ctx, str(data["team_id"])) if data.get("team_id") else None
     when = When(**{k: datetime.fromisoformat(v) for k, v in data["when"].items()})
+    household = ctx.session.get(Household, data["household_id"]) if data.get("household_id") else None
     return conversations.finish(
         ctx,
         lambda: _create(
-            ctx, team, data["kind"], data["title"], when, int(data["slots"]), bool(data["urgent"])
+            ctx,
+            team,
+            data["kind"],
+            data["title"],
+            when,
+            int(data["slots"]),
+            bool(data["urgent"]),
+            None,
+            household,
         ),
     )
 
@@ -279,6 +380,8 @@ def _read(ctx: Context, step: str, text: str, data: dict[str, Any]) -> dict[str,
         return {"when": {k: v.isoformat() for k, v in vars(when).items() if v is not None}}
     if step == "slots":
         return {"slots": _slots(text)}
+    if step == "household":
+        return {}
     if text.lower() in YES_WORDS | {"urgent", "紧急"} or text.lower() in NO_WORDS | {"not urgent", "不急"}:
         return {"urgent": text.lower() in YES_WORDS | {"urgent", "紧急"}}
     raise InvalidInput(N_("Please answer yes or no."))

@@ -1,0 +1,102 @@
+"""Dialog tables of the office tools (issue 15 §7): work made in chat names a household, whose address and
+phone reach only whoever claims it; a household is named in a direct chat only, and one that several fit is
+answered with the choices, nothing made.
+
+The scene's households: Building 1-2-301 (Wang Lan, 13800000001) and Building 2-1-502 (Li Ming, 13800000002).
+"""
+
+from __future__ import annotations
+
+from tests.chat.dialog import Dialog, Step
+
+WANG = ("Wang Lan", "13800000001")
+
+ONE_LINE_HOUSEHOLD = Dialog(
+    "a one-line task names a household: only its holder gets the address, and ambiguity lists the choices",
+    (
+        Step(
+            "captain",
+            say="/new delivery household=1-2-301 Rice",
+            where="group",
+            en=("private", "direct chat", "Nothing was created"),
+            zh=("隐私", "私聊", "没有创建任何任务"),
+            never=(*WANG, "301"),
+        ),
+        Step(
+            "supply_captain",
+            say="new delivery due=18:00 household=nobody-9-999 Rice",
+            en=("No household matches", "12-2-301", "Nothing was created"),
+            zh=("没有找到", "12-2-301", "没有创建任何任务"),
+        ),
+        Step(
+            "supply_captain",
+            say="new delivery due=18:00 household=13800000 Rice",
+            en=(
+                "fits 2 households",
+                "Nothing was created",
+                "Building 1-2-301 Wang Lan 13800000001",
+                "Building 2-1-502 Li Ming 13800000002",
+            ),
+            zh=("对应 2 户", "没有创建任务", "Building 1-2-301 Wang Lan 13800000001"),
+        ),
+        Step("supply_captain", say="tasks", never=("Rice for Wang",)),
+        Step(
+            "supply_captain",
+            say="new delivery due=18:00 household=Building_1-2-301 Rice for Wang",
+            en=(
+                "Task created",
+                "Rice for Wang",
+                "is for household Building 1-2-301",
+                "only whoever claims it",
+            ),
+            zh=("任务已创建", "Rice for Wang", "是给住户 Building 1-2-301 的", "只有认领的人"),
+            keep=r"#(?P<rice>\d+) (?:is for household|是给住户)",
+        ),
+        Step(
+            "helper",
+            say="/claim {rice}",
+            where="group",
+            never=WANG,
+            direct=WANG,
+        ),
+    ),
+)
+
+GUIDED_HOUSEHOLD = Dialog(
+    "the guided flow asks which household a delivery is for, by name or phone, with choices when several fit",
+    (
+        Step("supply_captain", say="new", en=("what kind of work",), zh=("是哪类工作",)),
+        Step("supply_captain", press="v:delivery", en=("short title",), zh=("简短标题",)),
+        Step("supply_captain", say="Medicine", en=("By when",), zh=("最晚什么时候",)),
+        Step("supply_captain", say="18:00", en=("How many people",), zh=("需要几个人",)),
+        Step("supply_captain", say="1", en=("urgent",), zh=("紧急吗",)),
+        Step("supply_captain", say="yes", en=("Which household",), zh=("哪一户",)),
+        Step(
+            "supply_captain",
+            say="Nobody At All",
+            en=("No household matches", "Which household"),
+            zh=("没有找到", "哪一户"),
+        ),
+        Step(
+            "supply_captain",
+            say="13800000",
+            en=("fits 2 households", "Press one", "Li Ming 13800000002"),
+            zh=("对应 2 户", "请按其中一户", "Li Ming 13800000002"),
+        ),
+        Step(
+            "supply_captain",
+            say="Li Ming",
+            en=("Task created", "Medicine", "is for household Building 2-1-502"),
+            zh=("任务已创建", "是给住户 Building 2-1-502 的"),
+        ),
+        # a gate shift is for no household: no such question
+        Step("captain", say="new", en=("what kind of work",), zh=("是哪类工作",)),
+        Step("captain", press="v:gate_shift", en=("short title",), zh=("简短标题",)),
+        Step("captain", say="Side gate", en=("When is the shift",), zh=("值班时间",)),
+        Step("captain", say="20:00-23:00", en=("How many people",), zh=("需要几个人",)),
+        Step("captain", say="2", en=("urgent",), zh=("紧急吗",)),
+        Step("captain", say="no", en=("Task created",), zh=("任务已创建",), never=("Which household",)),
+    ),
+)
+
+OFFICE_TOOL_DIALOGS = (ONE_LINE_HOUSEHOLD, GUIDED_HOUSEHOLD)
