@@ -9,7 +9,8 @@ writes its payload with ``payload_of``. The chat layer reads a pressed payload b
   ``x:12`` can't complete, ``k:12`` cancel, ``dc:12`` decline work the roster gave you, ``pl:12:5`` task 12
   is at place 5;
 - ``r:12`` reassign (choose a person), ``rf:12:56`` reassign away from 56, ``ra:12:34`` reassign to 34
-  (``ra:12:34:56`` from 56, ``ra:12:34:0`` into an open place), ``ns:12:34`` 34 did not show,
+  (``ra:12:34:56`` from 56, ``ra:12:34:0`` into an open place), ``rp:12:56:2`` page 2 of the people who
+  could take 56's place (``rp:12:0:2`` the open place's), ``ns:12:34`` 34 did not show,
   ``df:12:34`` record 34's part of 12 done for them;
 - ``p:2`` page 2 of the task list (``p:2:kind:zone:when``), ``m`` my tasks, ``b`` / ``b:3`` board,
   ``tm`` teams, ``td`` today's figures, ``e`` / ``e:2`` escalations (page 2), ``n`` new task;
@@ -86,6 +87,10 @@ def reassign(task_id: int, to_person: int | None = None, from_person: int | None
     if to_person is None:
         return f"r:{task_id}" if from_person is None else f"rf:{task_id}:{from_person}"
     return f"ra:{task_id}:{to_person}" + (f":{from_person}" if from_person is not None else "")
+
+
+def reassign_page(task_id: int, from_person: int, page: int) -> str:
+    return f"rp:{task_id}:{from_person}:{page}"
 
 
 def decline(task_id: int) -> str:
@@ -228,6 +233,7 @@ def decode(payload: str) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
     decoders = {"ra": _reassign, "ns": _no_show, "p": _page, "l": _language, "h": _health, "b": _board}
     decoders["iv"] = _invite
     decoders["rf"] = _reassign_from
+    decoders["rp"] = _reassign_page
     decoders["pl"] = _place
     decoders["w"] = _watch
     decoders["hh"] = _household
@@ -258,6 +264,10 @@ def _reassign(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] |
 
 def _reassign_from(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
     return ("reassign", (parts[0],), {"from": parts[1]}) if _ids(parts, 2, 2) else None
+
+
+def _reassign_page(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:
+    return ("reassign", (parts[0],), {"from": parts[1], "page": parts[2]}) if _ids(parts, 3, 3) else None
 
 
 def _place(parts: list[str]) -> tuple[str, tuple[str, ...], dict[str, str]] | None:

@@ -26,6 +26,7 @@ from coord.services.work.tasks import cancel_task, get_task
 LEADS_ONLY = N_("Only the team's captain or a coordinator can do this.")
 UNWELL_HOLDER = N_("   · {name}: {state} · unwell today, needs someone else")
 UNWELL_CHOICE = N_("{name} · unwell today")
+PICKER_PAGE = 8  # people on one page of the reassign picker
 UNWELL_WARNING = N_(
     "⚠ Those marked “unwell today” declared themselves not well: give the task to someone else if you can."
 )
@@ -113,7 +114,15 @@ def _trouble(ctx: Context, shown: boards.TeamBoard) -> list[Phrase]:
 def reassign(ctx: Context, command: Command) -> list[Reply]:
     task_id = task_arg(command.args[0] if command.args else None, N_("reassign 12"))
     task = get_task(ctx.session, task_id, community_id=ctx.community.id)
-    holders, candidates = boards.reassign_choices(ctx.session, actor=ctx.actor, task=task)
+    page = _page_number(command.options.get("page"))
+    holders, candidates = boards.reassign_choices(
+        ctx.session, actor=ctx.actor, task=task, limit=PICKER_PAGE + 1, offset=(page - 1) * PICKER_PAGE
+    )
+    if not candidates and page > 1:  # a page gone since (the team got smaller): the first one
+        page = 1
+        holders, candidates = boards.reassign_choices(
+            ctx.session, actor=ctx.actor, task=task, limit=PICKER_PAGE + 1
+        )
     target = _person(ctx, " ".join(command.args[1:]))
     named = command.options.get("from")
     if named == payloads.OPEN_PLACE:
@@ -126,8 +135,12 @@ def reassign(ctx: Context, command: Command) -> list[Reply]:
             return [_which_place(ctx, task, holders, open_place, target)]
         source = source or (holders[0] if holders and not open_place else None)
     if target is None:
-        return _picker(ctx, task, source, candidates)
+        return _picker(ctx, task, source, candidates, page)
     return _hand_over(ctx, task, source, target)
+
+
+def _page_number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and 1 <= int(text) <= 10_000 else 1
 
 
 def _which_place(
@@ -198,7 +211,10 @@ def _person(ctx: Context, ref: str | None) -> Person | None:
     return find_person(ctx.session, ctx.community.id, ref) if ref else None
 
 
-def _picker(ctx: Context, task: Task, source: Person | None, candidates: list[Person]) -> list[Reply]:
+def _picker(
+    ctx: Context, task: Task, source: Person | None, candidates: list[Person], page: int = 1
+) -> list[Reply]:
+    """The people who could take the place, a page of ``PICKER_PAGE`` at a time (◀ Back, More ▶)."""
     if not candidates:
         text = N_(
             "There is nobody else in the team to give task #{task_id} to. "
@@ -206,6 +222,8 @@ def _picker(ctx: Context, task: Task, source: Person | None, candidates: list[Pe
         )
         return [ctx.say(text, task_id=task.id)]
     source_id = source.id if source else int(payloads.OPEN_PLACE)
+    more = len(candidates) > PICKER_PAGE
+    candidates = candidates[:PICKER_PAGE]
     unwell = _unwell(ctx, [*candidates, *filter(None, [source])])
     choices = [
         Button(
@@ -215,10 +233,16 @@ def _picker(ctx: Context, task: Task, source: Person | None, candidates: list[Pe
         )
         for p in candidates
     ]
+    nav = []
+    if page > 1:
+        nav.append(Button(N_("◀ Back"), payloads.reassign_page(task.id, source_id, page - 1)))
+    if more:
+        nav.append(Button(N_("More ▶"), payloads.reassign_page(task.id, source_id, page + 1)))
+    choices_rows = [*rows(choices), nav] if nav else rows(choices)
     warning = [ctx.say(UNWELL_WARNING)] if unwell - {source_id} else []
     if source is None:
         text = N_("Task #{task_id} “{title}” has a free slot. Who should take it?")
-        return [ctx.say(text, buttons=rows(choices), task_id=task.id, title=task.title), *warning]
+        return [ctx.say(text, buttons=choices_rows, task_id=task.id, title=task.title), *warning]
     if source.id in unwell:
         text = N_(
             "Task #{task_id} “{title}” is held by {name}, who declared themselves unwell today. "
@@ -226,7 +250,7 @@ def _picker(ctx: Context, task: Task, source: Person | None, candidates: list[Pe
         )
     else:
         text = N_("Task #{task_id} “{title}” is held by {name}. Who should take it instead?")
-    reply = ctx.say(text, buttons=rows(choices), task_id=task.id, title=task.title, name=source.name)
+    reply = ctx.say(text, buttons=choices_rows, task_id=task.id, title=task.title, name=source.name)
     return [reply, *warning]
 
 

@@ -100,3 +100,32 @@ GUIDED_HOUSEHOLD = Dialog(
 )
 
 OFFICE_TOOL_DIALOGS = (ONE_LINE_HOUSEHOLD, GUIDED_HOUSEHOLD)
+
+# Run by tests/chat/test_office_tools.py on a gate team ten people larger (Extra 01 … Extra 10): the
+# reassign picker pages through the whole team, eight at a time, by name.
+REASSIGN_PAGES = Dialog(
+    "the reassign picker pages through the whole team",
+    (
+        Step(
+            "captain",
+            say="reassign {gate}",
+            en=("has a free slot", "Captain Chen", "Extra 07", "More ▶"),
+            zh=("还有空名额", "Captain Chen", "Extra 07", "下一页 ▶"),
+            never=("Extra 08", "Volunteer 4"),
+            buttons=("rp:{gate}:0:2",),
+        ),
+        Step(
+            "captain",
+            press="rp:{gate}:0:2",
+            en=("has a free slot", "Extra 08", "Extra 10", "Volunteer 4", "◀ Back"),
+            zh=("还有空名额", "Extra 08", "Volunteer 4", "◀ 上一页"),
+            never=("Extra 07", "More ▶", "下一页"),
+            buttons=("rp:{gate}:0:1", "ra:{gate}:{volunteer}:0"),
+        ),
+        Step("captain", press="rp:{gate}:0:1", en=("Extra 01",), zh=("Extra 01",), never=("Volunteer 1",)),
+        Step("captain", press="rp:{gate}:0:99", en=("Extra 01",), zh=("Extra 01",), never=("Volunteer 1",)),
+        Step(
+            "captain", press="ra:{gate}:{volunteer}:0", en=("now goes to Volunteer 1",), zh=("Volunteer 1",)
+        ),
+    ),
+)

@@ -354,9 +354,10 @@ def teams_overview(session: Session, *, actor: Actor, community: Community, now:
 
 
 def reassign_choices(
-    session: Session, *, actor: Actor, task: Task, limit: int = 12
+    session: Session, *, actor: Actor, task: Task, limit: int = 12, offset: int = 0
 ) -> tuple[list[Person], list[Person]]:
-    """For a lead: who holds ``task`` now, and who in its team could take it instead."""
+    """For a lead: who holds ``task`` now, and who in its team could take it instead, by name: ``limit`` of
+    them from the ``offset``-th, so a picker can page through the whole team."""
     require_lead(session, actor, task.community_id, task.team_id)
     held = holders_of(session, [task.id]).get(task.id, [])
     holders = [person for person, state in held if state in ACTIVE_STATES]
@@ -369,7 +370,7 @@ def reassign_choices(
         .where(Membership.team_id == task.team_id, Person.active.is_(True))
         .order_by(Person.name)
     ).all()
-    return holders, [p for p in members if p.id not in taken][:limit]
+    return holders, [p for p in members if p.id not in taken][max(offset, 0) :][:limit]
 
 
 _VIEWER_STATE = select(Assignment.state).where(
