@@ -24,11 +24,13 @@ from coord.models import (
     TaskStatus,
     Team,
 )
+from coord.services.people import geography
 from coord.services.people.communities import (
     add_area,
     add_place,
     create_community,
     find_area,
+    find_place,
     update_community,
 )
 
@@ -252,6 +254,150 @@ def add_place_command(
             units=units,
         )
         run.out.line(N_("Added {kind} {name}."), kind=run.t(KIND_NAMES[str(place.kind)]), name=place.name)
+
+
+NONE_WORDS = ("-", "none", "无")
+
+
+@place_app.command("list")
+def list_places_command(community: CommunityOption = None) -> None:
+    """List the places, with the households and tasks at each."""
+    with command_run() as run:
+        chosen = run.community(community)
+        places = geography.list_places(run.session, actor=run.actor, community=chosen)
+        rows = run.out.table(
+            N_("name"),
+            N_("kind"),
+            N_("zone or grid"),
+            N_("floors"),
+            N_("units"),
+            N_("households"),
+            N_("tasks"),
+        )
+        for place in places:
+            uses = geography.place_uses(run.session, place)
+            rows.add(
+                place.name,
+                run.t(KIND_NAMES[str(place.kind)]),
+                place.area.name if place.area else "",
+                place.floors,
+                place.units,
+                uses.households,
+                uses.tasks,
+            )
+        if not rows.count:
+            run.out.line(N_("No places yet: add one with coord place add NAME --kind gate."))
+
+
+@place_app.command("edit")
+def edit_place_command(
+    name: Annotated[str, typer.Argument(help="The place's name now.")],
+    new_name: Annotated[str | None, typer.Option("--name", help="Its new name.")] = None,
+    kind: Annotated[
+        PlaceKind | None, typer.Option("--kind", help="building, gate, depot, drop_point or desk.")
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option("--area", help="The zone or grid it is in (- for none).")
+    ] = None,
+    floors: Annotated[int | None, typer.Option("--floors", min=1, max=200)] = None,
+    units: Annotated[int | None, typer.Option("--units", min=1, max=100)] = None,
+    community: CommunityOption = None,
+) -> None:
+    """Rename a place, or change its kind, area, floors or units."""
+    with command_run() as run:
+        chosen = run.community(community)
+        place = find_place(run.session, chosen.id, name)
+        changes: dict[str, Any] = {}
+        if area is not None:
+            changes["area"] = (
+                None if area.strip().lower() in NONE_WORDS else find_area(run.session, chosen.id, area)
+            )
+        if floors is not None:
+            changes["floors"] = floors
+        if units is not None:
+            changes["units"] = units
+        fields = geography.edit_place(
+            session=run.session,
+            actor=run.actor,
+            place=place,
+            name=new_name,
+            kind=kind,
+            now=run.now,
+            **changes,
+        )
+        if not fields:
+            run.out.line(N_("Nothing to change: {name} is like that already."), name=place.name)
+            return
+        run.out.line(N_("Updated {name}: {fields}."), name=place.name, fields=", ".join(fields))
+
+
+@place_app.command("remove")
+def remove_place_command(
+    name: Annotated[str, typer.Argument(help="The place's name.")], community: CommunityOption = None
+) -> None:
+    """Remove a place that no task, household or recurring work refers to."""
+    with command_run() as run:
+        chosen = run.community(community)
+        place = find_place(run.session, chosen.id, name)
+        shown = place.name
+        geography.remove_place(session=run.session, actor=run.actor, place=place, now=run.now)
+        run.out.line(N_("Removed {name}."), name=shown)
+
+
+@area_app.command("list")
+def list_areas_command(community: CommunityOption = None) -> None:
+    """List the zones and grids, with the places in each."""
+    with command_run() as run:
+        chosen = run.community(community)
+        areas = geography.list_areas(run.session, actor=run.actor, community=chosen)
+        rows = run.out.table(N_("name"), N_("kind"), N_("in zone"), N_("places"), N_("teams"))
+        for area in areas:
+            uses = geography.area_uses(run.session, area)
+            rows.add(
+                area.name,
+                run.t(KIND_NAMES[str(area.kind)]),
+                area.parent.name if area.parent else "",
+                uses.places,
+                uses.teams,
+            )
+        if not rows.count:
+            run.out.line(N_("No zones or grids yet: add one with coord area add NAME --kind zone."))
+
+
+@area_app.command("edit")
+def edit_area_command(
+    name: Annotated[str, typer.Argument(help="The zone or grid's name now.")],
+    new_name: Annotated[str | None, typer.Option("--name", help="Its new name.")] = None,
+    parent: Annotated[str | None, typer.Option("--parent", help="The zone a grid moves to.")] = None,
+    community: CommunityOption = None,
+) -> None:
+    """Rename a zone or grid, or move a grid to another zone."""
+    with command_run() as run:
+        chosen = run.community(community)
+        area = find_area(run.session, chosen.id, name)
+        changes: dict[str, Any] = {}
+        if parent is not None:
+            changes["parent"] = find_area(run.session, chosen.id, parent)
+        fields = geography.edit_area(
+            session=run.session, actor=run.actor, area=area, name=new_name, now=run.now, **changes
+        )
+        if not fields:
+            run.out.line(N_("Nothing to change: {name} is like that already."), name=area.name)
+            return
+        run.out.line(N_("Updated {name}: {fields}."), name=area.name, fields=", ".join(fields))
+
+
+@area_app.command("remove")
+def remove_area_command(
+    name: Annotated[str, typer.Argument(help="The zone or grid's name.")], community: CommunityOption = None
+) -> None:
+    """Remove a zone or grid that no place, grid, team or recurring work refers to."""
+    with command_run() as run:
+        chosen = run.community(community)
+        area = find_area(run.session, chosen.id, name)
+        shown = area.name
+        geography.remove_area(session=run.session, actor=run.actor, area=area, now=run.now)
+        run.out.line(N_("Removed {name}."), name=shown)
 
 
 def _refuse_duplicate(session: Session, model: Any, community_id: int, name: str) -> None:

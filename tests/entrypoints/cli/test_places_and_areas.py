@@ -1,0 +1,83 @@
+"""``coord place list|edit|remove`` and ``coord area list|edit|remove`` (issue 15 §7): a place or area still
+referred to is not removed, and bad input changes nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from coord.db import make_engine
+from coord.models import Area, Event, Place
+from tests.conftest import FreshDatabase
+from tests.entrypoints.cli.test_cli import coord, ok, one_line_error
+
+
+@pytest.fixture
+def url(fresh_db: FreshDatabase) -> str:
+    address = fresh_db.url()
+    ok(address, "init")
+    ok(address, "community", "create", "邮科院社区", "--slug", "ykc")
+    ok(address, "area", "add", "第一片区", "--kind", "zone")
+    ok(address, "area", "add", "第二片区", "--kind", "zone")
+    ok(address, "area", "add", "1-1网格", "--kind", "grid", "--parent", "第一片区")
+    ok(address, "place", "add", "12栋", "--kind", "building", "--area", "1-1网格", "--floors", "7")
+    ok(address, "place", "add", "南门", "--kind", "gate", "--area", "第一片区")
+    return address
+
+
+def counts(url: str) -> tuple[int, int, int]:
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            return (
+                session.scalar(select(func.count()).select_from(Place)) or 0,
+                session.scalar(select(func.count()).select_from(Area)) or 0,
+                session.scalar(select(func.count()).select_from(Event)) or 0,
+            )
+    finally:
+        engine.dispose()
+
+
+def test_places_are_listed_edited_and_removed(url: str) -> None:
+    listed = ok(url, "place", "list")
+    assert re.search(r"12栋\s+building\s+1-1网格\s+7", listed) and re.search(
+        r"南门\s+gate\s+第一片区", listed
+    )
+    assert "Updated 北门: area_id, name." in ok(url, "place", "edit", "南门", "--name", "北门", "--area", "-")
+    assert re.search(r"北门\s+gate\s+(\d|$)", ok(url, "place", "list"), re.MULTILINE)
+    assert "Nothing to change" in ok(url, "place", "edit", "北门", "--kind", "gate")
+    assert "Removed 北门." in ok(url, "place", "remove", "北门")
+    assert "北门" not in ok(url, "place", "list")
+
+
+def test_a_place_in_use_is_kept_and_bad_input_changes_nothing(url: str) -> None:
+    ok(url, "task", "create", "--kind", "delivery", "--title", "Rice", "--place", "12栋")
+    before = counts(url)
+    assert "still used by 1 task(s)" in one_line_error(coord(url, "place", "remove", "12栋"))
+    assert "exists already" in one_line_error(coord(url, "place", "edit", "12栋", "--name", "南门"))
+    assert "no place called" in one_line_error(coord(url, "place", "remove", "Castle"))
+    assert "no zone or grid" in one_line_error(coord(url, "place", "edit", "12栋", "--area", "Moon"))
+    assert counts(url) == before
+    assert re.search(r"12栋\s+building\s+1-1网格", ok(url, "place", "list"))
+
+
+def test_areas_are_listed_edited_and_removed_unless_in_use(url: str) -> None:
+    listed = ok(url, "area", "list")
+    assert re.search(r"第一片区\s+zone\s+1\b", listed) and re.search(
+        r"1-1网格\s+grid\s+第一片区\s+1\b", listed
+    )
+    assert "Updated 1-1网格: parent_id." in ok(url, "area", "edit", "1-1网格", "--parent", "第二片区")
+    assert re.search(r"1-1网格\s+grid\s+第二片区", ok(url, "area", "list"))
+    before = counts(url)
+    assert "still has 0 place(s), 1 grid(s)" in one_line_error(coord(url, "area", "remove", "第二片区"))
+    assert "inside a zone" in one_line_error(coord(url, "area", "edit", "第一片区", "--parent", "第二片区"))
+    assert "exists already" in one_line_error(coord(url, "area", "edit", "第一片区", "--name", "第二片区"))
+    assert counts(url) == before
+    ok(url, "place", "edit", "12栋", "--area", "-")
+    assert "Removed 1-1网格." in ok(url, "area", "remove", "1-1网格")
+    assert "Updated 东片区: name." in ok(url, "area", "edit", "第二片区", "--name", "东片区")
+    assert "Removed 东片区." in ok(url, "area", "remove", "东片区")
+    assert "东片区" not in ok(url, "area", "list")
