@@ -24,7 +24,7 @@ from coord.chat.words import KIND_WORDS, NO_WORDS, SKIP_WORDS, URGENT_WORDS, YES
 from coord.errors import CoordError, InvalidInput, NotFound
 from coord.i18n import N_
 from coord.kinds import KINDS, get_kind
-from coord.models import Conversation, Household, Place, PlaceKind, Priority, Task, Team
+from coord.models import Conversation, Household, Place, PlaceKind, Priority, Task, Team, as_id
 from coord.services import watch
 from coord.services.people.access import require_lead
 from coord.services.people.communities import find_place, places_of
@@ -249,7 +249,7 @@ def place(ctx: Context, command: Command) -> list[Reply]:
             ctx.say(N_("Which place? Send “place {task_id} NAME”."), task_id=task_id)
         ]
     chosen = (
-        _place_by_id(ctx, int(ref[1:])) if ref.startswith("#") and ref[1:].isdigit() else _place(ctx, ref)
+        _place_by_id(ctx, ref) if ref.startswith("#") and ref[1:].isdigit() else _place(ctx, ref)
     )
     task = ctx.attempt(
         lambda: set_place(session=ctx.session, actor=ctx.actor, task_id=task_id, place=chosen, now=ctx.now)
@@ -355,10 +355,11 @@ def _place_kind(kind: str) -> PlaceKind | None:
     return PlaceKind.BUILDING if kind in ("disinfection", "screening", "outreach") else None
 
 
-def _place_by_id(ctx: Context, place_id: int) -> Place:
-    place = ctx.session.get(Place, int(place_id))
+def _place_by_id(ctx: Context, ref: str) -> Place:
+    number = as_id(ref)
+    place = ctx.session.get(Place, number) if number is not None else None
     if place is None or place.community_id != ctx.community.id:
-        raise NotFound(N_("There is no place called “{name}”."), name=f"#{place_id}")
+        raise NotFound(N_("There is no place called “{name}”."), name=ref[:12])
     return place
 
 

@@ -1,6 +1,6 @@
 """The data model (SQLAlchemy 2.0, typed)."""
 
-from coord.models.base import Base, UTCDateTime
+from coord.models.base import LARGEST_ID, Base, UTCDateTime, as_id
 from coord.models.cards import PostedCard
 from coord.models.chats import ChatNote, ChatNoteKind
 from coord.models.community import Area, AreaKind, Community, Household, Place, PlaceKind, WatchColour
@@ -42,6 +42,7 @@ __all__ = [
     "ACTIVE_STATES",
     "HOLDING_STATES",
     "LADDER_FINISHED",
+    "LARGEST_ID",
     "Area",
     "AreaKind",
     "Assignment",
@@ -80,4 +81,5 @@ __all__ = [
     "Template",
     "UTCDateTime",
     "WatchColour",
+    "as_id",
 ]

@@ -38,6 +38,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+LARGEST_ID = 2**31 - 1  # row ids are 32-bit integers on PostgreSQL: a larger number names no row
+
+
+def as_id(ref: object) -> int | None:
+    """``ref`` (``12``, ``#12``) as a number a row could have, or None: typed ids are checked here before they
+    reach a query, where a number past PostgreSQL's integer would be an error, not "not found"."""
+    text = str(ref).strip().removeprefix("#")
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= LARGEST_ID else None
+
+
 def enum_column(enum_class: type[enum.Enum]) -> Enum:
     """A portable enum: VARCHAR with a CHECK constraint, values stored as their text."""
     return Enum(

@@ -46,9 +46,11 @@ QUEUES = ("duties", "delivery")
 def test_a_flushed_redis_loses_no_reminder(deployment: Deployment, redis_url: str, prefix: str) -> None:
     world = deployment.world
     with deployment.factory() as session, session.begin():
+        # Three shifts at the same hour, two people each (one person holds one post at a time)
+        people = [*world.volunteers[:4], *world.supply_volunteers[:2]]
         tasks = [gate_shift(session, world, capacity=2) for _ in range(3)]
-        for task in tasks:
-            for person in world.volunteers[:2]:
+        for task, pair in zip(tasks, (people[0:2], people[2:4], people[4:6]), strict=True):
+            for person in pair:
                 claims.claim(session=session, actor=world.actor(person), task_id=task.id, now=NOW)
     broker = redis_broker(redis_url, namespace=prefix)
     actors = declare_actors(broker, deployment.runtime())
@@ -79,7 +81,7 @@ def test_a_flushed_redis_loses_no_reminder(deployment: Deployment, redis_url: st
         worker.stop()
         broker.close()
     sends = Counter(m.chat_id for m in deployment.gateway.sent)
-    assert sends == {f"dm{world.volunteers[0].id}": 3, f"dm{world.volunteers[1].id}": 3}
+    assert sends == {f"dm{person.id}": 1 for person in people}
     assert all(m.text.startswith("Reminder: task #") for m in deployment.gateway.sent)
 
 

@@ -19,7 +19,7 @@ from coord.entrypoints.cli.times import local_day, parse_local_time, show_time, 
 from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_
 from coord.kinds import KINDS, get_kind
-from coord.models import Community, Household, Place, Priority, Task, TaskStatus
+from coord.models import Community, Household, Place, Priority, Task, TaskStatus, as_id
 from coord.services.people.communities import find_area, find_place
 from coord.services.people.people import find_person, find_team
 from coord.services.work.claims import assign, complete
@@ -254,7 +254,8 @@ def find_household(session: Session, community_id: int, ref: str) -> Household:
     building, _, room = text.rpartition("-")
     if building:
         candidates.append((building, "", room))
-    found = session.scalar(query.where(Household.id == int(text))) if text.isdigit() else None
+    number = as_id(text)
+    found = session.scalar(query.where(Household.id == number)) if number is not None else None
     for building, unit, room in candidates:
         found = found or session.scalar(
             query.where(Place.name == building, Household.unit == unit, Household.room == room)

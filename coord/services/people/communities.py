@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from coord.clock import utcnow
 from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_, normalise_language
-from coord.models import Area, AreaKind, Community, Household, Place, PlaceKind, WatchColour
+from coord.models import Area, AreaKind, Community, Household, Place, PlaceKind, WatchColour, as_id
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_coordinator
 
@@ -73,7 +73,8 @@ def get_community(session: Session, ref: str | int) -> Community:
     """A community by id or slug."""
     community: Community | None
     if isinstance(ref, int) or str(ref).isdigit():
-        community = session.get(Community, int(ref))
+        number = as_id(ref)
+        community = session.get(Community, number) if number is not None else None
     else:
         community = session.scalar(select(Community).where(Community.slug == str(ref)))
     if community is None:
@@ -286,8 +287,8 @@ def find_area(session: Session, community_id: int, name: str) -> Area:
             return found[0]
         if not found and 0 < int(number) <= len(of_kind):
             return of_kind[int(number) - 1]  # the n-th zone (or grid) when their names carry no number
-    elif text.lstrip("#").isdigit():
-        found = [a for a in areas if a.id == int(text.lstrip("#"))]
+    elif as_id(text) is not None:
+        found = [a for a in areas if a.id == as_id(text)]
         if found:
             return found[0]
     raise NotFound(N_("There is no zone or grid called “{name}”."), name=text[:60])

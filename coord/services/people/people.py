@@ -20,6 +20,7 @@ from coord.models import (
     Person,
     Team,
     TeamRole,
+    as_id,
 )
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_coordinator, require_lead
@@ -96,8 +97,9 @@ def find_team(session: Session, community_id: int, ref: str | int) -> Team:
     """A team by id or by name."""
     query = select(Team).where(Team.community_id == community_id)
     text = str(ref).strip()
+    number = as_id(text)
     team = session.scalar(
-        query.where(Team.id == int(text)) if text.isdigit() else query.where(Team.name == text)
+        query.where(Team.id == number) if number is not None else query.where(Team.name == text)
     )
     if team is None:
         raise NotFound(N_("There is no team “{ref}”."), ref=text[:60])
@@ -108,8 +110,9 @@ def find_person(session: Session, community_id: int, ref: str | int) -> Person:
     """A person by id or by exact name."""
     text = str(ref).strip()
     query = select(Person).where(Person.community_id == community_id)
-    if text.isdigit():
-        person = session.scalar(query.where(Person.id == int(text)))
+    if text.isascii() and text.isdigit():
+        number = as_id(text)
+        person = session.scalar(query.where(Person.id == number)) if number is not None else None
     else:
         matches = session.scalars(query.where(Person.name == text)).all()
         if len(matches) > 1:

@@ -15,7 +15,7 @@ from coord.clock import utcnow
 from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_
 from coord.kinds import TaskKind, get_kind
-from coord.models import Area, Community, Place, PlaceKind, Priority, Team, Template, WatchColour
+from coord.models import Area, Community, Place, PlaceKind, Priority, Team, Template, WatchColour, as_id
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_lead
 from coord.services.recurring.rules import check_happens, parse_rule, rule_body
@@ -106,7 +106,7 @@ def deactivate_template(
     *, session: Session, actor: Actor, template_id: int, now: datetime | None = None
 ) -> Template:
     """Stop a template making new tasks; tasks it already made stay as they are."""
-    template = session.get(Template, template_id) if 0 < template_id < 2**62 else None
+    template = session.get(Template, template_id) if as_id(template_id) is not None else None
     if template is None or (actor.person and actor.person.community_id != template.community_id):
         raise NotFound(N_("There is no template #{template_id}."), template_id=template_id)
     require_lead(session, actor, template.community_id, template.team_id)

@@ -29,6 +29,7 @@ from coord.models import (
     Task,
     TaskStatus,
     WatchColour,
+    as_id,
 )
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_watch_keeper
@@ -77,8 +78,9 @@ def find_household(session: Session, *, actor: Actor, community: Community, ref:
     require_watch_keeper(session, actor, community.id)
     text = ref.strip()
     found = _by_address(session, community.id, text)
-    if not found and text.lstrip("#").isdigit():
-        household = session.get(Household, int(text.lstrip("#")))
+    number = as_id(text)
+    if not found and number is not None:
+        household = session.get(Household, number)
         found = [household] if household is not None and household.community_id == community.id else []
     if not found:
         raise NotFound(N_("There is no household “{ref}”."), ref=text[:60])

@@ -26,6 +26,7 @@ from coord.models import (
     Task,
     TaskStatus,
     Team,
+    as_id,
 )
 from coord.services.outbox.events import record_event
 from coord.services.outbox.notifications import notify
@@ -110,7 +111,6 @@ def create_task(
     return task
 
 
-LARGEST_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one names no task
 _BY_ID = select(Task).where(Task.id == bindparam("task_id"))
 
 
@@ -118,7 +118,7 @@ def get_task(
     session: Session, task_id: int, *, community_id: int | None = None, for_update: bool = False
 ) -> Task:
     """The task ``task_id``; one of another community is reported as unknown."""
-    if not 0 < task_id <= LARGEST_ID:
+    if as_id(task_id) is None:
         task = None
     elif for_update:
         task = session.scalar(select(Task).where(Task.id == task_id).with_for_update())

@@ -69,7 +69,10 @@ def test_reminders_and_the_no_show_escalation_reach_direct_chats(town: Town) -> 
             return lambda got: any(m.room_id == room and "North gate afternoon" in m.body for m in got)
 
         to_volunteer: list[Received] = town.run(volunteer.wait_for(title_in(direct)))
-        to_captain: list[Received] = town.run(captain.wait_for(title_in(captains)))
+        def no_show_in(room: str) -> object:
+            return lambda got: any(m.room_id == room and "did not check in" in m.body for m in got)
+
+        to_captain: list[Received] = town.run(captain.wait_for(no_show_in(captains)))
     finally:
         stop.set()
         runner.join(timeout=30)

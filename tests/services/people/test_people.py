@@ -141,3 +141,16 @@ def test_claiming_waits_for_todays_health_declaration_where_required(session: Se
         claim(session=session, actor=me, task_id=task.id, now=NOW)
     declare_health(session=session, actor=me, day=date(2026, 3, 2), healthy=True)  # NOW is 14:00 on 2 March
     assert claim(session=session, actor=me, task_id=task.id, now=NOW).task_id == task.id
+
+
+@pytest.mark.parametrize("number", ["2200000000", "#99999999999", "０１２", "²"])
+def test_a_number_no_row_can_have_is_not_found(session: Session, world: World, number: str) -> None:
+    # Given a number past PostgreSQL's integer (once a query error: "something went wrong"), or digits
+    # that are not ASCII; When a team, a person or a community is looked up by it; Then it is not found
+    community_id = world.community.id
+    with pytest.raises(NotFound):
+        find_team(session, community_id, number)
+    with pytest.raises(NotFound):
+        find_person(session, community_id, number)
+    with pytest.raises(NotFound):
+        get_community(session, number)
