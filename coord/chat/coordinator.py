@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from coord import payloads
 from coord.chat import cards
@@ -170,6 +171,23 @@ def teams(ctx: Context, command: Command) -> list[Reply]:
     ]
 
 
+USES_WORDS = ("uses", "次数", "次")
+DAYS_WORDS = ("days", "天数", "天")
+
+
+def _number(command: Command, keys: tuple[str, ...], default: int) -> int:
+    """A whole number given as ``uses=5`` (or its Chinese spelling), else ``default``."""
+    for key in keys:
+        if key in command.options:
+            text = command.options[key].strip()
+            if not text.isdigit() or len(text) > 4:
+                raise InvalidInput(
+                    N_("“{option}=” takes a whole number, for example {option}=5."), option=key
+                )
+            return int(text)
+    return default
+
+
 def invite(ctx: Context, command: Command) -> list[Reply]:
     role = ROLE_WORDS.get(command.args[0].lower()) if command.args else None
     if role is None:
@@ -179,11 +197,14 @@ def invite(ctx: Context, command: Command) -> list[Reply]:
     team = None
     if role != "coordinator":
         team = pick_team(ctx, " ".join(command.args[1:]) or None)
+        if team is None and any(key in command.options for key in (*USES_WORDS, *DAYS_WORDS)):
+            raise InvalidInput(N_("Name the team too, for example: invite volunteer TEAM uses=5 days=3"))
         if team is None:
             choices = [
                 Button(N_("{name}"), payloads.invite(role, t.id), {"name": t.name}) for t in team_choices(ctx)
             ]
             return [ctx.say(N_("An invite to which team?"), buttons=rows(choices))]
+    uses, days = _number(command, USES_WORDS, 1), _number(command, DAYS_WORDS, 7)
     code = ctx.attempt(
         lambda: create_invite(
             session=ctx.session,
@@ -191,18 +212,26 @@ def invite(ctx: Context, command: Command) -> list[Reply]:
             community=ctx.community,
             role=InviteRole(role),
             team=team,
+            uses=uses,
+            valid_for=timedelta(days=days),
             now=ctx.now,
         )
     )
     where = Phrase(N_(" in team {team}"), {"team": team.name}) if team else ""
     role_name = {"volunteer": N_("volunteer"), "captain": N_("captain")}.get(role, N_("coordinator"))
+    once = N_(
+        "Invite code for a new {role}{team}: {code}\nIt works once, until {until}. "
+        "The new member opens a chat with me and sends: /start {code}"
+    )
+    several = N_(
+        "Invite code for new {role}s{team}: {code}\nIt works {uses} times, until {until}. "
+        "Each new member opens a chat with me and sends: /start {code}"
+    )
     return [
         ctx.say(
-            N_(
-                "Invite code for a new {role}{team}: {code}\nIt works once, until {until}. "
-                "The new member opens a chat with me and sends: /start {code}"
-            ),
+            once if code.uses_left == 1 else several,
             target="direct" if ctx.in_group else "here",
+            uses=code.uses_left,
             role=Phrase(role_name),
             team=where,
             code=code.code,

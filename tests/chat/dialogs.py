@@ -13,6 +13,7 @@ from __future__ import annotations
 from tests.chat.dialog import Dialog, Step
 from tests.chat.dialogs_conversation import CONVERSATION_DIALOGS
 from tests.chat.dialogs_office_tools import OFFICE_TOOL_DIALOGS
+from tests.chat.dialogs_people_tools import PEOPLE_TOOL_DIALOGS
 from tests.chat.dialogs_shifts import SHIFT_DIALOGS
 from tests.chat.dialogs_team_chats import TEAM_CHAT_DIALOGS
 from tests.chat.dialogs_watch import WATCH_DIALOGS
@@ -521,6 +522,7 @@ TOPICS: tuple[Dialog, ...] = (
     *SHIFT_DIALOGS,
     *WATCH_DIALOGS,
     *OFFICE_TOOL_DIALOGS,
+    *PEOPLE_TOOL_DIALOGS,
 )
 
 DIALOGS = (*DIALOGS, *TOPICS)

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coord.clock import utcnow
-from coord.errors import InvalidInput, InvalidTransition
+from coord.errors import InvalidInput, InvalidTransition, NotAllowed
 from coord.i18n import N_
-from coord.models import ACTIVE_STATES, Assignment, AssignmentState, Person, Task, TaskStatus
+from coord.models import ACTIVE_STATES, Assignment, AssignmentState, Person, Task, TaskStatus, Team, TeamRole
 from coord.services.outbox.events import record_event
-from coord.services.people.access import Actor, require_person_manager
+from coord.services.people.access import Actor, can_keep_watch, can_manage_person, require_person_manager
 
 LANGUAGES = ("en", "zh")
 _PHONE = re.compile(r"\+?[0-9][0-9 -]{4,24}")
@@ -24,6 +24,25 @@ DEACTIVATED = N_(
     "{name} was deactivated ({reason}) and no longer holds task #{task_id} “{title}”. "
     "Please give it to someone else."
 )
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a captain or coordinator sees of a person; ``phone`` only for whoever may change them."""
+
+    person: Person
+    teams: list[tuple[Team, TeamRole]]
+    phone: str | None
+
+
+def person_card(*, session: Session, actor: Actor, person: Person) -> Card:
+    """A person's details, for a captain or coordinator of their community (the others see none)."""
+    from coord.services.people.people import teams_of
+
+    if not can_keep_watch(session, actor, person.community_id):
+        raise NotAllowed(N_("Only a captain or a coordinator can see people's details."))
+    phone = person.phone if can_manage_person(session, actor, person) else None
+    return Card(person, teams_of(session, person), phone)
 
 
 @dataclass(frozen=True)
