@@ -158,7 +158,7 @@ def list_people(
         for person in run.session.scalars(query):
             rows.add(
                 person.id,
-                person.name,
+                person.name if person.active else run.t(N_("{name} (deactivated)"), name=person.name),
                 ", ".join(teams.get(person.id, [])),
                 ", ".join(person.skills),
                 person.language,

@@ -6,13 +6,23 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from coord.clock import utcnow
 from coord.errors import InvalidInput, InvalidTransition, NotAllowed
 from coord.i18n import N_
-from coord.models import ACTIVE_STATES, Assignment, AssignmentState, Person, Task, TaskStatus, Team, TeamRole
+from coord.models import (
+    ACTIVE_STATES,
+    Assignment,
+    AssignmentState,
+    Invite,
+    Person,
+    Task,
+    TaskStatus,
+    Team,
+    TeamRole,
+)
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, can_keep_watch, can_manage_person, require_person_manager
 
@@ -171,6 +181,13 @@ def deactivate_person(
             at=moment,
         )
         released.append(task)
+    # An invite made for them alone would link a new chat account to someone who takes no part.
+    session.execute(
+        update(Invite)
+        .where(Invite.person_id == person.id, Invite.uses_left > 0)
+        .values(uses_left=0)
+        .execution_options(synchronize_session=False)
+    )
     record_event(
         session,
         at=moment,

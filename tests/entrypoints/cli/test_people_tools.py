@@ -68,6 +68,7 @@ def test_person_deactivate_releases_what_they_hold(demo: str, db: Engine) -> Non
             select(Assignment.state).where(Assignment.person_id == person_id, Assignment.task_id == task_id)
         ).all()
         assert AssignmentState.RELEASED in states
+    assert " (deactivated)" in ok(demo, "person", "list")
     again = one_line_error(coord(demo, "person", "deactivate", str(person_id), "--reason", "again"))
     assert "already deactivated" in again
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coord.errors import InvalidInput, InvalidTransition, InviteInvalid, NotAllowed
-from coord.models import Assignment, AssignmentState, Event, InviteRole, Notification
+from coord.models import Assignment, AssignmentState, Event, Invite, InviteRole, Notification
 from coord.services.people.invites import create_invite, list_invites, redeem_invite, revoke_invite
-from coord.services.people.roster import DEACTIVATED, deactivate_person, edit_person
+from coord.services.people.roster import DEACTIVATED, deactivate_person, edit_person, person_card
 from coord.services.work.claims import claim
 from tests.factories import NOW, SYSTEM, World, gate_shift
 
@@ -149,3 +149,31 @@ def test_only_a_lead_deactivates_and_never_themselves(session: Session, world: W
             session=session, actor=world.actor(world.coordinator), person=world.coordinator, reason="x"
         )
     assert world.supply_volunteers[0].active and world.coordinator.active
+
+
+def test_a_card_shows_the_phone_only_to_whoever_may_change_the_person(session: Session, world: World) -> None:
+    volunteer = world.volunteers[0]
+    volunteer.phone = "13800001111"
+    card = person_card(session=session, actor=world.actor(world.gate_captain), person=volunteer)
+    assert card.phone == "13800001111" and [t.name for t, _ in card.teams] == ["Gate duty"]
+    assert (
+        person_card(session=session, actor=world.actor(world.supply_captain), person=volunteer).phone is None
+    )
+    with pytest.raises(NotAllowed):
+        person_card(session=session, actor=world.actor(world.volunteers[1]), person=volunteer)
+
+
+def test_deactivating_spends_the_invites_made_for_them(session: Session, world: World) -> None:
+    volunteer = world.volunteers[0]
+    invite = create_invite(
+        session=session,
+        actor=SYSTEM,
+        community=world.community,
+        role=InviteRole.VOLUNTEER,
+        team=world.gate_team,
+        person=volunteer,
+        uses=3,
+        now=NOW,
+    )
+    deactivate_person(session=session, actor=SYSTEM, person=volunteer, reason="left", now=NOW)
+    assert session.scalar(select(Invite.uses_left).where(Invite.id == invite.id)) == 0
