@@ -65,8 +65,20 @@ class Area(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
     kind: Mapped[AreaKind] = mapped_column(enum_column(AreaKind))
     name: Mapped[str] = mapped_column(String(120))
+    # 一长三员: a grid's leader and its returnee registrar, temperature-check medic and supplies buyer, who
+    # hear the escalations of work at the grid's places as well as the captain (DOMAIN.md).
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    registrar_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    medic_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
     parent: Mapped[Area | None] = relationship(remote_side=[id])
+
+    @property
+    def grid_people(self) -> list[int]:
+        """The ids of the grid's leader and three roles (一长三员) who are named, once each."""
+        named = (self.leader_id, self.registrar_id, self.medic_id, self.buyer_id)
+        return list(dict.fromkeys(p for p in named if p is not None))
 
 
 class Place(Base):

@@ -33,6 +33,7 @@ from coord.services.people.communities import (
     find_place,
     update_community,
 )
+from coord.services.people.people import find_person
 
 community_app = typer.Typer(help="Create, list, show and change communities.", no_args_is_help=True)
 area_app = typer.Typer(help="Zones (片区) and grids (网格).", no_args_is_help=True)
@@ -385,6 +386,49 @@ def edit_area_command(
             run.out.line(N_("Nothing to change: {name} is like that already."), name=area.name)
             return
         run.out.line(N_("Updated {name}: {fields}."), name=area.name, fields=", ".join(fields))
+
+
+ROLE_NAMES = {
+    "leader": N_("grid leader"),
+    "registrar": N_("returnee registrar"),
+    "medic": N_("temperature-check medic"),
+    "buyer": N_("supplies buyer"),
+}
+
+
+@area_app.command("roles")
+def area_roles_command(
+    grid: Annotated[str, typer.Argument(help="The grid.")],
+    assignments: Annotated[
+        list[str] | None,
+        typer.Argument(help="leader=NAME registrar=NAME medic=NAME buyer=NAME (NAME - clears it)."),
+    ] = None,
+    community: CommunityOption = None,
+) -> None:
+    """Show or name a grid's leader and three roles (一长三员), who hear its escalations with the captain."""
+    with command_run() as run:
+        chosen = run.community(community)
+        area = find_area(run.session, chosen.id, grid)
+        roles: dict[str, Person | None] = {}
+        for item in assignments or []:
+            role, equals, name = item.partition("=")
+            if not equals or not name.strip():
+                raise InvalidInput(N_("Write each role as role=NAME, for example leader=王芳."))
+            role = role.strip().lower()
+            roles[role] = (
+                None if name.strip().lower() in NONE_WORDS else find_person(run.session, chosen.id, name)
+            )
+        if roles:
+            changed = geography.set_grid_roles(
+                session=run.session, actor=run.actor, area=area, roles=roles, now=run.now
+            )
+            run.out.line(N_("Updated {name}: {fields}."), name=area.name, fields=", ".join(changed) or "-")
+        pairs: list[tuple[str, object]] = []
+        for role, label in ROLE_NAMES.items():
+            person_id = getattr(area, f"{role}_id")
+            person = run.session.get(Person, person_id) if person_id else None
+            pairs.append((label, person.name if person else run.t(N_("nobody"))))
+        run.out.fields(pairs)
 
 
 @area_app.command("remove")

@@ -18,7 +18,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coord.i18n import N_, TRANSLATED
-from coord.models import Assignment, AssignmentState, Community, Person, Task, Team, TeamChat, WatchColour
+from coord.models import (
+    AreaKind,
+    Assignment,
+    AssignmentState,
+    Community,
+    Person,
+    Task,
+    Team,
+    TeamChat,
+    WatchColour,
+)
 from coord.payloads import button
 from coord.services.escalation.ladder import Audience, Condition, Rung
 from coord.services.outbox.notifications import notify
@@ -94,7 +104,17 @@ def recipients(session: Session, task: Task, rung: Rung, subjects: Sequence[Assi
     for audience in wanted:
         for recipient in _resolve(session, task, audience, subjects):
             found.setdefault(recipient.key, recipient)
+    if Audience.CAPTAIN in wanted:
+        for person_id in _grid_people(task):
+            found.setdefault(f"p{person_id}", Recipient(person_id=person_id, audience="grid"))
     return list(found.values())
+
+
+def _grid_people(task: Task) -> list[int]:
+    """The leader and three roles (一长三员) of the grid the task's place is in: they hear what its captain
+    hears."""
+    area = task.place.area if task.place is not None else None
+    return area.grid_people if area is not None and area.kind == AreaKind.GRID else []
 
 
 def _resolve(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from coord.clock import utcnow
 from coord.errors import InvalidInput
 from coord.i18n import N_
-from coord.models import Area, AreaKind, Community, Household, Place, PlaceKind, Task, Team, Template
+from coord.models import Area, AreaKind, Community, Household, Person, Place, PlaceKind, Task, Team, Template
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_coordinator
 
@@ -258,3 +258,54 @@ def _free(session: Session, model: Any, community_id: int, name: str, own_id: in
     )
     if taken is not None:
         raise InvalidInput(N_("“{name}” exists already in this community."), name=name[:60])
+
+
+#: The roles of 一长三员 a grid names: leader, returnee registrar, temperature-check medic, supplies buyer.
+GRID_ROLES = ("leader", "registrar", "medic", "buyer")
+
+
+def set_grid_roles(
+    *,
+    session: Session,
+    actor: Actor,
+    area: Area,
+    roles: dict[str, Person | None],
+    now: datetime | None = None,
+) -> list[str]:
+    """Name (or, with None, clear) a grid's leader, registrar, medic and buyer (一长三员); the roles changed.
+    Each named person is an active member of the grid's community."""
+    require_coordinator(session, actor, area.community_id)
+    if area.kind != AreaKind.GRID:
+        raise InvalidInput(
+            N_("“{name}” is a zone: a grid has a leader and three roles. Nothing was changed."),
+            name=area.name,
+        )
+    unknown = sorted(set(roles) - set(GRID_ROLES))
+    if unknown:
+        raise InvalidInput(
+            N_("A grid's roles are leader, registrar, medic and buyer, not “{role}”. Nothing was changed."),
+            role=unknown[0][:30],
+        )
+    for person in roles.values():
+        if person is not None and (person.community_id != area.community_id or not person.active):
+            raise InvalidInput(
+                N_("{name} is not an active member of this community. Nothing was changed."), name=person.name
+            )
+    changed = []
+    for role, person in roles.items():
+        value = person.id if person else None
+        if getattr(area, f"{role}_id") != value:
+            setattr(area, f"{role}_id", value)
+            changed.append(role)
+    if changed:
+        session.flush()
+        record_event(
+            session,
+            at=now or utcnow(),
+            actor=actor,
+            action="grid_roles_set",
+            community_id=area.community_id,
+            area_id=area.id,
+            roles={role: getattr(area, f"{role}_id") for role in changed},
+        )
+    return changed

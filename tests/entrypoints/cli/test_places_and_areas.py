@@ -81,3 +81,22 @@ def test_areas_are_listed_edited_and_removed_unless_in_use(url: str) -> None:
     assert "Updated 东片区: name." in ok(url, "area", "edit", "第二片区", "--name", "东片区")
     assert "Removed 东片区." in ok(url, "area", "remove", "东片区")
     assert "东片区" not in ok(url, "area", "list")
+
+
+def test_a_grid_names_its_leader_and_three_roles(url: str) -> None:
+    ok(url, "person", "add", "王芳")
+    ok(url, "person", "add", "李医生")
+    assert "Updated 1-1网格: leader, medic." in ok(
+        url, "area", "roles", "1-1网格", "leader=王芳", "medic=李医生"
+    )
+    shown = ok(url, "area", "roles", "1-1网格")
+    assert re.search(r"grid leader\s+王芳", shown) and re.search(r"temperature-check medic\s+李医生", shown)
+    assert re.search(r"supplies buyer\s+nobody", shown)
+    before = counts(url)
+    assert "is a zone" in one_line_error(coord(url, "area", "roles", "第一片区", "leader=王芳"))
+    assert "not “chief”" in one_line_error(coord(url, "area", "roles", "1-1网格", "chief=王芳"))
+    assert "role=NAME" in one_line_error(coord(url, "area", "roles", "1-1网格", "leader"))
+    assert "王小明" in one_line_error(coord(url, "area", "roles", "1-1网格", "buyer=王小明"))
+    assert counts(url) == before
+    assert "Updated 1-1网格: medic." in ok(url, "area", "roles", "1-1网格", "medic=-")
+    assert re.search(r"temperature-check medic\s+nobody", ok(url, "area", "roles", "1-1网格"))
