@@ -327,7 +327,12 @@ def captains_of(session: Session, team_id: int) -> list[int]:
     return list(
         session.scalars(
             select(Membership.person_id)
-            .where(Membership.team_id == team_id, Membership.role == TeamRole.CAPTAIN)
+            .join(Person, Person.id == Membership.person_id)
+            .where(
+                Membership.team_id == team_id,
+                Membership.role == TeamRole.CAPTAIN,
+                Person.active.is_(True),  # a deactivated captain hears nothing: their team's work goes on
+            )
             .order_by(Membership.person_id)
         )
     )
@@ -337,7 +342,12 @@ def coordinators_of(session: Session, community_id: int) -> list[int]:
     return list(
         session.scalars(
             select(CommunityRole.person_id)
-            .where(CommunityRole.community_id == community_id, CommunityRole.role == "coordinator")
+            .join(Person, Person.id == CommunityRole.person_id)
+            .where(
+                CommunityRole.community_id == community_id,
+                CommunityRole.role == "coordinator",
+                Person.active.is_(True),
+            )
             .order_by(CommunityRole.person_id)
         )
     )

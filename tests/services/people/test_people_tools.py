@@ -177,3 +177,20 @@ def test_deactivating_spends_the_invites_made_for_them(session: Session, world: 
     )
     deactivate_person(session=session, actor=SYSTEM, person=volunteer, reason="left", now=NOW)
     assert session.scalar(select(Invite.uses_left).where(Invite.id == invite.id)) == 0
+
+
+def test_a_deactivated_captains_work_and_alerts_go_to_the_coordinators(
+    session: Session, world: World
+) -> None:
+    captain = world.gate_captain
+    task = gate_shift(session, world, capacity=1)
+    claim(session=session, actor=world.actor(captain), task_id=task.id, now=NOW)
+    deactivate_person(
+        session=session,
+        actor=world.actor(world.coordinator),
+        person=captain,
+        reason="unwell for weeks",
+        now=NOW,
+    )
+    told = session.scalars(select(Notification.person_id).where(Notification.msgid == DEACTIVATED)).all()
+    assert told == [world.coordinator.id]
