@@ -2,8 +2,9 @@
 invites and announcements.
 
 Modules: ``access`` (every permission check), ``directory`` (who is who in chat), ``people``,
-``communities``, ``invites``, ``announcements`` and ``team_chats`` (the group chats a team's cards, alerts
-and announcements go to). The watch list is ``coord.services.watch``.
+``communities``, ``invites``, ``roster`` (a person edited or deactivated), ``announcements`` and
+``team_chats`` (the group chats a team's cards, alerts and announcements go to).
+The watch list is ``coord.services.watch``.
 """
 
 from coord.services.people.access import (
@@ -34,7 +35,7 @@ from coord.services.people.directory import (
     speaker,
     team_of_chat,
 )
-from coord.services.people.invites import create_invite, redeem_invite
+from coord.services.people.invites import create_invite, list_invites, redeem_invite, revoke_invite
 from coord.services.people.people import (
     add_member,
     add_person,
@@ -47,6 +48,7 @@ from coord.services.people.people import (
     remove_member,
     set_language,
 )
+from coord.services.people.roster import deactivate_person, edit_person, person_card
 from coord.services.people.team_chats import (
     bot_left_chat,
     link_team_chat,
@@ -72,7 +74,9 @@ __all__ = [
     "create_community",
     "create_invite",
     "create_team",
+    "deactivate_person",
     "declare_health",
+    "edit_person",
     "find_area",
     "find_person",
     "find_place",
@@ -83,15 +87,18 @@ __all__ = [
     "link_account",
     "link_team_chat",
     "link_with_code",
+    "list_invites",
     "make_coordinator",
     "make_link_code",
     "move_team_chat",
+    "person_card",
     "redeem_invite",
     "remember_direct_chat",
     "remove_member",
     "require_coordinator",
     "require_lead",
     "require_watch_keeper",
+    "revoke_invite",
     "roles_of",
     "set_language",
     "speaker",
