@@ -9,9 +9,10 @@ from __future__ import annotations
 import typer
 
 from coord.entrypoints.cli.chat import chat
-from coord.entrypoints.cli.community import area_app, community_app, place_app
+from coord.entrypoints.cli.community import community_app
 from coord.entrypoints.cli.database import init, seed
 from coord.entrypoints.cli.demo import demo
+from coord.entrypoints.cli.geography import area_app, place_app
 from coord.entrypoints.cli.health import health
 from coord.entrypoints.cli.households import household_app
 from coord.entrypoints.cli.imports import import_app
