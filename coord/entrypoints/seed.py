@@ -16,9 +16,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from coord.entrypoints.seed_summary import DemoSummary, summarise
 from coord.errors import InvalidInput
 from coord.i18n import N_
 from coord.kinds import get_kind
@@ -26,11 +27,8 @@ from coord.models import (
     Area,
     AreaKind,
     Community,
-    CommunityRole,
     Household,
-    Invite,
     InviteRole,
-    Membership,
     Person,
     Place,
     PlaceKind,
@@ -38,7 +36,6 @@ from coord.models import (
     Task,
     Team,
     TeamRole,
-    Template,
     WatchColour,
 )
 from coord.services.outbox.events import record_event
@@ -113,54 +110,6 @@ ONE_OFF = (
     ("delivery", "快递分拣并送到楼栋", 2, 8, 2, False, "place:快递临时接收点", "", ""),
     ("screening", "3栋返汉人员逐户排查", 2, 24, 1, False, "place:3栋", "登记返汉人员", ""),
 )
-
-
-@dataclass(frozen=True)
-class DemoSummary:
-    """What the demo holds, counted from the database."""
-
-    community_id: int
-    name: str
-    slug: str
-    zones: int
-    grids: int
-    buildings: int
-    gates: int
-    depots: int
-    drop_points: int
-    households: int
-    elderly_alone: int
-    quarantined: int
-    teams: int
-    captains: int
-    volunteers: int
-    coordinators: int
-    invites: int
-    templates: int
-    tasks: int
-    urgent_tasks: int
-
-    def counts(self) -> list[tuple[str, int]]:
-        """Labelled sizes (labels are message ids)."""
-        return [
-            (N_("zones"), self.zones),
-            (N_("grids"), self.grids),
-            (N_("buildings"), self.buildings),
-            (N_("gates"), self.gates),
-            (N_("supply depots"), self.depots),
-            (N_("parcel drop points"), self.drop_points),
-            (N_("households"), self.households),
-            (N_("elderly living alone"), self.elderly_alone),
-            (N_("households in home quarantine"), self.quarantined),
-            (N_("teams"), self.teams),
-            (N_("captains"), self.captains),
-            (N_("volunteers"), self.volunteers),
-            (N_("coordinators"), self.coordinators),
-            (N_("invites"), self.invites),
-            (N_("recurring work templates"), self.templates),
-            (N_("tasks"), self.tasks),
-            (N_("urgent tasks"), self.urgent_tasks),
-        ]
 
 
 @dataclass
@@ -414,43 +363,6 @@ def _staff_next_gate_shifts(demo: _Demo) -> None:
     for index, task in enumerate(upcoming):
         for person in roster[2 * index : 2 * index + 2]:
             assign(session=demo.session, actor=SEEDER, task_id=task.id, person=person, now=demo.now)
-
-
-def summarise(session: Session, community: Community) -> DemoSummary:
-    """Count what ``community`` holds."""
-
-    def count(model: Any, *where: Any) -> int:
-        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-    cid = community.id
-    places = {kind: count(Place, Place.community_id == cid, Place.kind == kind) for kind in PlaceKind}
-    in_team = Membership.team_id.in_(select(Team.id).where(Team.community_id == cid))
-    return DemoSummary(
-        community_id=cid,
-        name=community.name,
-        slug=community.slug,
-        zones=count(Area, Area.community_id == cid, Area.kind == AreaKind.ZONE),
-        grids=count(Area, Area.community_id == cid, Area.kind == AreaKind.GRID),
-        buildings=places[PlaceKind.BUILDING],
-        gates=places[PlaceKind.GATE],
-        depots=places[PlaceKind.DEPOT],
-        drop_points=places[PlaceKind.DROP_POINT],
-        households=count(Household, Household.community_id == cid),
-        elderly_alone=count(Household, Household.community_id == cid, Household.lives_alone.is_(True)),
-        quarantined=count(
-            Household,
-            Household.community_id == cid,
-            Household.watch_colour.in_([WatchColour.BLUE, WatchColour.YELLOW]),
-        ),
-        teams=count(Team, Team.community_id == cid),
-        captains=count(Membership, in_team, Membership.role == TeamRole.CAPTAIN),
-        volunteers=count(Membership, in_team, Membership.role == TeamRole.VOLUNTEER),
-        coordinators=count(CommunityRole, CommunityRole.community_id == cid),
-        invites=count(Invite, Invite.community_id == cid),
-        templates=count(Template, Template.community_id == cid),
-        tasks=count(Task, Task.community_id == cid),
-        urgent_tasks=count(Task, Task.community_id == cid, Task.priority == Priority.URGENT),
-    )
 
 
 def _name(rng: random.Random) -> str:
