@@ -127,14 +127,18 @@ def person(ctx: Context, command: Command) -> list[Reply]:
 
 
 def _card(ctx: Context, who: Person) -> Reply:
-    card = ctx.attempt(lambda: person_card(session=ctx.session, actor=ctx.actor, person=who))
+    card = ctx.attempt(
+        lambda: person_card(
+            session=ctx.session, actor=ctx.actor, person=who, private=not ctx.in_group, now=ctx.now
+        )
+    )
     teams = tuple(
         Phrase(N_("{team} (captain)"), {"team": team.name}) if role == TeamRole.CAPTAIN else team.name
         for team, role in card.teams
     )
     # Phone numbers are private: only in a direct chat, and only to whoever may change the person.
     phone: Phrase | str = ""
-    if card.phone is not None and not ctx.in_group:
+    if card.phone is not None:
         phone = Phrase(N_("\nPhone: {phone}"), {"phone": card.phone or "—"})
     return ctx.say(
         N_("{name} (#{id}){state}\nTeams: {teams}\nSkills: {skills}\nLanguage: {language}{phone}"),

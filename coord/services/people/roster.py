@@ -45,13 +45,26 @@ class Card:
     phone: str | None
 
 
-def person_card(*, session: Session, actor: Actor, person: Person) -> Card:
-    """A person's details, for a captain or coordinator of their community (the others see none)."""
+def person_card(
+    *, session: Session, actor: Actor, person: Person, private: bool, now: datetime | None = None
+) -> Card:
+    """A person's details, for a captain or coordinator of their community (the others see none). The phone
+    number comes only where the card is read ``private``ly (a direct chat, the CLI) by someone who may change
+    the person, and that read is recorded."""
     from coord.services.people.people import teams_of
 
     if not can_keep_watch(session, actor, person.community_id):
         raise NotAllowed(N_("Only a captain or a coordinator can see people's details."))
-    phone = person.phone if can_manage_person(session, actor, person) else None
+    phone = person.phone if private and can_manage_person(session, actor, person) else None
+    if phone:
+        record_event(
+            session,
+            actor=actor,
+            action="phone_read",
+            community_id=person.community_id,
+            at=now or utcnow(),
+            subject_id=person.id,
+        )
     return Card(person, teams_of(session, person), phone)
 
 

@@ -154,13 +154,23 @@ def test_only_a_lead_deactivates_and_never_themselves(session: Session, world: W
 def test_a_card_shows_the_phone_only_to_whoever_may_change_the_person(session: Session, world: World) -> None:
     volunteer = world.volunteers[0]
     volunteer.phone = "13800001111"
-    card = person_card(session=session, actor=world.actor(world.gate_captain), person=volunteer)
-    assert card.phone == "13800001111" and [t.name for t, _ in card.teams] == ["Gate duty"]
-    assert (
-        person_card(session=session, actor=world.actor(world.supply_captain), person=volunteer).phone is None
+    card = person_card(
+        session=session, actor=world.actor(world.gate_captain), person=volunteer, private=True, now=NOW
     )
+    assert card.phone == "13800001111" and [t.name for t, _ in card.teams] == ["Gate duty"]
+    other = person_card(
+        session=session, actor=world.actor(world.supply_captain), person=volunteer, private=True, now=NOW
+    )
+    assert other.phone is None
+    in_a_group = person_card(
+        session=session, actor=world.actor(world.gate_captain), person=volunteer, private=False, now=NOW
+    )
+    assert in_a_group.phone is None
     with pytest.raises(NotAllowed):
-        person_card(session=session, actor=world.actor(world.volunteers[1]), person=volunteer)
+        person_card(session=session, actor=world.actor(world.volunteers[1]), person=volunteer, private=True)
+    # Every read of the phone is recorded (who, whose), and only the one that showed it
+    reads = session.scalars(select(Event).where(Event.action == "phone_read")).all()
+    assert [(e.actor_id, e.subject_id) for e in reads] == [(world.gate_captain.id, volunteer.id)]
 
 
 def test_deactivating_spends_the_invites_made_for_them(session: Session, world: World) -> None:
