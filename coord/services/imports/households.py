@@ -86,7 +86,7 @@ def _write_households(job: _Import, rows: list[Row]) -> tuple[int, int]:
             )
             from coord.services.watch.colours import restart_follow_up
 
-            restart_follow_up(job.session, job.actor, household, now=utcnow())
+            restart_follow_up(job.session, household, now=utcnow())
         if others := [name for name in changed if name != "watch_colour"]:
             job.log("household_updated", household_id=household.id, fields=others)
     job.session.add_all(created)

@@ -23,6 +23,7 @@ from coord.services.people.access import Actor, require_watch_keeper
 from coord.services.watch.schedule import (
     COLOUR_NAMES,
     QUARANTINE_DAYS,
+    WATCH,
     first_due,
     follow_up,
     local_day,
@@ -80,7 +81,7 @@ def set_colour(
     if colour == old and (colour is None or household.watch_due_at is not None):
         return household  # the reason is new; the follow-up under way stays as it is
     if colour != old:
-        cancel_schedule(session, actor, household, now=moment)
+        cancel_schedule(session, household, now=moment)
         household.watch_colour = colour
     household.watch_token += 1
     household.watch_due_at = first_due(community, colour, moment)
@@ -90,8 +91,11 @@ def set_colour(
     return household
 
 
-def cancel_schedule(session: Session, actor: Actor, household: Household, *, now: datetime) -> list[int]:
-    """Cancel the household's calls and follow-ups that nobody has started (whoever held one is told)."""
+def cancel_schedule(session: Session, household: Household, *, now: datetime) -> list[int]:
+    """Cancel the household's calls and follow-ups that nobody has started (whoever held one is told).
+
+    Whoever changed the colour was allowed to; the calls belong to whichever team they were given to, so the
+    watch cancels them itself (the colour change is the changer's event)."""
     from coord.services.work.tasks import cancel_task
 
     waiting = session.scalars(
@@ -103,14 +107,14 @@ def cancel_schedule(session: Session, actor: Actor, household: Household, *, now
     ).all()
     reason = N_("The household's colour changed, so its follow-up changed too.")
     for task_id in waiting:
-        cancel_task(session=session, actor=actor, task_id=task_id, reason=reason, now=now)
+        cancel_task(session=session, actor=WATCH, task_id=task_id, reason=reason, now=now)
     return list(waiting)
 
 
-def restart_follow_up(session: Session, actor: Actor, household: Household, *, now: datetime) -> None:
+def restart_follow_up(session: Session, household: Household, *, now: datetime) -> None:
     """The colour was changed another way (a CSV import): the old follow-up is cancelled and the next
     scheduler tick starts the new colour's (``schedule.arm_watches``)."""
-    cancel_schedule(session, actor, household, now=now)
+    cancel_schedule(session, household, now=now)
     household.watch_token += 1
     household.watch_due_at = None
 

@@ -140,6 +140,34 @@ def test_a_colour_change_replaces_the_calls_never_doubles_them(
     assert [t.id for t in live_calls(session, wang)] == [blue_call.id]
 
 
+def test_a_captain_of_another_team_may_change_the_colour_and_the_old_calls_still_go(
+    session: Session, world: World, wang: Household
+) -> None:
+    # Given a tracing call of the supply team (its volunteer is responsible for the household)
+    watch.set_colour(
+        session=session,
+        actor=world.actor(world.supply_captain),
+        household=wang,
+        colour=WatchColour.YELLOW,
+        reason="traced",
+        now=NOW,
+    )
+    [yellow_call] = live_calls(session, wang)
+    assert yellow_call.team_id == world.supply_team.id
+    # When the gate captain, who keeps the watch list too, turns the household red
+    watch.set_colour(
+        session=session,
+        actor=world.actor(world.gate_captain),
+        household=wang,
+        colour=WatchColour.RED,
+        reason="fever at the gate",
+        now=NOW + timedelta(minutes=5),
+    )
+    # Then the change stands (it used to be refused: the call was not the gate team's to cancel)
+    assert wang.watch_colour == WatchColour.RED and yellow_call.status == TaskStatus.CANCELLED
+    assert live_calls(session, wang) == []
+
+
 def test_only_captains_and_coordinators_keep_the_watch_list_and_bad_input_changes_nothing(
     session: Session, world: World, wang: Household
 ) -> None:
