@@ -95,7 +95,7 @@ def watch_list(ctx: Context, command: Command) -> list[Reply]:
     ]
     return [
         ctx.say(
-            N_("{colour} households ({count}):\n{lines}"),
+            N_("Households marked {colour} ({count}):\n{lines}"),
             buttons=rows(buttons),
             colour=_colour(WatchColour(colour)),
             count=len(views),
