@@ -31,7 +31,12 @@ COLOURS_AND_NEEDS = Dialog(
         Step(
             "supply_captain",
             press="w:blue",
-            en=("Households marked blue (1)", "Building 2-1-502 Li Ming 13800000002", "day 6 of 14", "no call yet"),
+            en=(
+                "Households marked blue (1)",
+                "Building 2-1-502 Li Ming 13800000002",
+                "day 6 of 14",
+                "no call yet",
+            ),
             zh=("蓝色住户（1 户）", "Li Ming 13800000002", "隔离第 6 天（共 14 天）", "还没有通话"),
         ),
         Step(
