@@ -1,0 +1,23 @@
+"""Privacy: the read log and retention (issue 19)
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-06 08:00:00.000000
+
+A placeholder in the chain until its change is written: it changes nothing.
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0015"
+down_revision: str | None = "0014"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
