@@ -6,7 +6,17 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coord.clock import utcnow
@@ -90,6 +100,8 @@ class Task(Base):
     occurrence_key: Mapped[str | None] = mapped_column(String(80))
     #: The task this one came from: a delivery or purchase made from what a check-in call found was needed.
     origin_task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
+    #: Work recorded after the day it happened (from paper): closed when made, never reminded or escalated.
+    entered_afterwards: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Escalation state (DESIGN.md invariant 3): the policy frozen when escalation starts,
     # the next step, when it is due, and the fencing token a step must match to run.
     escalation_policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -149,6 +161,8 @@ class Assignment(Base):
     ended_at: Mapped[datetime | None]
     figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
+    #: Hours served as entered, confirmed from the shift window or corrected; None: check-in to done.
+    hours: Mapped[float | None]
 
     task: Mapped[Task] = relationship(back_populates="assignments")
     person: Mapped[Person] = relationship(foreign_keys=[person_id])

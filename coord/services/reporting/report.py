@@ -6,7 +6,6 @@ live tables, so the report a coordinator reads at 20:00 and the one exported a w
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
 import logging
@@ -23,6 +22,7 @@ from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_, translate
 from coord.kinds import KINDS
 from coord.models import Community
+from coord.services.reporting.cells import csv_text, xlsx_bytes
 from coord.services.reporting.summary import NO_TEAM, stored_summary
 
 log = logging.getLogger(__name__)
@@ -210,25 +210,16 @@ def summary_rows(figures: dict[str, Any], language: str) -> list[list[Any]]:
 
 
 def summary_csv(figures: dict[str, Any], language: str) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerows(summary_rows(figures, language))
-    return out.getvalue()
+    return csv_text(summary_rows(figures, language))
 
 
 def summary_xlsx(figures: dict[str, Any], language: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = figures["day"]
-    for row in summary_rows(figures, language):
-        sheet.append(row)
-    lists = book.create_sheet(_t(N_("Fell through"), language)[:31])
-    lists.append([_t(N_("what"), language), "#", _t(N_("task"), language), _t(N_("team"), language)])
+    fell: list[list[Any]] = [
+        [_t(N_("what"), language), "#", _t(N_("task"), language), _t(N_("team"), language)]
+    ]
     for what, label in FELL_THROUGH:
         for item in figures.get("lists", {}).get(what, []):
-            lists.append(
+            fell.append(
                 [
                     _t(label, language),
                     item["task_id"],
@@ -236,9 +227,9 @@ def summary_xlsx(figures: dict[str, Any], language: str) -> bytes:
                     _team_name(figures, item["team"], language),
                 ]
             )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(
+        [(figures["day"], summary_rows(figures, language)), (_t(N_("Fell through"), language), fell)]
+    )
 
 
 #: Where Debian and common distributions put a Chinese font (``apt-get install fonts-wqy-microhei``).
