@@ -62,6 +62,11 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # A send under way since this moment (committed before it starts, cleared with its outcome): still set
+    # when a worker or the bot died mid-send, so the next attempt knows the outcome is unknown (invariant 10).
+    sending_since: Mapped[datetime | None]
+    repeated: Mapped[bool] = mapped_column(default=False)  # its one marked repeat went out (or was tried)
+    repeat_until: Mapped[datetime | None]  # a reminder or alert: not repeated after this moment
 
 
 @event.listens_for(Session, "before_flush")
