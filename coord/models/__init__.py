@@ -27,6 +27,18 @@ from coord.models.people import (
     TeamRole,
 )
 from coord.models.records import Event, Notification, NotificationStatus
+from coord.models.requests import (
+    OPEN_REQUEST_STATES,
+    BuildingCode,
+    HouseholdRequest,
+    RequestChannel,
+    RequestCutoff,
+    RequestRun,
+    RequestSettings,
+    RequestStatus,
+    Resident,
+    RunScope,
+)
 from coord.models.work import (
     ACTIVE_STATES,
     HOLDING_STATES,
@@ -37,17 +49,20 @@ from coord.models.work import (
     TaskStatus,
     Template,
 )
+from coord.models.web import WebLink, WebSession, WebSite
 
 __all__ = [
     "ACTIVE_STATES",
     "HOLDING_STATES",
     "LADDER_FINISHED",
     "LARGEST_ID",
+    "OPEN_REQUEST_STATES",
     "Area",
     "AreaKind",
     "Assignment",
     "AssignmentState",
     "Base",
+    "BuildingCode",
     "ChatAccount",
     "ChatNote",
     "ChatNoteKind",
@@ -63,6 +78,7 @@ __all__ = [
     "Event",
     "HealthDeclaration",
     "Household",
+    "HouseholdRequest",
     "Invite",
     "InviteRole",
     "Membership",
@@ -73,6 +89,13 @@ __all__ = [
     "PlaceKind",
     "PostedCard",
     "Priority",
+    "RequestChannel",
+    "RequestCutoff",
+    "RequestRun",
+    "RequestSettings",
+    "RequestStatus",
+    "Resident",
+    "RunScope",
     "Task",
     "TaskStatus",
     "Team",
@@ -81,5 +104,8 @@ __all__ = [
     "Template",
     "UTCDateTime",
     "WatchColour",
+    "WebLink",
+    "WebSession",
+    "WebSite",
     "as_id",
 ]
