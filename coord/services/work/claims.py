@@ -26,7 +26,7 @@ from coord.models import (
 )
 from coord.services.outbox.events import record_event
 from coord.services.outbox.notifications import notify
-from coord.services.people.access import Actor, can_lead, is_member, require_lead
+from coord.services.people.access import Actor, can_lead, require_lead
 from coord.services.work.notices import (
     private_key,
     private_text,
@@ -35,8 +35,10 @@ from coord.services.work.notices import (
     tell_new_holder,
 )
 from coord.services.work.rules import (
+    REASSIGNED_OUTSIDE,
     check_claimable,
     check_free_then,
+    check_placeable,
     community_zone,
     done_from,
     done_refusal,
@@ -86,8 +88,7 @@ def assign(
     task = get_task(session, task_id)
     require_lead(session, actor, task.community_id, task.team_id)
     moment = now or utcnow()
-    if person.community_id != task.community_id or not person.active:
-        raise NotAllowed(N_("{name} cannot take work in this community."), name=person.name)
+    check_placeable(session, actor, task, person)
     check_claimable(session, task, person, moment, assigned=True)
     assignment = take_slot(
         session, task, person, actor=actor, action="assigned", assigned_by=actor.person_id, now=moment
@@ -325,17 +326,7 @@ def reassign(
     """A captain (within the team) or coordinator (within the community) hands a slot to someone else."""
     task = get_task(session, task_id, community_id=actor.person.community_id if actor.person else None)
     require_lead(session, actor, task.community_id, task.team_id)
-    if to_person.community_id != task.community_id or not to_person.active:
-        raise NotAllowed(N_("{name} cannot take work in this community."), name=to_person.name)
-    if (
-        actor.person is not None
-        and not _is_coordinator(session, actor, task)
-        and (task.team_id is None or not is_member(session, to_person.id, task.team_id))
-    ):
-        raise NotAllowed(
-            N_("A captain reassigns within the team; {name} is not in it. Ask a coordinator."),
-            name=to_person.name,
-        )
+    check_placeable(session, actor, task, to_person, refused=REASSIGNED_OUTSIDE)
     if from_person.id == to_person.id:
         raise InvalidTransition(N_("{name} already holds this task."), name=to_person.name)
     moment = now or utcnow()
@@ -386,12 +377,6 @@ def _late_holder(session: Session, task: Task, assignment: Assignment, moment: d
         from coord.services.escalation.climb import rewind_for_late_holder
 
         rewind_for_late_holder(session, task, assignment, moment)
-
-
-def _is_coordinator(session: Session, actor: Actor, task: Task) -> bool:
-    from coord.services.people.access import is_coordinator
-
-    return actor.person is not None and is_coordinator(session, actor.person, task.community_id)
 
 
 def _local(session: Session, task: Task, moment: datetime) -> str:

@@ -40,6 +40,11 @@ from coord.models import (
     TaskStatus,
 )
 from coord.services.escalation.alerts import local_time
+from coord.services.people.access import Actor, is_coordinator, is_member
+
+# What a captain is told placing someone from outside the team (``check_placeable``).
+PLACED_OUTSIDE = N_("A captain gives work to the team only; {name} is not in it. Ask a coordinator.")
+REASSIGNED_OUTSIDE = N_("A captain reassigns within the team; {name} is not in it. Ask a coordinator.")
 
 
 class Health(enum.StrEnum):
@@ -135,6 +140,21 @@ def check_claimable(
     if refused is not None:
         name = person.name if assigned else None
         raise claim_refusal(refused, task.id, name=name, zone=zone, now=moment)
+
+
+def check_placeable(
+    session: Session, actor: Actor, task: Task, person: Person, *, refused: str = PLACED_OUTSIDE
+) -> None:
+    """Raise if ``actor`` may not give a slot of ``task`` to ``person``: the rule of who a lead may place,
+    shared by an assignment and a reassignment. The person must be an active member of the task's
+    community; a captain places only members of the task's team (a coordinator or the system anyone), so
+    a household's details never reach someone the team does not know."""
+    if person.community_id != task.community_id or not person.active:
+        raise NotAllowed(N_("{name} cannot take work in this community."), name=person.name)
+    if actor.person is None or is_coordinator(session, actor.person, task.community_id):
+        return
+    if task.team_id is None or not is_member(session, person.id, task.team_id):
+        raise NotAllowed(refused, name=person.name)
 
 
 def check_free_then(session: Session, task: Task, person: Person, moment: datetime) -> None:

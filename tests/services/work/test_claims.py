@@ -115,9 +115,7 @@ def test_private_details_go_to_the_assignee_only(session: Session, world: World)
     private = session.scalars(select(Notification).where(Notification.private.is_(True))).all()
     assert len(private) == 1
     assert private[0].person_id == world.supply_volunteers[0].id and private[0].team_id is None
-    assert (
-        "13800000001" in private[0].params["details"] and "Call first" in private[0].params["details"]
-    )
+    assert "13800000001" in private[0].params["details"] and "Call first" in private[0].params["details"]
     # no other notification carries the phone
     others = session.scalars(select(Notification).where(Notification.private.is_(False))).all()
     assert all("13800000001" not in str(n.params) for n in others)
@@ -265,3 +263,34 @@ def test_whoever_is_given_work_is_told_even_without_private_details(session: Ses
         [payload_of(button) for button in buttons[0]] == [f"t:{task.id}", f"rl:{task.id}"]
         for _, _, buttons, _ in told
     )
+
+
+def test_a_captain_assigns_only_members_of_the_team(session: Session, world: World) -> None:
+    # Given the supply team's delivery, with a household's phone in its private details
+    task = delivery(session, world, capacity=2)
+    outsider = world.volunteers[0]  # of the gate team
+    # When the supply captain places the gate volunteer into the open place
+    with pytest.raises(NotAllowed, match="team only"):
+        claims.assign(
+            session=session,
+            actor=world.actor(world.supply_captain),
+            task_id=task.id,
+            person=outsider,
+            now=NOW,
+        )
+    # Then nothing is taken, and the outsider is sent no details
+    assert task.filled == 0
+    sent = session.scalars(select(Notification).where(Notification.person_id == outsider.id)).all()
+    assert all("13800000001" not in str(n.params) for n in sent)
+    # while a member of the team, or anyone by a coordinator, may be placed
+    claims.assign(
+        session=session,
+        actor=world.actor(world.supply_captain),
+        task_id=task.id,
+        person=world.supply_volunteers[0],
+        now=NOW,
+    )
+    claims.assign(
+        session=session, actor=world.actor(world.coordinator), task_id=task.id, person=outsider, now=NOW
+    )
+    assert task.filled == 2

@@ -136,13 +136,13 @@ def test_todays_declaration_in_the_communitys_timezone_is_needed_where_asked(
     declare_health(session=session, actor=me, day=date(2026, 3, 2), healthy=True)
     slot = claims.claim(session=session, actor=me, task_id=task.id, now=late_evening)
     assert slot.person_id == world.volunteers[0].id
-    # a captain assigning does not wait for the volunteer's declaration
+    # a captain assigning (a member of the team) does not wait for the volunteer's declaration
     other = due_delivery(session, world, due=late_evening + timedelta(hours=5))
     captain = world.actor(world.supply_captain)
     given = claims.assign(
-        session=session, actor=captain, task_id=other.id, person=world.volunteers[1], now=late_evening
+        session=session, actor=captain, task_id=other.id, person=world.supply_volunteers[0], now=late_evening
     )
-    assert given.person_id == world.volunteers[1].id
+    assert given.person_id == world.supply_volunteers[0].id
 
 
 def test_the_first_rule_broken_is_the_one_told(session: Session, world: World) -> None:
