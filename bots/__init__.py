@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Protocol, cast
 
 from coord.chat import ChatStore, SessionFactory
+from coord.errors import SettingsError
 from coord.services.outbox.gateways import ConsoleGateway, Gateway
 from coord.settings import Settings
 
@@ -40,7 +41,14 @@ def network(name: str) -> Network:
     """The adapter package of one network (imported only when it is used)."""
     if name not in NETWORKS:
         raise ValueError(f"unknown chat network {name!r}; expected one of {', '.join(NETWORKS)}")
-    return cast(Network, importlib.import_module(f"bots.{name}"))
+    try:
+        return cast(Network, importlib.import_module(f"bots.{name}"))
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] in {"telegram", "nio"}:
+            raise SettingsError(
+                f"{name} is configured but its library is missing: pip install 'coord[{name}]'"
+            ) from exc
+        raise
 
 
 def make_gateways(settings: Settings) -> dict[str, Gateway]:

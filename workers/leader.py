@@ -1,7 +1,7 @@
 """One scheduler leads (DESIGN.md invariant 5): a lock with expiry; an instance without it idles.
 
-- ``RedisLeaderLock``: ``SET key token NX PX ttl``, renewed on every tick only while the token is still
-  ours; a leader that dies stops renewing and the lock expires.
+- ``RedisLeaderLock``: redis-py's ``Lock`` with a timeout, extended on every tick only while its token is
+  still ours; a leader that dies stops extending it and the lock expires.
 - ``PostgresLeaderLock``: ``pg_try_advisory_lock`` on a connection of its own; the lock ends with that
   connection, so a leader that dies releases it.
 - ``LocalLeaderLock``: within one process (the embedded mode on SQLite).
@@ -9,11 +9,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
-import uuid
 import zlib
 from typing import Any, Protocol
 
+from redis.exceptions import LockError
 from sqlalchemy import Connection, Engine, text
 
 
@@ -25,34 +26,31 @@ class LeaderLock(Protocol):
     def release(self) -> None: ...
 
 
-RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"""
-RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
-
 class RedisLeaderLock:
+    """redis-py's ``Lock`` (its token and its scripts) held with expiry and extended on every tick."""
+
     def __init__(self, client: Any, *, key: str = "coord:scheduler:leader", ttl: float = 15.0) -> None:
         self.client = client
         self.key = key
-        self.ttl_ms = int(ttl * 1000)
-        self.token = uuid.uuid4().hex
-        self._renew = client.register_script(RENEW)
-        self._release = client.register_script(RELEASE)
+        # thread_local=False: the scheduler may tick from another thread than the one that took the lead.
+        self._lock = client.lock(key, timeout=ttl, blocking=False, thread_local=False)
 
     def acquire(self) -> bool:
-        if self._renew(keys=[self.key], args=[self.token, self.ttl_ms]):
-            return True
-        return bool(self.client.set(self.key, self.token, nx=True, px=self.ttl_ms))
+        if self._lock.local.token is not None:
+            try:
+                self._lock.reacquire()  # still ours: the expiry starts again
+                return True
+            except LockError:  # it expired, and perhaps another instance took it
+                self._lock.local.token = None
+        return bool(self._lock.acquire(blocking=False))
+
+    def leads(self) -> bool:
+        """Whether this instance holds the lead now (asked of Redis)."""
+        return bool(self._lock.owned())
 
     def release(self) -> None:
-        self._release(keys=[self.key], args=[self.token])
+        with contextlib.suppress(LockError):  # not held, or expired already
+            self._lock.release()
 
 
 def advisory_key(name: str) -> int:

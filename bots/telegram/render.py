@@ -4,6 +4,7 @@ keyboard whose buttons carry the payloads as callback data."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.helpers import create_deep_linked_url
 
 from coord.chat import Reply, render_buttons, render_text
 from coord.i18n import N_, translate
@@ -14,8 +15,7 @@ MAX_TEXT = 4096
 def deep_link(bot_username: str, start: str = "", *, group: bool = False) -> str:
     """``https://t.me/<bot>`` (opens a private chat), or with ``?start=`` to send ``/start <start>``;
     with ``group``, ``?startgroup=``: pick a group, add the bot there and send ``/start <start>`` in it."""
-    query = f"?{'startgroup' if group else 'start'}={start}" if start else ""
-    return f"https://t.me/{bot_username}{query}"
+    return create_deep_linked_url(bot_username, start or None, group=group)
 
 
 def text_of(reply: Reply, bot_username: str = "") -> str:

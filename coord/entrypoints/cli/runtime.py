@@ -16,7 +16,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
-from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click; no public name for this
 from typer.core import TyperGroup
 
 from coord.clock import utcnow
@@ -56,9 +55,12 @@ class CoordGroup(TyperGroup):
         cli_language.set("en")
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, NoArgsIsHelpError):
+        except (typer.Exit, typer.Abort):
             raise
-        except typer.TyperException as exc:  # a usage error: bad option value, missing argument
+        except typer.TyperException as exc:
+            if _asks_for_help(exc):
+                raise
+            # a usage error: bad option value, missing argument
             _fail(translate(N_("Error: {problem}"), cli_language.get(), problem=exc.format_message()), 2)
         except CoordError as exc:
             language = cli_language.get()
@@ -69,6 +71,11 @@ class CoordGroup(TyperGroup):
             # Logged in one line for the operator; the person at the terminal gets no traceback.
             log.error("coord %s failed: %s: %s", ctx.invoked_subcommand, type(exc).__name__, _one_line(exc))
             raise typer.Exit(1) from None
+
+
+def _asks_for_help(exc: Exception) -> bool:
+    """A group called with no arguments: typer shows its help (typer exports no name for this error)."""
+    return any(cls.__name__ == "NoArgsIsHelpError" for cls in type(exc).__mro__)
 
 
 def _fail(message: str, code: int, details: list[str] | None = None) -> None:
