@@ -26,8 +26,11 @@ def today(ctx: Context, command: Command) -> list[Reply]:
     lines = _done_lines(figures)
     lines.append(
         Phrase(
-            N_("{tasks} tasks done by {people} people."),
-            {"tasks": figures.tasks_done, "people": figures.people},
+            N_(
+                "Tasks done (each task once): {tasks}; people's completions (each person's part): "
+                "{completions}, by {people} people."
+            ),
+            {"tasks": figures.tasks_done, "completions": figures.completions, "people": figures.people},
         )
     )
     lines.append(

@@ -398,9 +398,9 @@ COORDINATOR = Dialog(
             en=(
                 "today so far",
                 "doorstep delivery: households served 1, items 12",
-                "1 tasks done by 1 people",
+                "Tasks done (each task once): 1; people's completions (each person's part): 1",
             ),
-            zh=("今日数据", "送货上门：服务户数 1、物品件数 12"),
+            zh=("今日数据", "送货上门：服务户数 1、物品件数 12", "完成任务（每项计一次）：1 项；完成人次"),
         ),
         Step("coordinator", say="escalations", en=("No escalations are open",), zh=("没有预警",)),
         Step(

@@ -64,17 +64,17 @@ def test_each_run_ends_well(runs: dict[str, tuple[int, str, str, Path]]) -> None
 
 def test_the_same_seed_gives_the_same_figures(runs: dict[str, tuple[int, str, str, Path]]) -> None:
     first, again = summary_section(runs["first"][1]), summary_section(runs["again"][1])
-    assert "Tasks done:" in first
+    assert "Tasks done (each task once):" in first
     assert first == again
 
 
 def test_the_figures_add_up(runs: dict[str, tuple[int, str, str, Path]]) -> None:
     summary = summary_section(runs["first"][1])
-    total = int(re.search(r"Tasks done: (\d+)", summary).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"Tasks done \(each task once\): (\d+)", summary).group(1))  # type: ignore[union-attr]
     today = summary.split("By team:")[0]
-    assert total == sum(int(n) for n in re.findall(r": (\d+) done", today))
+    assert total == sum(int(n) for n in re.findall(r": (\d+) tasks done, ", today))
     teams = summary.split("By team:")[1].split("Fell through")[0]
-    assert total == sum(int(n) for n in re.findall(r": (\d+) done, ", teams))
+    assert total == sum(int(n) for n in re.findall(r": (\d+) tasks done, ", teams))
     assert re.search(r"no-shows [1-9]", summary) and "people checked" in summary
 
 

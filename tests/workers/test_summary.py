@@ -81,15 +81,23 @@ def test_the_summary_counts_facts_per_kind_and_team(session: Session, day_of_wor
     assert (today["done"], today["hours"]) == (2, 3.0)
     assert today["kinds"]["gate_shift"] == {
         "done": 1,
+        "completions": 1,
         "figures": {"people_checked": 120, "temperatures": 118},
     }
-    assert today["kinds"]["delivery"] == {"done": 1, "figures": {"households": 3, "items": 12}}
+    assert today["kinds"]["delivery"] == {
+        "done": 1,
+        "completions": 1,
+        "figures": {"households": 3, "items": 12},
+    }
     assert (today["unfilled"], today["no_shows"], today["overdue"], today["escalated"]) == (1, 1, 1, 1)
     gate = figures["teams"][str(world.gate_team.id)]
     supply = figures["teams"][str(world.supply_team.id)]
     assert (gate["done"], gate["hours"], gate["no_shows"], gate["unfilled"]) == (1, 3.0, 1, 1)
     assert (supply["done"], supply["overdue"], supply["escalated"]) == (1, 1, 1)
     assert figures["totals"]["done"] == 2 and figures["totals"]["no_shows"] == 1
+    # every fell-through figure carries a running total
+    totals = figures["totals"]
+    assert (totals["unfilled"], totals["overdue"], totals["escalated"]) == (1, 1, 1)
 
 
 def test_a_day_counts_the_24_hours_up_to_its_summary_time(session: Session, day_of_work: World) -> None:
@@ -124,13 +132,18 @@ def test_text_for_a_coordinator_and_for_a_captain(session: Session, day_of_work:
     world = day_of_work
     figures = compute_summary(session, world.community, DAY, as_of=SUMMARY_AT)
     text = summary_text(figures, "en")
-    assert "Tasks done: 2; hours served: 3.0." in text
+    assert (
+        "Tasks done (each task once): 2; people's completions (each person's part): 2; hours served: 3.0."
+        in text
+    )
+    assert "Fell through since the start: unfilled shifts 1, no-shows 1, overdue 1, escalated 1." in text
     assert "people checked 120" in text and "households served 3" in text
     assert "Fell through: unfilled shifts 1, no-shows 1, overdue 1, escalated 1." in text
     assert "Supplies" in text and "Gate duty" in text
     captain = summary_text(figures, "en", team_id=world.gate_team.id)
     assert (
-        "Tasks done: 1; hours served: 3.0." in captain
+        "Tasks done (each task once): 1; people's completions (each person's part): 1; hours served: 3.0."
+        in captain
         and "households served" not in captain.split("Since")[0]
     )
     assert summary_text(figures, "zh")  # renders in Chinese (untranslated lines fall back to English)
@@ -171,7 +184,11 @@ def test_running_totals_carry_on_from_the_day_before(session: Session, day_of_wo
     send_daily_summary(session, community_id=world.community.id, day=DAY, now=SUMMARY_AT)
     carried = compute_summary(session, world.community, tomorrow)
     assert carried["totals"] == afresh["totals"]
-    assert carried["totals"]["kinds"]["delivery"] == {"done": 2, "figures": {"households": 5, "items": 12}}
+    assert carried["totals"]["kinds"]["delivery"] == {
+        "done": 2,
+        "completions": 2,
+        "figures": {"households": 5, "items": 12},
+    }
     assert (carried["days_running"], carried["today"]["done"]) == (afresh["days_running"], 1)
 
 
@@ -195,7 +212,7 @@ def test_calls_report_how_many_had_a_fever_not_a_sum_of_temperatures(session: Se
     # Then the summary counts one fever, two households reached, one with symptoms
     summary = compute_summary(session, world.community, DAY, as_of=SUMMARY_AT)
     expected = {"reached": 2, "temperature": 1, "symptoms": 1}
-    assert summary["today"]["kinds"]["checkin_call"] == {"done": 3, "figures": expected}
+    assert summary["today"]["kinds"]["checkin_call"] == {"done": 3, "completions": 3, "figures": expected}
     assert "fever (37.3 °C or more) 1" in summary_text(summary, "en")
     assert "发热（37.3 °C 及以上） 1" in summary_text(summary, "zh")
     # And so do a coordinator's figures so far in the chat

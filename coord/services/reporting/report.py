@@ -27,6 +27,9 @@ from coord.services.reporting.summary import NO_TEAM, stored_summary
 
 log = logging.getLogger(__name__)
 
+#: The second count of work, beside "tasks done" (each task once): each holder's part once.
+COMPLETIONS = N_("people's completions")
+
 FORMATS = ("text", "csv", "xlsx", "png")
 FELL_THROUGH = (
     ("unfilled", N_("unfilled shifts")),
@@ -82,7 +85,12 @@ def _kind_lines(kinds: dict[str, Any], lang: str) -> list[str]:
     for kind in sorted(kinds):
         entry = kinds[kind]
         parts = [f"{_figure_label(kind, n, lang)} {v}" for n, v in entry["figures"].items()]
-        done = _t(N_("{count} done"), lang, count=entry["done"])
+        done = _t(
+            N_("{tasks} tasks done, {completions} completions"),
+            lang,
+            tasks=entry["done"],
+            completions=entry.get("completions", entry["done"]),
+        )
         lines.append(f"• {_kind_label(kind, lang)}: {done}" + (" — " + ", ".join(parts) if parts else ""))
     return lines
 
@@ -109,9 +117,13 @@ def summary_text(figures: dict[str, Any], language: str, *, team_id: int | None 
             end=end.strftime("%m-%d %H:%M"),
         ),
         _t(
-            N_("Tasks done: {done}; hours served: {hours}."),
+            N_(
+                "Tasks done (each task once): {done}; people's completions (each person's part): "
+                "{completions}; hours served: {hours}."
+            ),
             lang,
             done=scope.get("done", 0),
+            completions=scope.get("completions", scope.get("done", 0)),
             hours=scope.get("hours", 0),
         ),
         *_kind_lines(scope.get("kinds", {}), lang),
@@ -123,10 +135,11 @@ def summary_text(figures: dict[str, Any], language: str, *, team_id: int | None 
             lines += [
                 "• "
                 + _t(
-                    N_("{team}: {done} done, {hours} hours"),
+                    N_("{team}: {done} tasks done, {completions} completions, {hours} hours"),
                     lang,
                     team=_team_name(figures, k, lang),
                     done=t["done"],
+                    completions=t.get("completions", t["done"]),
                     hours=t["hours"],
                 )
                 for k, t in sorted(teams, key=lambda item: _team_name(figures, item[0], lang))
@@ -139,14 +152,19 @@ def summary_text(figures: dict[str, Any], language: str, *, team_id: int | None 
     totals = figures["totals"]
     lines.append(
         _t(
-            N_("Since the start (day {days}): tasks done {done}, hours served {hours}, no-shows {no_shows}."),
+            N_(
+                "Since the start (day {days}): tasks done {done}, people's completions {completions}, "
+                "hours served {hours}."
+            ),
             lang,
             days=figures.get("days_running", 0),
             done=totals["done"],
+            completions=totals.get("completions", totals["done"]),
             hours=totals["hours"],
-            no_shows=totals.get("no_shows", 0),
         )
     )
+    fell = ", ".join(f"{_t(label, lang)} {totals.get(what, 0)}" for what, label in FELL_THROUGH)
+    lines.append(_t(N_("Fell through since the start: {counts}."), lang, counts=fell))
     lines += _kind_lines(totals["kinds"], lang)
     return "\n".join(lines)
 
@@ -180,6 +198,16 @@ def summary_rows(figures: dict[str, Any], language: str) -> list[list[Any]]:
         rows.append(
             [everything, "", label, _t(N_("tasks done"), lang), now_k.get("done", 0), all_k.get("done", 0)]
         )
+        rows.append(
+            [
+                everything,
+                "",
+                label,
+                _t(COMPLETIONS, lang),
+                now_k.get("completions", 0),
+                all_k.get("completions", 0),
+            ]
+        )
         for name in sorted(set(now_k.get("figures", {})) | set(all_k.get("figures", {}))):
             rows.append(
                 [
@@ -191,6 +219,17 @@ def summary_rows(figures: dict[str, Any], language: str) -> list[list[Any]]:
                     all_k.get("figures", {}).get(name, 0),
                 ]
             )
+    rows.append([everything, "", "", _t(N_("tasks done"), lang), today["done"], totals["done"]])
+    rows.append(
+        [
+            everything,
+            "",
+            "",
+            _t(COMPLETIONS, lang),
+            today.get("completions", 0),
+            totals.get("completions", 0),
+        ]
+    )
     rows.append([everything, "", "", _t(N_("hours served"), lang), today["hours"], totals["hours"]])
     for what, label in FELL_THROUGH:
         rows.append([everything, "", "", _t(label, lang), today.get(what, 0), totals.get(what, "")])
@@ -198,6 +237,7 @@ def summary_rows(figures: dict[str, Any], language: str) -> list[list[Any]]:
     for key, team in sorted(figures["teams"].items(), key=lambda item: int(item[0])):
         name = _team_name(figures, key, lang)
         rows.append([team_scope, name, "", _t(N_("tasks done"), lang), team["done"], ""])
+        rows.append([team_scope, name, "", _t(COMPLETIONS, lang), team.get("completions", 0), ""])
         rows.append([team_scope, name, "", _t(N_("hours served"), lang), team["hours"], ""])
         for kind, entry in sorted(team["kinds"].items()):
             for fig, value in entry["figures"].items():

@@ -9,17 +9,16 @@ each captain for their own team; ``coord.services.reporting.report`` renders it 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from coord.db import insert_new
 from coord.errors import NotFound
 from coord.i18n import N_
-from coord.kinds import KINDS
 from coord.models import (
     Assignment,
     AssignmentState,
@@ -34,10 +33,10 @@ from coord.models import (
 )
 from coord.services.outbox.notifications import notify
 from coord.services.people.people import captains_of, coordinators_of
+from coord.services.reporting.counts import WorkCount, tidy, work_done
 
-KIND_FIGURES = [
-    (kind.name, f.name, f.type is bool, f.at_least) for kind in KINDS.values() for f in kind.figures
-]
+#: The figures of what fell through, each with a running total since the start.
+FELL_THROUGH = ("unfilled", "no_shows", "overdue", "escalated")
 LIST_LIMIT = 20  # tasks named in each "fell through" list
 NO_TEAM = "0"
 
@@ -71,10 +70,10 @@ def compute_summary(
         "totals": _empty(""),
     }
     summary["teams"][NO_TEAM] = _empty("")
-    for kind, team_id, *values in _work(session, community.id, since=start, until=until):
+    for (kind, team_id), count in work_done(session, community.id, since=start, until=until).items():
         team = summary["teams"].setdefault(str(team_id or NO_TEAM), _empty(""))
         for scope in (summary["today"], team):
-            _count(scope, kind, values)
+            _count(scope, kind, count)
     _add_fell_through(session, community.id, start, until, summary)
     summary["dead_messages"] = session.scalar(
         select(func.count()).where(
@@ -96,49 +95,66 @@ def _add_totals(
     until: datetime,
     summary: dict[str, Any],
 ) -> None:
-    """Running totals: the day before's stored totals plus today's when they join up, else counted afresh."""
+    """Running totals since the community's start: the day before's stored totals plus today's when they
+    join up, else counted afresh; every fell-through figure carries one too."""
+    first_day = start_day(session, community)
+    summary["days_running"] = (day - first_day).days + 1 if first_day else 0
     before = session.scalar(
         select(DailySummary).where(
             DailySummary.community_id == community.id, DailySummary.day == day - timedelta(days=1)
         )
     )
-    if before is not None and datetime.fromisoformat(before.figures["as_of"]) == start:
+    joins_up = before is not None and datetime.fromisoformat(before.figures["as_of"]) == start
+    if before is not None and joins_up and (first_day is None or before.day >= first_day):
         totals = json.loads(json.dumps(before.figures["totals"]))
-        _merge(totals, summary["today"])
-        summary["totals"] = totals
-        summary["days_running"] = before.figures.get("days_running", 0) + 1
-        return
-    for kind, _team, *values in _work(session, community.id, since=None, until=until):
-        _count(summary["totals"], kind, values)
-    summary["totals"]["no_shows"] = session.scalar(
-        select(func.count())
-        .select_from(Assignment)
-        .join(Task, Task.id == Assignment.task_id)
-        .where(
-            Task.community_id == community.id,
-            Assignment.state == AssignmentState.NO_SHOW,
-            Assignment.ended_at < until,
-        )
-    )
+        if all(what in totals for what in FELL_THROUGH):
+            _merge(totals, summary["today"])
+            summary["totals"] = totals
+            return
+    since = since_start(session, community)
+    for (kind, _team), count in work_done(session, community.id, since=since, until=until).items():
+        _count(summary["totals"], kind, count)
+    queries = _fell_through_queries(community.id, since or datetime(1970, 1, 1, tzinfo=UTC), until)
+    for what, query in queries.items():
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        summary["totals"][what] = int(total or 0)
+
+
+def start_day(session: Session, community: Community) -> date | None:
+    """The community's first day: its start date (a setting), else the local day of its first task."""
+    if community.started_on is not None:
+        return community.started_on
     first = session.scalar(select(func.min(Task.created_at)).where(Task.community_id == community.id))
-    summary["days_running"] = (until - first).days + 1 if first else 0
+    return first.astimezone(ZoneInfo(community.timezone)).date() if first else None
+
+
+def since_start(session: Session, community: Community) -> datetime | None:
+    """When "since the start" begins: midnight of the community's start date, local time (None: always)."""
+    if community.started_on is None:
+        return None
+    zone = ZoneInfo(community.timezone)
+    return datetime.combine(community.started_on, time(0, 0), tzinfo=zone).astimezone(UTC)
 
 
 def _merge(totals: dict[str, Any], today: dict[str, Any]) -> None:
     totals["done"] += today["done"]
+    totals["completions"] = totals.get("completions", 0) + today.get("completions", 0)
     totals["hours"] = round(totals["hours"] + today["hours"], 2)
-    totals["no_shows"] = totals.get("no_shows", 0) + today["no_shows"]
+    for what in FELL_THROUGH:
+        totals[what] = totals.get(what, 0) + today.get(what, 0)
     for kind, entry in today["kinds"].items():
-        into = totals["kinds"].setdefault(kind, {"done": 0, "figures": {}})
+        into = totals["kinds"].setdefault(kind, {"done": 0, "completions": 0, "figures": {}})
         into["done"] += entry["done"]
+        into["completions"] = into.get("completions", 0) + entry.get("completions", 0)
         for name, value in entry["figures"].items():
-            into["figures"][name] = _tidy(into["figures"].get(name, 0) + value)
+            into["figures"][name] = tidy(into["figures"].get(name, 0) + value)
 
 
 def _empty(name: str) -> dict[str, Any]:
     return {
         "name": name,
-        "done": 0,
+        "done": 0,  # tasks done: each task once (coord.services.reporting.counts)
+        "completions": 0,  # people's completions: each holder once
         "hours": 0.0,
         "kinds": {},
         "unfilled": 0,
@@ -148,65 +164,17 @@ def _empty(name: str) -> dict[str, Any]:
     }
 
 
-def _seconds(session: Session, begin: Any, finish: Any) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", finish - begin)
-    return (func.julianday(finish) - func.julianday(begin)) * 86400.0
-
-
-def _work(session: Session, community_id: int, *, since: datetime | None, until: datetime) -> list[Any]:
-    """Per kind and team: tasks done, seconds served, and each figure of the kind summed (one scan).
-
-    A figure is read only for rows of its own kind: PostgreSQL parses a JSON value again for every
-    field taken from it, so reading every figure name on every row costs several times more.
-    """
-    done = Assignment.state == AssignmentState.DONE
-    served = case(
-        (
-            Assignment.checked_in_at.is_not(None),
-            _seconds(session, Assignment.checked_in_at, Assignment.ended_at),
-        )
-    )
-    columns: list[Any] = [Task.kind, Task.team_id, func.sum(case((done, 1), else_=0)), func.sum(served)]
-    for kind, name, is_bool, at_least in KIND_FIGURES:
-        value = Assignment.figures[name]
-        if is_bool:
-            figure = case((value.as_boolean() == true(), 1), else_=0)
-        elif at_least is not None:  # how many reached it (a fever), not the sum of the values
-            figure = case((value.as_float() >= at_least, 1), else_=0)
-        else:
-            figure = value.as_float()
-        columns.append(func.sum(case((and_(done, Task.kind == kind), figure))))
-    query = (
-        select(*columns)
-        .join(Task, Task.id == Assignment.task_id)
-        .where(
-            Task.community_id == community_id,
-            Assignment.ended_at < until,
-            (Assignment.state == AssignmentState.DONE) | Assignment.checked_in_at.is_not(None),
-        )
-        .group_by(Task.kind, Task.team_id)
-    )
-    if since is not None:
-        query = query.where(Assignment.ended_at >= since)
-    return list(session.execute(query).all())
-
-
-def _count(scope: dict[str, Any], kind: str, values: list[Any]) -> None:
-    done, seconds, *figures = values
-    scope["done"] += int(done or 0)
-    scope["hours"] = round(scope["hours"] + float(seconds or 0) / 3600, 2)
-    if not done:
+def _count(scope: dict[str, Any], kind: str, count: WorkCount) -> None:
+    scope["done"] += count.tasks
+    scope["completions"] = scope.get("completions", 0) + count.completions
+    scope["hours"] = round(scope["hours"] + count.seconds / 3600, 2)
+    if not (count.tasks or count.completions):
         return
-    entry = scope["kinds"].setdefault(kind, {"done": 0, "figures": {}})
-    entry["done"] += int(done)
-    for (of_kind, name, _, _), value in zip(KIND_FIGURES, figures, strict=True):
-        if of_kind == kind and value is not None:
-            entry["figures"][name] = _tidy(entry["figures"].get(name, 0) + value)
-
-
-def _tidy(total: float) -> int | float:
-    return int(total) if float(total).is_integer() else round(float(total), 1)
+    entry = scope["kinds"].setdefault(kind, {"done": 0, "completions": 0, "figures": {}})
+    entry["done"] += count.tasks
+    entry["completions"] = entry.get("completions", 0) + count.completions
+    for name, value in count.figures.items():
+        entry["figures"][name] = tidy(entry["figures"].get(name, 0) + value)
 
 
 def _add_fell_through(
@@ -222,16 +190,6 @@ def _add_fell_through(
             if len(lists[what]) < LIST_LIMIT:
                 lists[what].append({"task_id": task_id, "title": title, "team": str(team_id or NO_TEAM)})
     summary["lists"] = lists
-    summary["totals"]["no_shows"] = session.scalar(
-        select(func.count())
-        .select_from(Assignment)
-        .join(Task, Task.id == Assignment.task_id)
-        .where(
-            Task.community_id == community_id,
-            Assignment.state == AssignmentState.NO_SHOW,
-            Assignment.ended_at < until,
-        )
-    )
 
 
 def _fell_through_queries(community_id: int, start: datetime, until: datetime) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from coord.errors import NotFound
 from coord.i18n import N_
-from coord.kinds import KINDS, get_kind
+from coord.kinds import get_kind
 from coord.models import (
     ACTIVE_STATES,
     HOLDING_STATES,
@@ -234,7 +234,8 @@ class DayFigures:
 
     day: date
     per_kind: dict[str, dict[str, float]] = field(default_factory=dict)
-    tasks_done: int = 0
+    tasks_done: int = 0  # each task once
+    completions: int = 0  # each holder's part once
     people: int = 0
     no_shows: int = 0
     overdue: int = 0
@@ -270,31 +271,29 @@ def todays_figures(session: Session, *, actor: Actor, community: Community, now:
 
 
 def _done_since(session: Session, community_id: int, since: datetime) -> DayFigures:
-    """The figures of work done since ``since``, totalled per kind as each figure says (``Figure.tally``)."""
+    """The work done since ``since``, counted as every report counts it (``coord.services.reporting.counts``):
+    tasks done (each task once), people's completions (each holder once), each figure as it says."""
+    from coord.services.reporting.counts import work_done
+
     figures = DayFigures(day=since.date())
-    rows = session.execute(
-        select(Task.kind, Task.id, Assignment.person_id, Assignment.figures)
-        .join(Assignment, Assignment.task_id == Task.id)
+    counts = work_done(session, community_id, since=since, until=since + timedelta(days=2))
+    for (kind, _team), count in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
+        figures.tasks_done += count.tasks
+        figures.completions += count.completions
+        if count.completions:
+            sums = figures.per_kind.setdefault(kind, {})
+            for name, value in count.figures.items():
+                sums[name] = sums.get(name, 0) + value
+    figures.people = _count(
+        session,
+        select(func.count(func.distinct(Assignment.person_id)))
+        .join(Task, Task.id == Assignment.task_id)
         .where(
             Task.community_id == community_id,
             Assignment.state == AssignmentState.DONE,
             Assignment.ended_at >= since,
-        )
-    ).all()
-    tasks: set[int] = set()
-    people: set[int] = set()
-    for kind, task_id, person_id, values in rows:
-        tasks.add(task_id)
-        people.add(person_id)
-        sums = figures.per_kind.setdefault(kind, {})
-        known = KINDS.get(kind)
-        for name, value in (values or {}).items():
-            figure = known.figure(name) if known else None
-            if figure is not None:
-                sums[name] = sums.get(name, 0) + figure.tally(value)
-            elif isinstance(value, int | float):
-                sums[name] = sums.get(name, 0) + value
-    figures.tasks_done, figures.people = len(tasks), len(people)
+        ),
+    )
     return figures
 
 
