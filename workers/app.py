@@ -1,19 +1,14 @@
 """The module the ``dramatiq`` command line loads: ``dramatiq workers.app --processes 2 --threads 8``.
 
-Unlike the rest of coord, this module builds its settings at import time, because that is how the
-``dramatiq`` command line finds a broker and its actors; nothing else imports it.
+It builds exactly what ``coord worker`` runs (``coord.entrypoints.processes.distributed_actors``: the Redis
+broker and the actors bound to the configured chat networks' gateways), so a notification sent by either
+reaches the same network. Unlike the rest of coord, it builds its settings at import time, because that
+is how the ``dramatiq`` command line finds a broker and its actors; nothing else imports it.
 """
 
 from __future__ import annotations
 
-import dramatiq
-
+from coord.entrypoints.processes import distributed_actors
 from coord.settings import load_settings
-from workers.actors import declare_actors
-from workers.broker import make_broker
-from workers.runtime import build_runtime
 
-settings = load_settings()
-broker = make_broker(settings, embedded=False)
-dramatiq.set_broker(broker)
-actors = declare_actors(broker, build_runtime(settings))
+broker, actors = distributed_actors(load_settings())

@@ -15,12 +15,12 @@ import threading
 from collections.abc import Mapping
 
 import dramatiq
-from dramatiq import Worker
+from dramatiq import Broker, Worker
 
 from coord.clock import Clock
 from coord.services.outbox.gateways import Gateway
 from coord.settings import Settings
-from workers.actors import declare_actors
+from workers.actors import Actors, declare_actors
 from workers.broker import NAMESPACE, make_broker
 from workers.runtime import build_runtime
 from workers.scheduler import TICK_SECONDS, Scheduler, leader_for
@@ -96,6 +96,19 @@ def run_embedded(
         log.info("embedded workers stopped")
 
 
+def distributed_actors(
+    settings: Settings, *, gateways: Mapping[str, Gateway] | None = None, namespace: str = NAMESPACE
+) -> tuple[Broker, Actors]:
+    """The Redis broker, set as Dramatiq's, and the actors bound to the configured gateways: what
+    ``coord worker`` runs and what ``dramatiq workers.app`` loads."""
+    from bots import make_gateways
+
+    broker = make_broker(settings, embedded=False, namespace=namespace)
+    dramatiq.set_broker(broker)
+    runtime = build_runtime(settings, gateways=gateways or make_gateways(settings), namespace=namespace)
+    return broker, declare_actors(broker, runtime)
+
+
 def run_worker(
     settings: Settings,
     stop: threading.Event,
@@ -106,12 +119,7 @@ def run_worker(
     freeze_startup: bool = False,
 ) -> None:
     """A worker process on Redis (``coord worker``) until ``stop``, as ``dramatiq workers.app`` is."""
-    from bots import make_gateways
-
-    broker = make_broker(settings, embedded=False, namespace=namespace)
-    dramatiq.set_broker(broker)
-    runtime = build_runtime(settings, gateways=gateways or make_gateways(settings), namespace=namespace)
-    declare_actors(broker, runtime)
+    broker, _actors = distributed_actors(settings, gateways=gateways, namespace=namespace)
     worker = Worker(broker, worker_threads=threads)
     worker.start()
     if freeze_startup:
