@@ -1,8 +1,8 @@
 """The Matrix adapter: what arrives in a sync becomes an ``Inbound`` for the conversation layer, and each
 ``Reply`` goes back as an ``m.notice``.
 
-- Direct chats (a room the bot was invited to with ``is_direct``, or that it opened itself, with at most two
-  members) take commands with or without ``!``; in other rooms the conversation layer decides what is
+- Direct chats (a room the bot was invited to with ``is_direct``, or that it opened itself, whose members
+  are exactly the person and the bot) take commands with or without ``!``; in other rooms the conversation layer decides what is
   addressed to the bot (``!claim 12``, ``claim 12``, a leading mention of the bot).
 - Invites: a direct chat is accepted from anyone (that is how a newcomer sends an invite code); any other
   room only when the inviter is a linked person or the room is configured (``COORD_MATRIX_ROOMS``).
@@ -14,12 +14,17 @@
   database beside each person's direct chat (Matrix tells it only once, in the invite).
 - A room the bot leaves, or is kicked or banned from, stops being a team's chat (``ChatStore.bot_left``).
 - Encrypted rooms are not supported: the bot says so once in such a room and does nothing else there.
+- A private reply goes only to a room whose members are the person and the bot alone: a direct chat that
+  gained a member, or that the person left, is replaced by a new one (``direct``); the bot leaves a direct
+  chat the person left. Direct chats are recorded in ``m.direct``; one a worker opened is recorded in the
+  database when the bot's sync shows the change.
 - Every handled message gets a read receipt once its replies are sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -28,6 +33,7 @@ from nio import (
     MatrixRoom,
     MegolmEvent,
     RoomCreateResponse,
+    RoomMemberEvent,
     RoomMessage,
     RoomMessageNotice,
     RoomPreset,
@@ -35,12 +41,15 @@ from nio import (
     SyncResponse,
 )
 
+from bots.matrix.direct import HIDDEN_HISTORY, DirectChats
+from bots.matrix.gateway import _http
 from bots.matrix.incoming import addressed_to_bot, invitation, message_text, remover
 from bots.matrix.markup import notice, replying_to
 from coord.chat import Account, ChatNoteKind, ChatStore, Inbound, Reply, parse, render_buttons, render_text
 from coord.chat.handler import something_went_wrong
 from coord.clock import Clock
 from coord.i18n import N_, translate
+from coord.services.outbox.gateways import GatewayError
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +80,7 @@ class MatrixBot:
     ) -> None:
         self.client = client
         self.store = store
+        self.direct = DirectChats(self._call, client.user_id)
         self.clock = clock
         self.configured_rooms = set(configured_rooms)
         # Matrix says nothing of a person's language: strangers are answered in the deployment's language.
@@ -87,10 +97,14 @@ class MatrixBot:
             await self.consider_invite(room_id, info.invite_state)
         for room_id, left in sync.rooms.leave.items():
             await self.gone_from(room_id, remover(left.timeline.events, self.client.user_id))
+        for event in sync.account_data_events:
+            if getattr(event, "type", None) == "m.direct":
+                await self.follow_direct_chats(event.content)
         for room_id, info in sync.rooms.join.items():
             room = self.client.rooms.get(room_id)
             if room is None:
                 continue
+            await self.notice_leaving(room, info.timeline.events)
             if room.encrypted:
                 await self.warn_encrypted(room_id)
                 continue
@@ -108,6 +122,7 @@ class MatrixBot:
             answer = await self.client.join(room_id)
             if direct:
                 await self.note(room_id, ChatNoteKind.DIRECT, inviter)
+                await self.record_direct(inviter, room_id)
             log.info("joined %s (invited by %s): %s", room_id, inviter, type(answer).__name__)
         else:
             await self.client.room_leave(room_id)  # declines the invite
@@ -134,8 +149,68 @@ class MatrixBot:
         text = translate(ENCRYPTED_ROOM, "en") + "\n" + translate(ENCRYPTED_ROOM, "zh")
         await self.send(room_id, notice(text))
 
-    async def is_private(self, room: MatrixRoom) -> bool:
-        return room.member_count <= 2 and await self.noted(room.room_id, ChatNoteKind.DIRECT)
+    async def is_private(self, room: MatrixRoom, sender: str) -> bool:
+        """A direct chat whose members are exactly ``sender`` and the bot, and nobody else invited."""
+        alone = set(room.users) == {self.client.user_id, sender} and not room.invited_users
+        return alone and await self.noted(room.room_id, ChatNoteKind.DIRECT)
+
+    # ---- direct chats that change (``direct``) ----------------------------------------------------------
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        return _http(method, self.client.homeserver + path, data, token=self.client.access_token)
+
+    async def record_direct(self, user_id: str, room_id: str) -> None:
+        try:
+            await asyncio.to_thread(self.direct.record, user_id, room_id)
+        except GatewayError as exc:
+            log.warning("matrix: could not record %s in m.direct: %s", room_id, exc)
+
+    async def private_room(self, room_id: str, user_id: str) -> str | None:
+        """Where ``user_id``'s private reply may go: ``room_id`` while it is theirs and the bot's alone,
+        else a direct chat opened for it (recorded as theirs); None when the homeserver cannot tell."""
+        try:
+            target, moved = await asyncio.to_thread(self.direct.private_room, room_id, user_id)
+        except GatewayError as exc:
+            log.warning("matrix: could not check the direct chat %s: %s", room_id, exc)
+            return None
+        if moved:
+            account = await self.account(user_id)
+            await asyncio.to_thread(
+                self.store.direct_chat_opened, NETWORK, target, user_id=user_id, account=account
+            )
+            await self.note(target, ChatNoteKind.DIRECT, user_id)
+        return target
+
+    async def notice_leaving(self, room: MatrixRoom, events: list[Any]) -> None:
+        """The person left their direct chat: the bot leaves it too, and their next private message
+        opens a new one (``DirectChats.private_room``)."""
+        left = [
+            e.state_key
+            for e in events
+            if isinstance(e, RoomMemberEvent)
+            and e.membership in ("leave", "ban")
+            and e.state_key != self.client.user_id
+        ]
+        if not left or not await self.noted(room.room_id, ChatNoteKind.DIRECT):
+            return
+        log.info("matrix: %s left the direct chat %s; leaving it too", ", ".join(left), room.room_id)
+        try:
+            await asyncio.to_thread(self.direct.leave_changed, room.room_id)
+        except GatewayError as exc:
+            log.warning("matrix: could not leave %s: %s", room.room_id, exc)
+
+    async def follow_direct_chats(self, direct: dict[str, Any]) -> None:
+        """``m.direct`` changed (a worker may have opened a direct chat): each linked person's newest
+        direct chat is recorded as theirs."""
+        for user_id, rooms in direct.items():
+            if not isinstance(rooms, list) or not rooms:
+                continue
+            account = await self.account(user_id)
+            if account is not None and account.direct_chat_id != rooms[-1]:
+                await asyncio.to_thread(
+                    self.store.direct_chat_opened, NETWORK, rooms[-1], user_id=user_id, account=account
+                )
 
     async def account(self, user_id: str) -> Account | None:
         return await asyncio.to_thread(self.store.account, NETWORK, user_id)
@@ -163,7 +238,7 @@ class MatrixBot:
         await self.client.update_receipt_marker(room.room_id, event.event_id)
 
     async def answer_message(self, room: MatrixRoom, event: RoomMessage) -> None:
-        private = await self.is_private(room)
+        private = await self.is_private(room, event.sender)
         text = self.read_text(room, event, private)
         account = None
         if not private:
@@ -211,10 +286,15 @@ class MatrixBot:
             if target is None:  # never said in a room: a direct chat is opened for it
                 account = await self.account(event.sender)
                 target = await self.open_direct_chat(event.sender, account) if account else None
+            elif not private or target != room.room_id:  # this room was checked by ``is_private``
+                target = await self.private_room(target, event.sender)
             if target is None:
                 log.warning("a private reply to %s had no direct chat; not sent", event.sender)
+                await asyncio.to_thread(self.store.reply_not_sent, reply)
                 return
-            await self.send(target, content)
+            sent = await self.send(target, content)
+            # the outbox copy this reply carries is settled only once it went out
+            await asyncio.to_thread(self.store.reply_sent if sent else self.store.reply_not_sent, reply)
         elif private:
             await self.send(room.room_id, content)
         else:
@@ -223,7 +303,10 @@ class MatrixBot:
     async def open_direct_chat(self, user_id: str, account: Account) -> str | None:
         """Invite ``user_id`` to a new direct chat with the bot and record it as theirs."""
         answer = await self.client.room_create(
-            is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat
+            is_direct=True,
+            invite=[user_id],
+            preset=RoomPreset.trusted_private_chat,
+            initial_state=[HIDDEN_HISTORY],  # a later member never reads earlier details
         )
         if not isinstance(answer, RoomCreateResponse):
             log.warning("could not open a direct chat with %s: %s", user_id, answer)
@@ -231,6 +314,7 @@ class MatrixBot:
         await asyncio.to_thread(
             self.store.direct_chat_opened, NETWORK, answer.room_id, user_id=user_id, account=account
         )
+        await self.record_direct(user_id, answer.room_id)
         await self.send(answer.room_id, notice(translate(DIRECT_CHAT_OPENED, account.language)))
         log.info("opened direct chat %s with %s", answer.room_id, user_id)
         return str(answer.room_id)

@@ -5,7 +5,9 @@ per-request state. A send is ``PUT /rooms/{room}/send/m.room.message/{txnId}`` w
 from ``Outbound.key``: the homeserver answers a repeated transaction with the first event, so a retried
 delivery is not shown twice. Attachments are uploaded to the media repository and sent as ``m.image`` or
 ``m.file``. A 429 raises ``RateLimited`` with the homeserver's ``retry_after_ms``; 403 and 404 (not in the
-room, the room is gone) raise ``PermanentFailure``; connection errors and 5xx ``TemporaryFailure``.
+room, the room is gone) raise ``PermanentFailure``; connection errors and 5xx ``TemporaryFailure``. A
+private message goes only to a room whose members are the person and the bot alone; a direct chat that
+changed is replaced by a new one (``direct``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from bots.matrix.direct import DirectChats
 from bots.matrix.markup import notice
 from bots.matrix.memory import BotMemory, Credentials
 from coord.services.outbox.gateways import (
@@ -43,6 +46,7 @@ class MatrixGateway:
     """Sends notifications as the bot account (its access token, or the one the bot stored at login)."""
 
     network = "matrix"
+    idempotent = True  # a send repeated with the same transaction id is shown once
 
     def __init__(self, settings: Settings) -> None:
         assert settings.matrix_homeserver and settings.matrix_user_id
@@ -52,6 +56,7 @@ class MatrixGateway:
         self._memory = BotMemory(settings.matrix_store_path)
         self._token: str | None = None
         self._lock = threading.Lock()
+        self.direct = DirectChats(self._call_json, self.user_id)
 
     def limits(self, message: Outbound) -> list[Limit]:
         # Synapse limits messages per user (rc_message); a bot account is usually exempted by its admin,
@@ -62,7 +67,12 @@ class MatrixGateway:
         ]
 
     def send(self, message: Outbound) -> str:
-        room = urllib.parse.quote(message.chat_id, safe="")
+        chat_id = message.chat_id
+        if message.private:  # only to a room that is the person's and the bot's alone (``direct``)
+            chat_id, moved = self.direct.private_room(chat_id)
+            if moved:
+                log.info("matrix: a private message for %s went to %s instead", message.chat_id, chat_id)
+        room = urllib.parse.quote(chat_id, safe="")
         content = notice(message.text, message.buttons)
         event_id = self._put_message(room, transaction_id(message.key), content)
         if message.attachment is not None:
@@ -86,7 +96,10 @@ class MatrixGateway:
         query = urllib.parse.urlencode({"filename": filename})
         return str(self._call("POST", f"/_matrix/media/v3/upload?{query}", data, mime)["content_uri"])
 
-    def _call(self, method: str, path: str, data: bytes, mime: str = "application/json") -> Any:
+    def _call_json(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
+        return self._call(method, path, json.dumps(body).encode() if body is not None else None)
+
+    def _call(self, method: str, path: str, data: bytes | None, mime: str = "application/json") -> Any:
         token = self._access_token()
         try:
             return _http(method, self.homeserver + path, data, mime, token)

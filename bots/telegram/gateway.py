@@ -19,6 +19,7 @@ import httpx
 from coord.services.outbox.gateways import (
     Limit,
     Outbound,
+    OutcomeUnknown,
     PermanentFailure,
     RateLimited,
     TemporaryFailure,
@@ -137,7 +138,10 @@ class TelegramGateway:
         """One Bot API call; the ``result`` of its answer, or the gateway error it amounts to."""
         try:
             response = self._client.post(method, data=data, files=files)
-        except httpx.HTTPError as exc:  # connection refused, reset, timeouts
+        except (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError) as exc:
+            # the request went out and no answer came: Telegram may have shown the message
+            raise OutcomeUnknown(f"{method}: {type(exc).__name__}: {exc}") from exc
+        except httpx.HTTPError as exc:  # connection refused, a connect or write timeout: not sent
             raise TemporaryFailure(f"{method}: {type(exc).__name__}: {exc}") from exc
         try:
             body = response.json()

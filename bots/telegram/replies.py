@@ -49,7 +49,7 @@ async def send_replies(bot: Bot, replies: list[Reply], origin: Origin, *, store:
     edit_first = origin.is_private and origin.pressed_id is not None
     for reply in replies:
         if reply.target == "direct":
-            await _send_direct(bot, reply, origin)
+            await _send_direct(bot, reply, origin, store=store)
             continue
         edit = reply.edit_of or (str(origin.pressed_id) if edit_first else None)
         edit_first = False
@@ -111,8 +111,11 @@ async def _edit(bot: Bot, chat_id: int, message_id: str, reply: Reply) -> bool:
     return True
 
 
-async def _send_direct(bot: Bot, reply: Reply, origin: Origin) -> None:
-    """Private details to the person's private chat; if it cannot be reached, the group learns how."""
+async def _send_direct(bot: Bot, reply: Reply, origin: Origin, *, store: ChatStore) -> None:
+    """Private details to the person's private chat; if it cannot be reached, the group learns how.
+
+    The outbox copy the reply carries is settled once the send went through; a refused send hands it to
+    delivery at once (a crash in between leaves it to delivery after its lease, marked as a repeat)."""
     target = chat_ref(reply.direct_chat_id or origin.user_id)
     if isinstance(target, int) and target < 0:
         log.error("telegram: refused to send private details to group chat %s", target)
@@ -120,9 +123,14 @@ async def _send_direct(bot: Bot, reply: Reply, origin: Origin) -> None:
     try:
         await send_text(bot, target, reply)
     except (Forbidden, BadRequest) as exc:
+        await asyncio.to_thread(store.reply_not_sent, reply)
         if isinstance(exc, BadRequest) and "chat not found" not in exc.message.lower():
             raise
         log.info("telegram: private chat with %s not open (%s)", origin.user_id, exc)
         if not origin.is_private:
             note = open_private_chat(origin.name, bot.username or "", reply.language)
             await patiently(lambda: bot.send_message(origin.chat_id, note), what="sendMessage")
+        return
+    # A timeout or a lost connection raises on: the outcome is unknown, so the copy stays held and
+    # delivery sends it after its lease, marked as a repeat.
+    await asyncio.to_thread(store.reply_sent, reply)

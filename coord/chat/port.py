@@ -80,6 +80,9 @@ class Reply:
     person's direct chat with the bot, never to a group; ``direct_chat_id`` is that chat when known (else
     the adapter opens one: on Telegram it is the user's id). ``edit_of`` names a message to edit in place.
     ``card_of`` is the task whose public card this is (an adapter that edits cards in place keeps it).
+    ``settles`` names the outbox notification this reply carries: the adapter confirms it with
+    ``ChatStore.reply_sent`` once the send went through (``reply_not_sent`` when it did not), else a
+    worker delivers it after a short lease, marked as a repeat.
     """
 
     key: str
@@ -90,6 +93,7 @@ class Reply:
     edit_of: str | None = None
     direct_chat_id: str | None = None
     card_of: int | None = None
+    settles: str | None = None
 
     @property
     def payloads(self) -> list[str]:

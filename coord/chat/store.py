@@ -22,6 +22,7 @@ from coord.chat.port import Inbound, Reply
 from coord.clock import utcnow
 from coord.db import insert_new, transaction
 from coord.models import ChatNote, ChatNoteKind
+from coord.services.outbox.notifications import release_reply, settle_reply
 from coord.services.people.directory import remember_direct_chat, speaker
 
 __all__ = ["Account", "CardEdit", "ChatNoteKind", "ChatStore", "SessionFactory"]
@@ -53,6 +54,18 @@ class ChatStore:
     def answer(self, inbound: Inbound, *, now: datetime | None = None) -> list[Reply]:
         """The conversation layer's replies to one message or button press (see ``handle_safely``)."""
         return handle_safely(inbound, session_factory=self._factory, now=now)
+
+    def reply_sent(self, reply: Reply, *, now: datetime | None = None) -> None:
+        """``reply`` went out: the outbox notification it carries (``Reply.settles``) is sent."""
+        if reply.settles:
+            with transaction(self._factory) as session:
+                settle_reply(session, dedupe_key=reply.settles, now=now or utcnow())
+
+    def reply_not_sent(self, reply: Reply, *, now: datetime | None = None) -> None:
+        """``reply`` could not be sent: delivery takes the notification it carries over at once."""
+        if reply.settles:
+            with transaction(self._factory) as session:
+                release_reply(session, dedupe_key=reply.settles, now=now or utcnow())
 
     # ---- people ---------------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from coord import payloads
@@ -14,11 +14,11 @@ from coord.chat.labels import STATE
 from coord.chat.parse import Command, fold
 from coord.chat.port import Button, Phrase, Reply
 from coord.chat.words import KIND_WORDS, NOW_WORDS, PAGE_WORDS, SKIP_WORDS, TODAY_WORDS, URGENT_WORDS
-from coord.errors import NotFound, Unwell
+from coord.errors import AlreadyClaimed, NotFound, Unwell
 from coord.i18n import N_
 from coord.kinds import KINDS
-from coord.models import AssignmentState, Conversation
-from coord.services.outbox.notifications import mark_sent
+from coord.models import Assignment, AssignmentState, Conversation
+from coord.services.outbox.notifications import hold_for_reply
 from coord.services.people.communities import find_area
 from coord.services.work import boards, claims
 from coord.services.work.claims import private_key
@@ -127,6 +127,11 @@ def claim(ctx: Context, command: Command) -> list[Reply]:
         if not ctx.in_group:
             raise
         return _privately(ctx, err)
+    except AlreadyClaimed:
+        held = _held(ctx, task_id)
+        if held is None:
+            raise
+        return _claimed_again(ctx, held)
     taken = assignment.task
     has_private = taken.has_private_details
     if ctx.in_group:
@@ -157,11 +162,38 @@ def claim(ctx: Context, command: Command) -> list[Reply]:
             when=cards.when_phrase(taken, ctx.zone),
             next=_next_step(taken.kind, taken.id),
         )
-    if not has_private or ctx.direct_chat_id is None:
-        return [here]  # without a known direct chat, the outbox delivers the details when it can
-    # The reply carries the details now; the outbox copy the claim wrote is settled, not sent twice.
-    mark_sent(ctx.session, dedupe_key=private_key(assignment), now=ctx.now)
-    return [here, cards.private_reply(ctx, taken)]
+    return [here, *_details_reply(ctx, assignment)]
+
+
+def _details_reply(ctx: Context, assignment: Assignment) -> list[Reply]:
+    """The task's private details for its holder's direct chat, carrying the outbox copy the claim wrote:
+    the adapter confirms that copy once its send went through; unconfirmed, a worker sends it."""
+    if not assignment.task.has_private_details or ctx.direct_chat_id is None:
+        return []  # without a known direct chat, the outbox delivers the details when it can
+    key = private_key(assignment)
+    held = hold_for_reply(ctx.session, dedupe_key=key, now=ctx.now)
+    details = cards.private_reply(ctx, assignment.task)
+    return [replace(details, settles=key) if held else details]
+
+
+def _held(ctx: Context, task_id: int) -> Assignment | None:
+    """The speaker's active slot of ``task_id``, if they hold one."""
+    return boards.held_slot(ctx.session, task_id, ctx.person.id)
+
+
+def _claimed_again(ctx: Context, assignment: Assignment) -> list[Reply]:
+    """A claim repeated (its answer was lost, or a second press): the task is already theirs; its
+    details go again, so a lost reply costs nothing."""
+    taken = assignment.task
+    here = ctx.say(
+        N_("You already have task #{task_id} “{title}”, {when}. {next}"),
+        buttons=[cards.holder_buttons(taken, assignment.state)] if not ctx.in_group else [],
+        task_id=taken.id,
+        title=taken.title,
+        when=cards.when_phrase(taken, ctx.zone),
+        next=_next_step(taken.kind, taken.id),
+    )
+    return [here, *_details_reply(ctx, assignment)]
 
 
 def _privately(ctx: Context, err: Unwell) -> list[Reply]:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from coord.chat import Inbound, handle, handle_safely, render_text
+from coord.chat import ChatStore, Inbound, handle, handle_safely, render_text
 from coord.chat import handler as chat_handler
 from coord.chat.context import Context
 from coord.chat.parse import Command
@@ -205,14 +205,19 @@ def test_private_details_are_sent_once_whichever_way_they_go(
     def private_outbox() -> list[NotificationStatus]:
         return list(session.scalars(select(Notification.status).where(Notification.private.is_(True))))
 
-    # Given the helper's direct chat is known: the claim's reply carries the details,
-    # and the outbox copy is settled so delivery does not send them a second time
+    # Given the helper's direct chat is known: the claim's reply carries the details; the outbox copy
+    # is held for the reply (delivery waits) and settled only once the adapter says the reply went out
     replies = handle_safely(
         message("helper", f"claim {scene.values['delivery']}", group=True),
         session_factory=chat_factory,
         now=scene.now,
     )
     assert [r.target for r in replies] == ["here", "direct"]
+    held = session.scalars(select(Notification).where(Notification.private.is_(True))).one()
+    assert held.status == NotificationStatus.PENDING and held.sending_since == scene.now
+    assert held.next_attempt_at > scene.now and replies[1].settles == held.dedupe_key
+    ChatStore(chat_factory).reply_sent(replies[1], now=scene.now)
+    session.expire_all()
     assert private_outbox() == [NotificationStatus.SENT]
 
     # Given a volunteer whose direct chat is not known: no direct reply, the outbox keeps it for delivery

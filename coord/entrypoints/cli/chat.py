@@ -21,7 +21,7 @@ from rich.text import Text
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from coord.chat import Inbound, Reply, handle_safely, render_buttons, render_text
+from coord.chat import ChatStore, Inbound, Reply, handle_safely, render_buttons, render_text
 from coord.clock import utcnow
 from coord.db import make_session_factory, transaction
 from coord.entrypoints.cli.community import CommunityOption, parse_language
@@ -175,6 +175,8 @@ def _converse(factory: sessionmaker[Session], speaker: Speaker, console: Console
             replies = handle_safely(_inbound(speaker, typed), session_factory=factory)
             speaker.waiting = _question_waits(factory, speaker)
             _show(console, speaker, replies)
+            for reply in replies:  # shown: an outbox copy a reply carried is not sent again
+                ChatStore(factory).reply_sent(reply)
 
 
 def _question_waits(factory: sessionmaker[Session], speaker: Speaker) -> bool:

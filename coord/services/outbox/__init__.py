@@ -7,7 +7,12 @@ and ``gateways`` (the port to a chat network, with its console and in-memory gat
 from coord.services.outbox.delivery import DeliveryOptions, deliver_notification
 from coord.services.outbox.events import record_event
 from coord.services.outbox.gateways import ConsoleGateway, Gateway, MemoryGateway, Outbound
-from coord.services.outbox.notifications import mark_sent, notify
+from coord.services.outbox.notifications import (
+    hold_for_reply,
+    notify,
+    release_reply,
+    settle_reply,
+)
 
 __all__ = [
     "ConsoleGateway",
@@ -16,7 +21,9 @@ __all__ = [
     "MemoryGateway",
     "Outbound",
     "deliver_notification",
-    "mark_sent",
+    "hold_for_reply",
     "notify",
     "record_event",
+    "release_reply",
+    "settle_reply",
 ]

@@ -2,12 +2,20 @@
 
 One delivery is three steps. (1) In a short transaction the attempt is claimed: ``attempts`` moves on
 only if it still equals the token the message was dispatched with (so a message delivered twice sends
-once) and ``next_attempt_at`` is leased ahead (so a worker killed mid-send is retried after the lease).
-(2) Outside any transaction each chat still without a receipt gets the message, after the shared rate
-limiter grants a slot. (3) In a second transaction the outcome is stored with the receipts: sent;
-pending again after a 429 (``retry_after``) or a busy limiter; failed with exponential backoff; dead
-after too many failures or a permanent one. Nothing is dropped silently: a dead message stays in the
-table and the daily summary counts it.
+once), ``next_attempt_at`` is leased ahead (so a worker killed mid-send is retried after the lease) and
+``sending_since`` records that a send is under way. (2) Outside any transaction each chat still without
+a receipt gets the message, after the shared rate limiter grants a slot. (3) In a second transaction the
+outcome is stored with the receipts and ``sending_since`` cleared: sent; pending again after a 429
+(``retry_after``) or a busy limiter; failed with exponential backoff; dead after too many failures or a
+permanent one. Nothing is dropped silently: a dead message stays in the table and the daily summary
+counts it.
+
+An attempt that finds ``sending_since`` still set follows one whose outcome is unknown: a worker (or the
+bot, for a chat reply that carried the message) died mid-send, or the network timed out after taking the
+request (DESIGN.md invariant 10). Where the network has an idempotency key (Matrix transaction ids) the
+message is simply sent again: it arrives once. Elsewhere (Telegram) it is repeated at most once, marked
+as a repeat in the reader's language, and not at all once its ``repeat_until`` (a reminder's or alert's
+moment) has passed.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.clock import Clock
 from coord.db import insert_new, transaction
-from coord.i18n import TRANSLATED, translate
+from coord.i18n import N_, TRANSLATED, translate
 from coord.models import (
     ChatAccount,
     Community,
@@ -41,6 +49,7 @@ from coord.services.outbox.gateways import (
     Gateway,
     Limit,
     Outbound,
+    OutcomeUnknown,
     PermanentFailure,
     RateLimited,
     TemporaryFailure,
@@ -97,6 +106,8 @@ class Envelope:
     summary: dict[str, Any] | None = None
     problem: str = ""
     private: bool = False
+    repeat: bool = False  # an earlier send's outcome is unknown: this one is marked as a repeat
+    withheld: str = ""  # why chats an earlier send may have reached are not sent to again
 
 
 @dataclass
@@ -105,6 +116,7 @@ class Result:
     retry_in: float = 0.0
     error: str = ""
     receipts: list[tuple[Target, str]] = field(default_factory=list)
+    unknown: bool = False  # the last send's outcome is unknown (a timeout after the request went out)
 
 
 def deliver_notification(
@@ -146,14 +158,22 @@ def begin_attempt(
     options: DeliveryOptions = DeliveryOptions(),
 ) -> Envelope | None:
     """Claim this attempt (None when another already has it) and find the chats to send to."""
+    mine = (
+        Notification.id == notification_id,
+        Notification.attempts == attempt,
+        Notification.status.in_(RETRYABLE),
+    )
+    before = session.execute(
+        select(Notification.sending_since, Notification.repeated, Notification.repeat_until)
+        .where(*mine)
+        .with_for_update()
+    ).first()
+    if before is None:
+        return None
     note = session.execute(
         update(Notification)
-        .where(
-            Notification.id == notification_id,
-            Notification.attempts == attempt,
-            Notification.status.in_(RETRYABLE),
-        )
-        .values(attempts=attempt + 1, next_attempt_at=now + options.send_lease)
+        .where(*mine)
+        .values(attempts=attempt + 1, next_attempt_at=now + options.send_lease, sending_since=now)
         .returning(*_CLAIMED)
         .execution_options(synchronize_session=False)
     ).first()
@@ -165,7 +185,8 @@ def begin_attempt(
             Delivery.notification_id == notification_id
         )
         done = set(session.execute(receipts).tuples())
-    targets = [t for t in _targets(session, note, gateways) if (t.network, t.chat_id) not in done]
+    found = _targets(session, note, gateways)
+    targets = [t for t in found if (t.network, t.chat_id) not in done]
     envelope = Envelope(
         notification_id,
         attempt + 1,
@@ -175,12 +196,43 @@ def begin_attempt(
         targets,
         private=note.private,
     )
-    if not targets and not done:
+    if not found and not done:
         envelope.problem = "no chat to reach the recipient on"
+    if before.sending_since is not None:
+        _after_unknown_outcome(session, envelope, gateways, before, now)
     if note.params.get("attach") == "daily_summary":
         row = session.get(DailySummary, note.params.get("summary_id"))
         envelope.summary = dict(row.figures) if row else None
     return envelope
+
+
+def _after_unknown_outcome(
+    session: Session, envelope: Envelope, gateways: Mapping[str, Gateway], before: Any, now: datetime
+) -> None:
+    """The last send's outcome is unknown: repeat it once, marked, unless that is done or too late;
+    chats on a network with idempotency keys get it again unmarked (they show it once)."""
+    exact = [t for t in envelope.targets if idempotent(gateways[t.network])]
+    if len(exact) == len(envelope.targets):
+        return
+    late = before.repeat_until is not None and now > before.repeat_until
+    if before.repeated or late:
+        envelope.targets = exact
+        envelope.withheld = "outcome unknown after a send was cut short; not repeated: " + (
+            "its moment has passed" if late else "it was repeated once already"
+        )
+        return
+    envelope.repeat = True
+    session.execute(
+        update(Notification)
+        .where(Notification.id == envelope.notification_id)
+        .values(repeated=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def idempotent(gateway: Gateway) -> bool:
+    """Whether the network shows a message sent twice with the same key once (Matrix transaction ids)."""
+    return bool(getattr(gateway, "idempotent", False))
 
 
 _CLAIMED = (
@@ -224,8 +276,13 @@ def _targets(session: Session, note: Any, gateways: Mapping[str, Gateway]) -> li
     return [Target(fallback, f"team:{note.team_id}", True, community.language)] if fallback else []
 
 
-def render(envelope: Envelope, target: Target) -> Outbound:
-    """The message as ``target``'s reader sees it: text and button labels in their language."""
+#: How a repeated message begins when its first send's outcome is unknown.
+REPEAT_MARK = N_("(sent again) {text}")
+
+
+def render(envelope: Envelope, target: Target, *, repeat: bool = False) -> Outbound:
+    """The message as ``target``'s reader sees it: text and button labels in their language, marked
+    as a repeat when ``repeat``."""
     language = target.language
     params = dict(envelope.params)
     for key in params.pop(TRANSLATED, ()):
@@ -239,6 +296,8 @@ def render(envelope: Envelope, target: Target) -> Outbound:
         team = envelope.params.get("team_id")
         text = summary_text(envelope.summary, language, team_id=team)
         attachment = Attachment("summary.png", summary_chart(envelope.summary, language, team_id=team))
+    if repeat:
+        text = translate(REPEAT_MARK, language, text=text)
     buttons = tuple(
         tuple((translate(b["label"], language, **b.get("params", {})), payload_of(b)) for b in row)
         for row in envelope.buttons
@@ -269,7 +328,7 @@ def send_envelope(
     result = Result(NotificationStatus.SENT)
     for target in envelope.targets:
         gateway = gateways[target.network]
-        message = render(envelope, target)
+        message = render(envelope, target, repeat=envelope.repeat and not idempotent(gateway))
         limits = gateway.limits(message)
         busy = _wait_for_slot(limiter, limits, options.max_wait, sleep)
         if busy:
@@ -281,6 +340,9 @@ def send_envelope(
             return _stopped(result, NotificationStatus.PENDING, f"rate limited: {exc}", exc.retry_after)
         except PermanentFailure as exc:
             return _stopped(result, NotificationStatus.DEAD, f"permanent failure: {exc}")
+        except OutcomeUnknown as exc:  # it may have arrived: the next attempt is a marked repeat
+            result.unknown = True
+            return _stopped(result, NotificationStatus.FAILED, f"outcome unknown: {exc}")
         except TemporaryFailure as exc:
             return _stopped(result, NotificationStatus.FAILED, f"temporary failure: {exc}")
         except Exception as exc:  # a gateway bug must not lose the message: retry it like a failure
@@ -336,7 +398,11 @@ def finish_attempt(
     if receipts:
         unique = ["notification_id", "network", "chat_id"]
         session.execute(insert_new(session, Delivery, unique=unique), receipts)
-    values: dict[str, Any] = {"status": result.status, "last_error": result.error}
+    values: dict[str, Any] = {
+        "status": result.status,
+        "last_error": result.error or envelope.withheld,
+        "sending_since": now if result.unknown else None,
+    }
     if result.status == NotificationStatus.SENT:
         values["sent_at"] = now
     elif result.status == NotificationStatus.PENDING:

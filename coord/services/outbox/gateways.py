@@ -2,9 +2,11 @@
 
 A gateway sends one message to one chat (a person's direct chat or a team's group chat) and says which
 rate limits the send counts against; it raises ``RateLimited`` (HTTP 429: wait ``retry_after``),
-``TemporaryFailure`` (try again later) or ``PermanentFailure`` (this will never work). The Telegram and
-Matrix gateways live with their adapters under ``bots/``; ``ConsoleGateway`` is the embedded default
-without a chat network, and ``MemoryGateway`` keeps what it sends (for tests and demos).
+``TemporaryFailure`` (try again later), ``OutcomeUnknown`` (the request went out, no answer came: it may
+have arrived) or ``PermanentFailure`` (this will never work). A gateway whose network shows a message
+sent twice with the same ``Outbound.key`` once (Matrix transaction ids) says so with ``idempotent = True``.
+The Telegram and Matrix gateways live with their adapters under ``bots/``; ``ConsoleGateway`` is the
+embedded default without a chat network, and ``MemoryGateway`` keeps what it sends (for tests and demos).
 """
 
 from __future__ import annotations
@@ -61,6 +63,10 @@ class RateLimited(GatewayError):
 
 class TemporaryFailure(GatewayError):
     """The network or the chat is unavailable for now."""
+
+
+class OutcomeUnknown(TemporaryFailure):
+    """The request went out but no answer came back (a timeout): the message may have arrived."""
 
 
 class PermanentFailure(GatewayError):

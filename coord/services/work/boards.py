@@ -389,6 +389,19 @@ def viewer_state(session: Session, task_id: int, person_id: int) -> AssignmentSt
     return session.scalar(_VIEWER_STATE, {"task_id": task_id, "person_id": person_id})
 
 
+def held_slot(session: Session, task_id: int, person_id: int) -> Assignment | None:
+    """``person_id``'s active slot in ``task_id``, with its task, if they hold one."""
+    return session.scalar(
+        select(Assignment)
+        .options(joinedload(Assignment.task))
+        .where(
+            Assignment.task_id == task_id,
+            Assignment.person_id == person_id,
+            Assignment.state.in_(ACTIVE_STATES),
+        )
+    )
+
+
 def task_for_card(session: Session, task_id: int, *, community_id: int) -> Task:
     """The task with its place and team, for showing; one of another community is unknown."""
     task = (
