@@ -16,6 +16,7 @@ from dramatiq import Broker
 from coord.db import transaction
 from coord.services.escalation.climb import climb
 from coord.services.outbox.delivery import deliver_notification
+from coord.services.requests.runs import run_cutoff
 from coord.services.schedule.duties import run_duty
 from coord.services.schedule.tick import Dispatch
 from coord.services.watch.schedule import run_watch
@@ -30,7 +31,9 @@ class Actors:
     escalate: dramatiq.Actor[..., None]
     daily_summary: dramatiq.Actor[..., None]
     materialise: dramatiq.Actor[..., None]
+    shift_end: dramatiq.Actor[..., None]
     watch: dramatiq.Actor[..., None]
+    group_buy_cutoff: dramatiq.Actor[..., None]
 
     def enqueue(self, dispatch: Dispatch) -> None:
         """Send the message the scheduler tick asked for."""
@@ -64,6 +67,10 @@ def declare_actors(broker: Broker, runtime: Runtime) -> Actors:
         with transaction(runtime.factory) as session:
             run_duty(session=session, duty_id=duty_id, now=runtime.clock.now())
 
+    def group_buy_cutoff(cutoff_id: int) -> None:
+        with transaction(runtime.factory) as session:
+            run_cutoff(session=session, cutoff_id=cutoff_id, now=runtime.clock.now())
+
     def declare(fn: Any, name: str, queue: str) -> dramatiq.Actor[..., None]:
         decorator = dramatiq.actor(broker=broker, actor_name=name, queue_name=queue, **RETRIES)
         return decorator(fn)
@@ -73,5 +80,7 @@ def declare_actors(broker: Broker, runtime: Runtime) -> Actors:
         escalate=declare(escalate, "escalate", "duties"),
         daily_summary=declare(duty, "daily_summary", "duties"),
         materialise=declare(duty, "materialise", "duties"),
+        shift_end=declare(duty, "shift_end", "duties"),
         watch=declare(watch, "watch", "duties"),
+        group_buy_cutoff=declare(group_buy_cutoff, "group_buy_cutoff", "duties"),
     )

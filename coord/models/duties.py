@@ -38,6 +38,9 @@ Index(
 #: The daily summary counts facts by the moment they ended (a day's work, a no-show).
 Index("ix_assignment_ended_at", Assignment.ended_at)
 
+#: The tick finds shifts whose end has just passed (``coord.services.schedule.shift_ends``).
+Index("ix_task_ends_at", Task.ends_at)
+
 ANY_POLICY = "*"  # an escalation policy for every kind or every priority
 
 
@@ -63,6 +66,7 @@ class EscalationPolicy(Base):
 class DutyKind(enum.StrEnum):
     DAILY_SUMMARY = "daily_summary"
     MATERIALISE = "materialise"
+    SHIFT_END = "shift_end"  # a shift's end has passed: its holders at work are finished by it
 
 
 class DutyStatus(enum.StrEnum):
@@ -72,7 +76,8 @@ class DutyStatus(enum.StrEnum):
 
 
 class Duty(Base):
-    """A community-wide duty due at a moment; ``run_at`` is when the tick may (re)dispatch it (a lease)."""
+    """A duty due at a moment (community-wide, or about one task); ``run_at`` is when the tick may
+    (re)dispatch it (a lease)."""
 
     __tablename__ = "duty"
     __table_args__ = (Index("ix_duty_due", "status", "run_at"),)
@@ -82,6 +87,8 @@ class Duty(Base):
     key: Mapped[str] = mapped_column(String(120), unique=True)
     community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))
     day: Mapped[date | None]
+    #: The task a per-task duty is about (the end of a shift); one such duty per task.
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), unique=True)
     due_at: Mapped[datetime]
     run_at: Mapped[datetime]
     status: Mapped[DutyStatus] = mapped_column(enum_column(DutyStatus), default=DutyStatus.PENDING)

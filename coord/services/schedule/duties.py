@@ -1,4 +1,4 @@
-"""Running a community-wide duty row (a daily summary, materialising recurring work) exactly once."""
+"""Running a duty row (a daily summary, materialising recurring work, a shift's end) exactly once."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from coord.models import Duty, DutyKind, DutyStatus
 from coord.services.reporting.summary import send_daily_summary
+from coord.services.work.shift_end import close_ended_shift
 
 log = logging.getLogger(__name__)
 MATERIALISE_DAYS = 7
@@ -26,6 +27,10 @@ def run_duty(*, session: Session, duty_id: int, now: datetime) -> DutyStatus | N
         duty.note = f"sent to {sent}"
     elif duty.kind == DutyKind.MATERIALISE:
         duty.note = _materialise(session, now)
+    elif duty.kind == DutyKind.SHIFT_END:
+        assert duty.task_id is not None
+        closed = close_ended_shift(session=session, task_id=duty.task_id, now=now)
+        duty.note = closed.note() if closed else "nothing to close"
     duty.status = DutyStatus.DONE
     duty.finished_at = now
     return duty.status

@@ -1,4 +1,5 @@
-"""The scheduler tick's work in the database: plan duties, arm ladders and watches, lease what is due.
+"""The scheduler tick's work in the database: plan duties and shift ends, arm ladders and watches, lease
+what is due.
 
 ``collect_due`` runs inside the tick's transaction and returns what to enqueue. Each due row is leased
 (its next-look time moved ``lease`` ahead) in that same transaction, so a second tick does not send it
@@ -29,6 +30,7 @@ from coord.models import (
     Task,
 )
 from coord.services.escalation.climb import arm_escalations
+from coord.services.schedule.shift_ends import plan_shift_ends
 from coord.services.watch.schedule import arm_watches
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ class TickOptions:
 def collect_due(session: Session, *, now: datetime, options: TickOptions = TickOptions()) -> list[Dispatch]:
     """Everything due at ``now``, leased; enqueue the result after the transaction commits."""
     plan_duties(session, now=now)
+    plan_shift_ends(session, now=now, limit=options.arm_batch)
     arm_escalations(session, now=now, limit=options.arm_batch)
     arm_watches(session, now=now, limit=options.arm_batch)
     until = now + options.lease
@@ -63,7 +66,16 @@ def collect_due(session: Session, *, now: datetime, options: TickOptions = TickO
         *_lease_duties(session, now, until, options.batch),
         *_lease_watches(session, now, until, options.batch),
         *_lease_notifications(session, now, until, options.batch),
+        *_lease_cutoffs(session, now, until, options.batch),
     ]
+
+
+def _lease_cutoffs(session: Session, now: datetime, until: datetime, batch: int) -> list[Dispatch]:
+    """Group-buy cut-offs come due (coord.services.requests): ``group_buy_cutoff`` with the row's id."""
+    from coord.services.requests.runs import lease_cutoffs
+
+    ids = lease_cutoffs(session, now=now, until=until, batch=batch)
+    return [Dispatch("group_buy_cutoff", (cutoff_id,)) for cutoff_id in ids]
 
 
 def _lease_watches(session: Session, now: datetime, until: datetime, batch: int) -> list[Dispatch]:
