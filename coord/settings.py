@@ -5,13 +5,36 @@ Each entry point builds one ``Settings`` and passes it down; nothing is built at
 
 from __future__ import annotations
 
+import difflib
+import logging
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    RedisDsn,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from coord.errors import SettingsError
+
+log = logging.getLogger(__name__)
+
+
+_REDIS_DSN: TypeAdapter[RedisDsn] = TypeAdapter(RedisDsn)
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # Telegram's rule for secret_token
+MIN_WEBHOOK_SECRET = 32  # ours: a secret that cannot be guessed
 
 
 class Settings(BaseSettings):
@@ -70,9 +93,54 @@ class Settings(BaseSettings):
     def _known_database(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("expected a sqlite:/// or postgresql+psycopg:// URL")
+        try:
+            url = make_url(value)
+            port = url.port  # parsed lazily: a bad port fails here
+        except (ArgumentError, ValueError) as exc:
+            raise ValueError(f"not a database URL ({exc}); expected e.g. postgresql://user@host/db") from None
+        if url.get_backend_name() == "postgresql" and not (url.host or url.query.get("host")):
+            raise ValueError("a postgresql:// URL names its host, e.g. postgresql://user@127.0.0.1/coord")
+        if port is not None and not 0 < port < 65536:
+            raise ValueError(f"port {port} is out of range")
         if value.startswith("postgresql://"):
             # psycopg 3 is the driver this project ships with.
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_dsn(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            dsn = _REDIS_DSN.validate_python(value)
+        except ValidationError as exc:
+            reason = exc.errors()[0]["msg"]
+            raise ValueError(f"{reason}; expected e.g. redis://127.0.0.1:6379/0") from None
+        database = (dsn.path or "").strip("/")
+        if database and not database.isdigit():
+            raise ValueError("the database after the host is a number, e.g. redis://127.0.0.1:6379/0")
+        return value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _https_webhook(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("Telegram calls a webhook over HTTPS only: expected an https:// URL")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            secret = value.get_secret_value()
+            if not WEBHOOK_SECRET.fullmatch(secret):
+                raise ValueError("Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - only")
+            if len(secret) < MIN_WEBHOOK_SECRET:
+                raise ValueError(
+                    f"at least {MIN_WEBHOOK_SECRET} characters, e.g. python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(32))'"
+                )
         return value
 
     @field_validator("timezone")
@@ -124,8 +192,35 @@ class Settings(BaseSettings):
         return [room.strip() for room in self.matrix_rooms.split(",") if room.strip()]
 
 
+def unknown_settings(names: list[str] | set[str] | Mapping[str, object]) -> list[str]:
+    """A warning for each ``COORD_*`` name that is no setting, naming the nearest one (a typo such as
+    ``COORD_TELEGRAM_TOKNE`` would otherwise run no bot, silently). ``COORD_TEST_*`` belongs to the tests."""
+    known = sorted("COORD_" + name.upper() for name in Settings.model_fields)
+    warnings = []
+    for name in sorted(names):
+        upper = name.upper()
+        if not upper.startswith("COORD_") or upper.startswith("COORD_TEST_") or upper in known:
+            continue
+        nearest = difflib.get_close_matches(upper, known, n=1, cutoff=0.6)
+        hint = f"; did you mean {nearest[0]}?" if nearest else ""
+        warnings.append(f"{name} is not a setting of coord and is ignored{hint}")
+    return warnings
+
+
+def _names_given(env_file: Path) -> set[str]:
+    names = set(os.environ)
+    if env_file.is_file():
+        from dotenv import dotenv_values  # pydantic-settings' own dependency
+
+        names.update(dotenv_values(env_file))
+    return names
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Build the settings, turning a validation failure into one readable ``SettingsError``."""
+    """Build the settings, turning a validation failure into one readable ``SettingsError``; warn about
+    ``COORD_*`` variables (in the environment or ``.env``) that are no setting."""
+    for warning in unknown_settings(_names_given(Path(str(Settings.model_config.get("env_file"))))):
+        log.warning("%s", warning)
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
