@@ -20,7 +20,7 @@ from tests.bots.telegram.dialogs import USER_IDS, telegram_scene
 from tests.chat.dialogs import Dialog
 from tests.factories import NOW, World
 
-SECRET = "s3cret-token_for-tests"
+SECRET = "s3cret-token_for-tests-0123456789ab"
 
 
 def free_port() -> int:
