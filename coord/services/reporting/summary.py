@@ -242,6 +242,22 @@ def stored_summary(session: Session, community: Community, day: date, *, now: da
     return dict(row.figures) if row else compute_summary(session, community, day, as_of=now)
 
 
+def revise_summaries(session: Session, community: Community, *, since: datetime) -> int:
+    """Count again the stored summaries whose period saw ``since`` or later (work entered afterwards, hours
+    corrected), day by day so each running total carries the revised day before. Returns how many."""
+    rows = session.scalars(
+        select(DailySummary)
+        .where(DailySummary.community_id == community.id, DailySummary.as_of > since)
+        .order_by(DailySummary.day)
+    ).all()
+    for row in rows:
+        figures = compute_summary(session, community, row.day, as_of=row.as_of)
+        figures["revised"] = True
+        row.figures = figures
+        session.flush()
+    return len(rows)
+
+
 def send_daily_summary(session: Session, *, community_id: int, day: date, now: datetime) -> int:
     """Compute, store and send the day's summary once: to coordinators, and each captain for their team."""
     community = session.get(Community, community_id)
