@@ -8,6 +8,7 @@ PostgreSQL uses psycopg 3; a pooled connection the server has ended is replaced 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sqlite3
@@ -15,6 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -177,6 +179,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     queue = None
     if not memory:
         assert database is not None
+        _create_private(database)
         queue = write_queue(database)
         # Connections are kept (opening one and its PRAGMAs cost more than most transactions); the pool
         # never makes a thread wait: past SQLITE_POOL_SIZE idle connections, extra ones are closed on return.
@@ -209,6 +212,16 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _create_private(database: str) -> None:
+    """Create the SQLite file readable and writable by the service's user only, before SQLite does with
+    the process's umask (residents' details are in it); its -wal and -shm files take the same mode."""
+    path = Path(database)
+    if path.exists() or not path.parent.is_dir():
+        return
+    with contextlib.suppress(FileExistsError):  # another process made it first
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def engine_from_settings(settings: Settings) -> Engine:

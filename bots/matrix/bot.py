@@ -2,10 +2,12 @@
 ``Reply`` goes back as an ``m.notice``.
 
 - Direct chats (a room the bot was invited to with ``is_direct``, or that it opened itself, whose members
-  are exactly the person and the bot) take commands with or without ``!``; in other rooms the conversation layer decides what is
-  addressed to the bot (``!claim 12``, ``claim 12``, a leading mention of the bot).
-- Invites: a direct chat is accepted from anyone (that is how a newcomer sends an invite code); any other
-  room only when the inviter is a linked person or the room is configured (``COORD_MATRIX_ROOMS``).
+  are exactly the person and the bot) take commands with or without ``!``; in other rooms the
+  conversation layer decides what is addressed to the bot (``!claim 12``, ``claim 12``, a leading
+  mention of the bot).
+- Invites: a direct chat is accepted from anyone (that is how a newcomer sends an invite code), and any
+  room of a linked person or configured (``COORD_MATRIX_ROOMS``). A stranger's room is joined once and told
+  how to join (``ChatStore.bot_joined``, as on Telegram); it gets no cards, being no team's chat.
 - A linked person who speaks in a room without a known direct chat gets one opened by the bot (an
   ``is_direct`` invite), recorded before the message is handled, so private details have somewhere to go.
 - A stranger speaking to the bot in a room is told how to get an invite once per room; after that the bot
@@ -124,9 +126,30 @@ class MatrixBot:
                 await self.note(room_id, ChatNoteKind.DIRECT, inviter)
                 await self.record_direct(inviter, room_id)
             log.info("joined %s (invited by %s): %s", room_id, inviter, type(answer).__name__)
+        elif not await self.noted(room_id, ChatNoteKind.STRANGER_TOLD, inviter):
+            # A stranger's room, as on Telegram: the bot joins, says how to join once, and posts no
+            # cards there (only a linked team's chat gets them)
+            answer = await self.client.join(room_id)
+            log.info(
+                "joined %s (invited by %s, who is not linked): %s", room_id, inviter, type(answer).__name__
+            )
+            await self.greet_stranger(room_id, inviter)
         else:
-            await self.client.room_leave(room_id)  # declines the invite
-            log.info("declined the invite to %s from %s, who is not linked", room_id, inviter)
+            await self.client.room_leave(room_id)  # invited again by the same stranger: declined
+            log.info("declined the invite to %s from %s, who was told already", room_id, inviter)
+
+    async def greet_stranger(self, room_id: str, inviter: str) -> None:
+        """Tell the stranger who invited the bot how to join (the chat layer remembers they were told)."""
+        inbound = Inbound(
+            network=NETWORK,
+            user_id=inviter,
+            display_name=inviter,
+            chat_id=room_id,
+            is_private_chat=False,
+            language_hint=self.language,
+        )
+        for reply in await asyncio.to_thread(self.store.bot_joined, inbound, now=self.clock.now()):
+            await self.send(room_id, notice(render_text(reply), render_buttons(reply)))
 
     async def gone_from(self, room_id: str, by_user: str) -> None:
         """The bot left the room or was kicked or banned (by ``by_user``): it is no team's chat any more."""

@@ -7,7 +7,8 @@ Both belong to the device: a new login starts a new device, whose first sync is 
 of its rooms (direct chats, strangers told, encrypted rooms told) is kept in the database through the
 ``ChatStore``; a ``rooms.json`` left by an older version is handed over once (``old_rooms``).
 
-Every file is written atomically (a temporary file renamed over the old one).
+Every file is written atomically (a temporary file renamed over the old one), readable by the service's
+user only from its creation; the directory too.
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ class OldRooms:
 def write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` so a reader sees the old or the new content, never half of it."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
+    # Created readable by the service's user only, before a byte is written: the credentials are never
+    # readable by others, not even for a moment (a later chmod would leave that moment).
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an older file left behind keeps its mode through O_CREAT
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
@@ -51,7 +56,9 @@ class BotMemory:
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        # The device's token lives here: the store is the service user's alone.
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.directory, 0o700)
         self._lock = threading.Lock()
 
     def _read_json(self, name: str) -> Any:
@@ -69,7 +76,6 @@ class BotMemory:
         with self._lock:
             text = json.dumps(credentials.__dict__, indent=1)
             write_atomically(self.directory / "credentials.json", text)
-            os.chmod(self.directory / "credentials.json", 0o600)
 
     def forget_credentials(self) -> None:
         (self.directory / "credentials.json").unlink(missing_ok=True)
