@@ -14,16 +14,21 @@ import pytest
 from sqlalchemy import select
 
 from coord.models import Notification, NotificationStatus, Person
+from coord.services.escalation.alerts import MESSAGES
+from coord.services.escalation.ladder import Condition
 from coord.services.outbox.delivery import DeliveryOptions, deliver_notification
 from coord.services.outbox.gateways import MemoryGateway, Outbound, OutcomeUnknown
-from coord.services.outbox.notifications import hold_for_reply, notify, settle_reply
+from coord.services.outbox.notifications import TIMELY_FOR, hold_for_reply, notify, settle_reply
 from coord.services.schedule.tick import Dispatch
-from tests.factories import NOW
+from coord.services.work import claims
+from tests.factories import NOW, gate_shift
 from tests.workers.conftest import Deployment
+from tests.workers.helpers import settle
 from workers.ratelimit import LocalRateLimiter
 
 TEXT = "Task #7 “North gate” was cancelled. "
 LEASE = DeliveryOptions().send_lease
+REMINDER = MESSAGES[(Condition.CLAIMED, "assignee")]
 
 
 class Killed(BaseException):
@@ -264,3 +269,16 @@ def test_a_chat_reply_never_confirmed_is_delivered_by_a_worker_marked(deployment
     assert run_due(deployment, gateway) == [NotificationStatus.SENT]
     assert texts(gateway) == ["(sent again) " + TEXT]
     assert row(deployment, note).repeated
+
+
+def test_the_ladders_reminders_are_worth_repeating_for_ten_minutes(deployment: Deployment) -> None:
+    world = deployment.world
+    with deployment.factory() as session, session.begin():
+        task = gate_shift(session, world)
+        claims.claim(session=session, actor=world.actor(world.volunteers[0]), task_id=task.id, now=NOW)
+    at = NOW + timedelta(minutes=60)  # an hour before the start: reminder time
+    with deployment.factory() as session, session.begin():
+        settle(session, at)
+        ladder = session.scalars(select(Notification).where(Notification.dedupe_key.like("rung:%"))).all()
+        assert REMINDER in {n.msgid for n in ladder}
+        assert {n.repeat_until for n in ladder} == {at + TIMELY_FOR}

@@ -31,7 +31,7 @@ from coord.models import (
 )
 from coord.payloads import button
 from coord.services.escalation.ladder import Audience, Condition, Rung
-from coord.services.outbox.notifications import notify
+from coord.services.outbox.notifications import TIMELY_FOR, notify
 from coord.services.people.people import captains_of, coordinators_of
 
 #: A button on an outbox notification: a label message id (with params), an action and its arguments
@@ -193,6 +193,7 @@ def send_rung_messages(
             params=params,
             buttons=_buttons(task, rung.condition, recipient.role, subjects, names),
             at=now,
+            repeat_until=now + TIMELY_FOR,  # a reminder or alert cut short is not repeated late
         )
         if written:
             reached.append(recipient)

@@ -2,6 +2,10 @@
 
 ``notification_row`` checks and fills one message; ``notify`` and ``notify_many`` are the only writers.
 A message's ``dedupe_key`` is unique: writing the same message again does nothing (invariant 2).
+
+A chat reply may carry a notification (a claim's private details): ``hold_for_reply`` keeps delivery off
+it for a short lease, the adapter confirms the send with ``settle_reply`` (or gives it back with
+``release_reply``); unconfirmed, a worker sends it after the lease, marked as a repeat (invariant 10).
 """
 
 from __future__ import annotations
@@ -101,6 +105,9 @@ def notify_many(session: Session, messages: Sequence[dict[str, Any]], *, now: da
         rows = [notification_row(now=now, **message) for message in messages]
         core_connection(session).execute(insert_new(session, Notification, unique=["dedupe_key"]), rows)
 
+
+#: How long a reminder or alert is worth repeating when a crash left its first send's outcome unknown.
+TIMELY_FOR = timedelta(minutes=10)
 
 #: How long delivery leaves a notification to the chat reply that carries it before a worker sends it.
 REPLY_LEASE = timedelta(seconds=30)
