@@ -88,6 +88,19 @@ class Settings(BaseSettings):
         default="", description="comma-separated room ids the bot joins whoever invites it"
     )
 
+    # The web board (issue 17): `coord web`, or `coord run` when the port is set.
+    web_listen: str = Field(default="127.0.0.1", description="address the web board binds")
+    web_port: int | None = Field(
+        default=None, ge=1, le=65535, description="port of the web board; unset = `coord run` serves none"
+    )
+    web_base_url: str | None = Field(
+        default=None, description="the board's public URL for sign-in links; unset = http://LISTEN:PORT"
+    )
+    web_session_hours: float = Field(default=12, gt=0, le=24 * 30, description="how long a sign-in lasts")
+    web_secure_cookies: bool | None = Field(
+        default=None, description="mark cookies Secure; unset = when the base URL is https"
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -152,7 +165,7 @@ class Settings(BaseSettings):
             raise ValueError("expected an IANA timezone name such as Asia/Shanghai") from exc
         return value
 
-    @field_validator("telegram_base_url", "telegram_base_file_url", "matrix_homeserver")
+    @field_validator("telegram_base_url", "telegram_base_file_url", "matrix_homeserver", "web_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -190,6 +203,14 @@ class Settings(BaseSettings):
     @property
     def matrix_room_ids(self) -> list[str]:
         return [room.strip() for room in self.matrix_rooms.split(",") if room.strip()]
+
+    @property
+    def web_address(self) -> str:
+        """The board's base URL, without a trailing slash."""
+        if self.web_base_url:
+            return self.web_base_url.rstrip("/")
+        host = "127.0.0.1" if self.web_listen in ("0.0.0.0", "::", "") else self.web_listen
+        return f"http://{host}:{self.web_port or 8080}"
 
 
 def unknown_settings(names: list[str] | set[str] | Mapping[str, object]) -> list[str]:

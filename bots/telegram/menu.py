@@ -19,6 +19,7 @@ COMMANDS = (
     ("new", N_("Create a task (captains)")),
     ("today", N_("Today's figures (coordinators)")),
     ("link", N_("Make this group your team's chat (captains)")),
+    ("web", N_("A sign-in link to the web board (captains, coordinators)")),
     ("language", N_("English or 简体中文")),
     ("help", N_("What you can do")),
     ("stop", N_("Leave a question I am asking")),

@@ -51,6 +51,7 @@ CAPTAIN = (
     N_("colour 2-1-502 yellow REASON — set a household's colour; responsible / medic 2-1-502 NAME"),
     N_("link — in a group: make it your team's chat; in our direct chat: a link code for it"),
     N_("unlink — in a group: it is no longer your team's chat"),
+    N_("web — a one-time sign-in link to the web board, in our direct chat"),
 )
 COORDINATOR = (
     N_("today — today's figures so far"),

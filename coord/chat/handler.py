@@ -24,6 +24,7 @@ from coord.chat import (
     team_chats,
     volunteer,
     watch,
+    web_link,
 )
 from coord.chat.context import Context
 from coord.chat.parse import Command, parse, parse_payload
@@ -75,6 +76,7 @@ HANDLERS: dict[str, Handler] = {
     "medic": watch.medic,
     "link": team_chats.link,
     "unlink": team_chats.unlink,
+    "web": web_link.web,
     "unknown": common.unknown,
     "empty": common.empty,
     "answer": common.no_question,

@@ -23,6 +23,7 @@ from coord.entrypoints.cli.service import bot, run, scheduler, worker
 from coord.entrypoints.cli.tasks import task_app, tasks
 from coord.entrypoints.cli.team_chats import link_chat, list_chats, unlink_chat
 from coord.entrypoints.cli.templates import template_app
+from coord.entrypoints.cli.web import web_app
 
 app = typer.Typer(
     cls=CoordGroup,
@@ -57,6 +58,7 @@ app.command("bot")(bot)
 app.command("demo")(demo)
 app.command("chat")(chat)
 app.command("health")(health)
+app.add_typer(web_app, name="web")
 
 
 def main() -> None:

@@ -1,0 +1,50 @@
+"""The coordinators' web board (挂图作战), its read side and its sign-in: what the pages show, scoped by the
+viewer's roles, and the actions they take through the work services.
+
+Modules: ``viewer`` (who sees what), ``signin`` (one-time links, sessions, CSRF tokens), ``today`` (the
+Today page and wall), ``people`` (rosters, the watch list), ``actions`` (assign, reassign, cancel).
+"""
+
+from coord.services.board.actions import assign_place, cancel_work, reassign_place
+from coord.services.board.people import Roster, assignable, household_details, rosters, watched
+from coord.services.board.reports import report_chart, report_text
+from coord.services.board.signin import (
+    SignedIn,
+    Visit,
+    board_address,
+    issue_link,
+    publish_address,
+    redeem_link,
+    send_link,
+    sign_out,
+    visit,
+)
+from coord.services.board.today import Today, last_event_id, today_page
+from coord.services.board.viewer import Viewer, viewer_of
+
+__all__ = [
+    "Roster",
+    "SignedIn",
+    "Today",
+    "Viewer",
+    "Visit",
+    "assign_place",
+    "assignable",
+    "board_address",
+    "cancel_work",
+    "household_details",
+    "issue_link",
+    "last_event_id",
+    "publish_address",
+    "reassign_place",
+    "redeem_link",
+    "report_chart",
+    "report_text",
+    "rosters",
+    "send_link",
+    "sign_out",
+    "today_page",
+    "viewer_of",
+    "visit",
+    "watched",
+]

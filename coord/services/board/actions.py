@@ -1,0 +1,42 @@
+"""What a lead does from the board, through the work services (their permission checks, their messages):
+assign a free place, reassign a held one, cancel work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from coord.models import Task
+from coord.services.board.viewer import Viewer
+from coord.services.people.people import find_person
+from coord.services.work import assign, cancel_task, reassign
+
+
+def assign_place(session: Session, *, viewer: Viewer, task_id: int, person_ref: str, now: datetime) -> str:
+    """Give a free place of ``task_id`` to the person named (name, number or phone); returns their name.
+    Two leads giving the last place at once: the claim rule lets one win; the other is refused."""
+    person = find_person(session, viewer.community.id, person_ref.strip())
+    assign(session=session, actor=viewer.actor, task_id=task_id, person=person, now=now)
+    return person.name
+
+
+def reassign_place(
+    session: Session, *, viewer: Viewer, task_id: int, from_ref: str, to_ref: str, now: datetime
+) -> str:
+    """Hand a held place of ``task_id`` from one person to another; returns the new holder's name."""
+    from_person = find_person(session, viewer.community.id, from_ref.strip())
+    to_person = find_person(session, viewer.community.id, to_ref.strip())
+    reassign(
+        session=session,
+        actor=viewer.actor,
+        task_id=task_id,
+        from_person=from_person,
+        to_person=to_person,
+        now=now,
+    )
+    return to_person.name
+
+
+def cancel_work(session: Session, *, viewer: Viewer, task_id: int, now: datetime) -> Task:
+    return cancel_task(session=session, actor=viewer.actor, task_id=task_id, reason="", now=now)

@@ -1,0 +1,36 @@
+// Live parts: poll the newest event id (cheap, read from the database, so any web instance answers) and
+// reload the page's live part when it moves. No framework, no build step.
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  if (!root) { return; }
+  var last = root.getAttribute("data-last");
+  var part = root.getAttribute("data-live");
+  var every = 1000;
+
+  function busy() {
+    var active = document.activeElement;
+    return active && root.contains(active) && (active.tagName === "INPUT" || active.tagName === "SELECT");
+  }
+
+  function reload(next) {
+    return fetch(part, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html !== null) { root.innerHTML = html; last = next; root.setAttribute("data-last", next); }
+      });
+  }
+
+  function poll() {
+    fetch("/live", { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) {
+        if (body && body.last !== undefined && String(body.last) !== last && !busy()) {
+          return reload(String(body.last));
+        }
+      })
+      .catch(function () {})
+      .then(function () { setTimeout(poll, every); });
+  }
+  setTimeout(poll, every);
+})();

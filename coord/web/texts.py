@@ -1,0 +1,74 @@
+"""What the pages say, in the reader's language: message ids translated, moments in the community's time,
+"how long ago", and the words for kinds and states."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from coord.i18n import N_, translate
+from coord.kinds import KINDS
+
+#: The colour words of the matrix (coord.services.board.today.STATES).
+CELL_STATES = {
+    "done": N_("done"),
+    "in_progress": N_("in progress"),
+    "due": N_("due"),
+    "overdue": N_("overdue"),
+    "unfilled": N_("unfilled"),
+    "cancelled": N_("cancelled"),
+}
+COLOURS = {"red": N_("red"), "yellow": N_("yellow"), "blue": N_("blue"), "green": N_("green")}
+
+
+class Texts:
+    """The template helpers for one reader: ``_``, ``at``, ``ago``, ``kind``, ``state``."""
+
+    def __init__(self, language: str, zone: str, now: datetime) -> None:
+        self.language = language if language in ("en", "zh") else "en"
+        self.zone = ZoneInfo(zone)
+        self.now = now
+
+    def _(self, msgid: str, **params: Any) -> str:
+        return translate(msgid, self.language, **params)
+
+    def at(self, moment: datetime | None, *, with_date: bool = False) -> str:
+        if moment is None:
+            return ""
+        local = moment.astimezone(self.zone)
+        if with_date or local.date() != self.now.astimezone(self.zone).date():
+            return local.strftime("%m-%d %H:%M")
+        return local.strftime("%H:%M")
+
+    def ago(self, moment: datetime | None) -> str:
+        """How long ago, in hours and minutes; "never" without a moment."""
+        if moment is None:
+            return self._(N_("never"))
+        minutes = max(int((self.now - moment).total_seconds() // 60), 0)
+        if minutes < 60:
+            return self._(N_("{minutes} min ago"), minutes=minutes)
+        if minutes < 48 * 60:
+            return self._(N_("{hours} h {minutes} min ago"), hours=minutes // 60, minutes=minutes % 60)
+        return self._(N_("{days} days ago"), days=minutes // (24 * 60))
+
+    def kind(self, name: str) -> str:
+        kind = KINDS.get(name)
+        return self._(kind.label) if kind else name
+
+    def state(self, name: str) -> str:
+        return self._(CELL_STATES.get(name, name))
+
+    def colour(self, name: str) -> str:
+        return self._(COLOURS.get(str(name), str(name)))
+
+    def helpers(self) -> dict[str, Any]:
+        return {
+            "_": self._,
+            "at": self.at,
+            "ago": self.ago,
+            "kind": self.kind,
+            "state": self.state,
+            "colour": self.colour,
+            "lang": self.language,
+        }
