@@ -11,6 +11,7 @@ from coord.entrypoints.cli.community import CommunityOption
 from coord.entrypoints.cli.runtime import CliError, command_run
 from coord.i18n import N_
 from coord.services.imports.rows import HOUSEHOLDS, PEOPLE, PLACES, Schema, accepted
+from coord.services.imports.work_done import WORK_DONE
 
 import_app = typer.Typer(help="Import places, households or people from a CSV file.", no_args_is_help=True)
 
@@ -40,7 +41,14 @@ def people(file: FileArgument, community: CommunityOption = None) -> None:
     _import("import_people", file, community)
 
 
-def _import(function: str, file: Path, community: str | None) -> None:
+@import_app.command(
+    "work", help=_help("Import completed work from paper records (one row per person's part).", WORK_DONE)
+)
+def work(file: FileArgument, community: CommunityOption = None) -> None:
+    _import("import_work_done", file, community, with_now=True)
+
+
+def _import(function: str, file: Path, community: str | None, *, with_now: bool = False) -> None:
     from coord.services import imports
 
     run_import: Any = getattr(imports, function)
@@ -53,7 +61,8 @@ def _import(function: str, file: Path, community: str | None) -> None:
                 N_("Cannot read {path}: {reason}"), path=str(file), reason=exc.strerror or str(exc)
             ) from None
         with source:
-            report = run_import(session=run.session, actor=run.actor, community=chosen, source=source)
+            when = {"now": run.now} if with_now else {}
+            report = run_import(session=run.session, actor=run.actor, community=chosen, source=source, **when)
         run.out.line(
             N_("{rows} row(s) read: {created} created, {updated} updated."),
             rows=report.rows,
