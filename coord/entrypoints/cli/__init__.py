@@ -17,6 +17,7 @@ from coord.entrypoints.cli.health import health
 from coord.entrypoints.cli.households import household_app
 from coord.entrypoints.cli.imports import import_app
 from coord.entrypoints.cli.people import coordinator_app, invite_app, person_app, team_app
+from coord.entrypoints.cli.records import record_app
 from coord.entrypoints.cli.report import report_app
 from coord.entrypoints.cli.runtime import CoordGroup
 from coord.entrypoints.cli.service import bot, run, scheduler, worker
@@ -51,6 +52,7 @@ app.add_typer(template_app, name="template")
 app.add_typer(household_app, name="household")
 app.add_typer(import_app, name="import")
 app.add_typer(report_app, name="report")
+app.add_typer(record_app, name="record")
 app.command("run")(run)
 app.command("worker")(worker)
 app.command("scheduler")(scheduler)

@@ -119,22 +119,22 @@ def kind_names() -> dict[str, TaskKind]:
     """Every way to name a kind: ``gate_shift``, ``gate duty``, ``门岗值守``."""
     names: dict[str, TaskKind] = {}
     for kind in KINDS.values():
-        names[_key(kind.name)] = kind
+        names[name_key(kind.name)] = kind
         for language in ("en", "zh"):
-            names[_key(translate(kind.label, language))] = kind
+            names[name_key(translate(kind.label, language))] = kind
     return names
 
 
 def figure_names(kind: TaskKind) -> dict[str, str]:
     """Every way to name a figure of ``kind``: ``households``, ``households served``, ``服务户数``."""
-    names = {_key(figure.name): figure.name for figure in kind.figures}
+    names = {name_key(figure.name): figure.name for figure in kind.figures}
     for figure in kind.figures:
         for language in ("en", "zh"):
-            names[_key(translate(figure.label, language))] = figure.name
+            names[name_key(translate(figure.label, language))] = figure.name
     return names
 
 
-def _key(text: str) -> str:
+def name_key(text: str) -> str:
     return re.sub(r"[\s_]+", "", unicodedata.normalize("NFKC", text).lower())
 
 
@@ -206,7 +206,7 @@ def import_work_done(
 def _part(row: Row, directory: _Directory, zone: ZoneInfo, now: datetime) -> tuple[tuple[Any, ...], PastPart]:
     values = row.values
     day: date = values["date"]
-    kind = directory.kinds.get(_key(values["kind"]))
+    kind = directory.kinds.get(name_key(values["kind"]))
     if kind is None:
         raise InvalidInput(
             N_("Unknown kind of work “{kind}”. Known kinds: {known}."),
@@ -232,7 +232,7 @@ def _part(row: Row, directory: _Directory, zone: ZoneInfo, now: datetime) -> tup
         done_at = datetime.combine(day, NOON, tzinfo=zone)
     names = figure_names(kind)
     raw = values.get("figures") or {}
-    figures = {names.get(_key(name), name): value for name, value in raw.items()}
+    figures = {names.get(name_key(name), name): value for name, value in raw.items()}
     part = PastPart(person, done_at=done_at, checked_in_at=checked_in_at, hours=hours, figures=figures)
     check_part(kind, part, zone=zone, now=now)
     key = (day, kind, values.get("title") or "", values.get("team") or "", values.get("place") or "")

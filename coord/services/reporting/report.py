@@ -91,8 +91,15 @@ def _kind_lines(kinds: dict[str, Any], lang: str) -> list[str]:
             tasks=entry["done"],
             completions=entry.get("completions", entry["done"]),
         )
-        lines.append(f"• {_kind_label(kind, lang)}: {done}" + (" — " + ", ".join(parts) if parts else ""))
+        colon, comma = ("：", "，") if lang == "zh" else (": ", ", ")
+        lines.append(
+            f"• {_kind_label(kind, lang)}{colon}{done}" + (" — " + comma.join(parts) if parts else "")
+        )
     return lines
+
+
+def _comma(lang: str) -> str:
+    return "，" if lang == "zh" else ", "
 
 
 def _team_name(figures: dict[str, Any], key: str, lang: str) -> str:
@@ -163,7 +170,7 @@ def summary_text(figures: dict[str, Any], language: str, *, team_id: int | None 
             hours=totals["hours"],
         )
     )
-    fell = ", ".join(f"{_t(label, lang)} {totals.get(what, 0)}" for what, label in FELL_THROUGH)
+    fell = _comma(lang).join(f"{_t(label, lang)} {totals.get(what, 0)}" for what, label in FELL_THROUGH)
     lines.append(_t(N_("Fell through since the start: {counts}."), lang, counts=fell))
     lines += _kind_lines(totals["kinds"], lang)
     return "\n".join(lines)
@@ -172,7 +179,7 @@ def summary_text(figures: dict[str, Any], language: str, *, team_id: int | None 
 def _fell_through_lines(
     figures: dict[str, Any], scope: dict[str, Any], key: str | None, lang: str
 ) -> list[str]:
-    counts = ", ".join(f"{_t(label, lang)} {scope.get(what, 0)}" for what, label in FELL_THROUGH)
+    counts = _comma(lang).join(f"{_t(label, lang)} {scope.get(what, 0)}" for what, label in FELL_THROUGH)
     lines = [_t(N_("Fell through: {counts}."), lang, counts=counts)]
     for what, label in FELL_THROUGH:
         items = [i for i in figures.get("lists", {}).get(what, []) if key is None or i["team"] == key]
