@@ -58,6 +58,7 @@ COORDINATOR = (
     N_("escalations — work that is falling through"),
     N_("teams — all teams at a glance"),
     N_("invite captain TEAM, invite coordinator — invite codes"),
+    N_("secretary NAME — name the party secretary, who gets red households' follow-up"),
 )
 
 

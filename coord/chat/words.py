@@ -52,6 +52,7 @@ COMMANDS: dict[str, Verb] = {
     "medic": Verb(("medic", "doctor", "医生", "医护")),
     "link": Verb(("link", "绑定", "绑定群", "关联群")),
     "unlink": Verb(("unlink", "解绑", "解除绑定", "取消绑定")),
+    "secretary": Verb(("secretary", "partysecretary", "书记", "党支部书记", "社区书记")),
     "web": Verb(("web", "weblink", "网页", "网页版", "登录网页", "看板链接")),
     "stop": Verb(("stop", "quit", "exit", "停止", "退出", "算了")),
 }

@@ -99,7 +99,45 @@ GUIDED_HOUSEHOLD = Dialog(
     ),
 )
 
-OFFICE_TOOL_DIALOGS = (ONE_LINE_HOUSEHOLD, GUIDED_HOUSEHOLD)
+PARTY_SECRETARY = Dialog(
+    "a coordinator names the party secretary, who gets red households' follow-up; others are refused",
+    (
+        Step(
+            "coordinator",
+            say="secretary",
+            en=("No party secretary is named", "every coordinator", "secretary NAME"),
+            zh=("还没有指定社区书记", "每位社区负责人", "书记 姓名"),
+        ),
+        Step("captain", say="secretary Captain Chen", en=("Only a coordinator",), zh=("只有社区负责人",)),
+        Step(
+            "coordinator",
+            say="secretary Volunteer 1",
+            en=("Volunteer 1 is not a coordinator",),
+            zh=("Volunteer 1不是本社区的社区负责人",),
+        ),
+        Step(
+            "coordinator",
+            say="secretary Nobody Here",
+            en=("no person “Nobody Here”",),
+            zh=("没有“Nobody Here”",),
+        ),
+        Step("coordinator", say="secretary", en=("No party secretary is named",), zh=("还没有指定社区书记",)),
+        Step(
+            "coordinator",
+            say="书记 Secretary Zhou",
+            en=("The party secretary is Secretary Zhou", "red household"),
+            zh=("社区书记是Secretary Zhou", "红色户"),
+        ),
+        Step(
+            "coordinator",
+            say="secretary -",
+            en=("No party secretary is named",),
+            zh=("还没有指定社区书记",),
+        ),
+    ),
+)
+
+OFFICE_TOOL_DIALOGS = (ONE_LINE_HOUSEHOLD, GUIDED_HOUSEHOLD, PARTY_SECRETARY)
 
 # Run by tests/chat/test_office_tools.py on a gate team ten people larger (Extra 01 … Extra 10): the
 # reassign picker pages through the whole team, eight at a time, by name.

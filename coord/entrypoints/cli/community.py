@@ -28,6 +28,8 @@ from coord.services.people.communities import (
     create_community,
     update_community,
 )
+from coord.services.people.people import find_person
+from coord.services.people.secretary import party_secretary, set_party_secretary
 
 community_app = typer.Typer(help="Create, list, show and change communities.", no_args_is_help=True)
 
@@ -139,11 +141,42 @@ def show(community: CommunityOption = None) -> None:
                 ),
                 (N_("service standard"), chosen.service_standard),
                 (N_("green households called back every (days)"), chosen.green_call_days),
+                (N_("party secretary"), _secretary_name(run.session, chosen)),
             ]
         )
         rows = run.out.table(N_("what"), N_("how many"))
         for label, count in _sizes(run.session, chosen.id):
             rows.add(run.t(label), count)
+
+
+def _secretary_name(session: Session, community: Community) -> str:
+    secretary = party_secretary(session, community)
+    return secretary.name if secretary else ""
+
+
+@community_app.command("secretary")
+def secretary(
+    name: Annotated[
+        str, typer.Argument(help="The coordinator who is the party secretary (name or number); - clears it.")
+    ],
+    community: CommunityOption = None,
+) -> None:
+    """Name the community's party secretary (a coordinator): red households' follow-up goes to them."""
+    with command_run() as run:
+        chosen = run.community(community)
+        person = None if name.strip() in ("-", "—") else find_person(run.session, chosen.id, name)
+        set_party_secretary(
+            session=run.session, actor=run.actor, community=chosen, person=person, now=run.now
+        )
+        if person is not None:
+            run.out.line(
+                N_("{name} is now the party secretary: a red household's follow-up goes to them."),
+                name=person.name,
+            )
+        else:
+            run.out.line(
+                N_("No party secretary is named: a red household's follow-up goes to every coordinator.")
+            )
 
 
 def _sizes(session: Session, community_id: int) -> list[tuple[str, int]]:

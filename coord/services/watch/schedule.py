@@ -5,8 +5,9 @@ leases the due ones and the ``watch`` actor runs ``run_watch`` with the token it
 colour change (or an earlier run) moves the token on, so a late or repeated message does nothing. A run
 does the day's work of the colour and sets the next due time:
 
-- red: a follow-up task, urgent, for the named responsible person and the community's coordinators (the
-  party secretary) personally, with the household's details by direct message; again each day it stays red;
+- red: a follow-up task, urgent, for the named responsible person and the community's party secretary
+  (every coordinator while none is named) personally, with the household's details by direct message;
+  again each day it stays red;
 - yellow: a tracing call a day, assigned to the named person, until the colour changes;
 - blue: a check-in call a day (temperature, symptoms, needs) until the quarantine ends; the day after, the
   household steps down to green;
@@ -42,6 +43,7 @@ from coord.models import (
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor
 from coord.services.people.people import coordinators_of
+from coord.services.people.secretary import party_secretary
 
 WATCH = Actor.system("watch")
 QUARANTINE_DAYS = 14
@@ -279,13 +281,17 @@ def _live_task(
 
 
 def _holders(session: Session, household: Household, *, red: bool) -> list[Person]:
-    """Who the day's task goes to: the named responsible person; for red also the coordinators."""
+    """Who the day's task goes to: the named responsible person; for red also the community's party
+    secretary, or every coordinator while none is named."""
     people: list[Person] = []
     lead = household.watch_lead
     if lead is not None and lead.active:
         people.append(lead)
     if red:
-        for person_id in coordinators_of(session, household.community_id):
+        community = session.get_one(Community, household.community_id)
+        secretary = party_secretary(session, community)
+        leads = [secretary.id] if secretary else coordinators_of(session, household.community_id)
+        for person_id in leads:
             person = session.get(Person, person_id)
             if person is not None and person.active and person not in people:
                 people.append(person)

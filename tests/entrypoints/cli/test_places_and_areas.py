@@ -100,3 +100,21 @@ def test_a_grid_names_its_leader_and_three_roles(url: str) -> None:
     assert counts(url) == before
     assert "Updated 1-1网格: medic." in ok(url, "area", "roles", "1-1网格", "medic=-")
     assert re.search(r"temperature-check medic\s+nobody", ok(url, "area", "roles", "1-1网格"))
+
+
+def test_a_community_names_its_party_secretary(url: str) -> None:
+    # Given a coordinator and a volunteer
+    ok(url, "person", "add", "罗文")
+    ok(url, "coordinator", "add", "罗文")
+    ok(url, "person", "add", "程华英")
+    # When the coordinator is named party secretary, it is said and shown
+    assert "罗文 is now the party secretary" in ok(url, "community", "secretary", "罗文")
+    assert re.search(r"party secretary\s+罗文", ok(url, "community", "show"))
+    # A volunteer or nobody cannot be, and nothing changes
+    before = counts(url)
+    assert "not a coordinator" in one_line_error(coord(url, "community", "secretary", "程华英"))
+    assert "no person" in one_line_error(coord(url, "community", "secretary", "王小明"))
+    assert counts(url) == before
+    # "-" clears it
+    assert "every coordinator" in ok(url, "community", "secretary", "-")
+    assert not re.search(r"party secretary\s+罗文", ok(url, "community", "show"))
