@@ -82,3 +82,40 @@ def test_a_captain_links_a_room_and_the_bot_kicked_or_banned_unlinks_it(town: To
         assert {e.data["reason"] for e in unlinked} == {"bot_removed"}
         assert {e.actor_id for e in unlinked} == {town.world.gate_captain.id}
         assert {e.channel for e in unlinked} == {"matrix"}
+
+
+def test_a_room_started_by_a_stranger_is_told_once_how_to_join_and_gets_no_cards(town: Town) -> None:
+    # Given the bot running, the gate team with a linked room of its own, and a stranger (not linked)
+    captain, stranger = town.person("captain"), town.person("stranger")
+    town.link(captain, "gate_captain")
+    town.start_bot()
+    bot = town.bot_account.user_id
+
+    async def story() -> tuple[str, list[Received], list[Received], str]:
+        # When the stranger starts a room and invites the bot
+        room = await stranger.open_room([bot], name="Neighbours of building 9")
+        await stranger.until_joined(room, {bot})
+        greeted = await stranger.wait_for(lambda got: any(m.sender == bot for m in got))
+        # and then speaks to it, and invites it again after kicking it
+        later = await stranger.until_read(await stranger.say(room, "!tasks"), bot)
+        await stranger.client.room_kick(room, bot)
+        await stranger.client.room_invite(room, bot)
+        membership = "invite"
+        for _ in range(100):
+            state = await stranger.client.room_get_state_event(room, "m.room.member", bot)
+            membership = getattr(state, "content", {}).get("membership", "")
+            if membership != "invite":
+                break
+            later += [m for m in (await stranger.sync(timeout_ms=100))[0] if m.sender == bot]
+        return room, [m for m in greeted if m.sender == bot], later, membership
+
+    room, greeted, later, membership = town.run(story())
+    # Then the bot joined, said once how to get an invite, and nothing after; the second invite is declined
+    assert len(greeted) == 1 and greeted[0].room_id == room
+    assert "not registered" in greeted[0].body and "invite code" in greeted[0].body
+    assert later == [] and membership == "leave"
+    # and the room is no team's chat: a team's cards and alerts never go there
+    assert room not in linked_rooms(town)
+    with town.factory() as session:
+        told = session.scalars(select(Event).where(Event.action == "team_chat_linked")).all()
+        assert all(e.data.get("chat_id") != room for e in told)
