@@ -19,7 +19,7 @@ from coord.chat.parse import Command
 from coord.chat.port import Button, Phrase, Reply
 from coord.chat.watch import free_text, passed_on
 from coord.chat.words import NO_WORDS, SKIP_WORDS, YES_WORDS
-from coord.errors import CoordError, InvalidFigures, InvalidInput, NotFound
+from coord.errors import CoordError, InvalidFigures, InvalidInput, InvalidTransition, NotFound
 from coord.i18n import N_, translate
 from coord.kinds import CALL_KINDS, TaskKind, get_kind, validate_figures
 from coord.models import AssignmentState, Conversation, Person, Task
@@ -85,6 +85,9 @@ def _holding(ctx: Context, task_id: int, holder: Person | None) -> AssignmentSta
         raise NotFound(
             N_("{name} does not hold a slot of task #{task_id}."), name=holder.name, task_id=task_id
         )
+    if state is None and boards.ended_state(ctx.session, task_id, ctx.person.id) == AssignmentState.DONE:
+        # said again (its answer was lost): it is done, nothing more to record
+        raise InvalidTransition(N_("Task #{task_id} is already done. Thank you!"), task_id=task_id)
     if state is None:
         raise NotFound(N_("You have not claimed task #{task_id}, so you cannot finish it."), task_id=task_id)
     return state

@@ -14,7 +14,7 @@ from coord.chat.labels import STATE
 from coord.chat.parse import Command, fold
 from coord.chat.port import Button, Phrase, Reply
 from coord.chat.words import KIND_WORDS, NOW_WORDS, PAGE_WORDS, SKIP_WORDS, TODAY_WORDS, URGENT_WORDS
-from coord.errors import AlreadyClaimed, NotFound, Unwell
+from coord.errors import AlreadyClaimed, InvalidTransition, NotFound, Unwell
 from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import Assignment, AssignmentState, Conversation
@@ -269,6 +269,8 @@ def release(ctx: Context, command: Command) -> list[Reply]:
 
 
 def _released(ctx: Context, task_id: int, reason: str) -> list[Reply]:
+    if _gave_back(ctx, task_id):
+        return [_given_back(ctx, task_id)]  # said again (its answer was lost): nothing more to do
     ctx.attempt(
         lambda: claims.release(
             session=ctx.session, actor=ctx.actor, task_id=task_id, reason=reason, now=ctx.now
@@ -310,6 +312,8 @@ def cantdo(ctx: Context, command: Command) -> list[Reply]:
 
 
 def _cannot(ctx: Context, task_id: int, reason: str) -> list[Reply]:
+    if _gave_back(ctx, task_id):
+        return [_given_back(ctx, task_id)]
     ctx.attempt(
         lambda: claims.cannot_complete(
             session=ctx.session, actor=ctx.actor, task_id=task_id, reason=reason, now=ctx.now
@@ -362,8 +366,24 @@ def _reason(command: Command) -> str | None:
     return words[1].strip() if len(words) > 1 and words[1].strip() else None
 
 
+def _gave_back(ctx: Context, task_id: int) -> bool:
+    return boards.ended_state(ctx.session, task_id, ctx.person.id) == AssignmentState.RELEASED
+
+
+def _given_back(ctx: Context, task_id: int) -> Reply:
+    return ctx.say(
+        N_("You have already given back task #{task_id}; nothing more to do."),
+        buttons=[[Button(N_("Open tasks"), payloads.page(1))]],
+        task_id=task_id,
+    )
+
+
 def _must_hold(ctx: Context, task_id: int) -> AssignmentState:
     state = boards.viewer_state(ctx.session, task_id, ctx.person.id)
+    if state is None and _gave_back(ctx, task_id):
+        raise InvalidTransition(
+            N_("You have already given back task #{task_id}; nothing more to do."), task_id=task_id
+        )
     if state is None:
         raise NotFound(N_("You do not hold a slot of task #{task_id}."), task_id=task_id)
     return state

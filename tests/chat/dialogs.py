@@ -198,7 +198,7 @@ GIVING_BACK = Dialog(
         Step("volunteer", say="cantdo {gate}", en=("What stops you",), zh=("是什么原因",)),
         Step("volunteer", press="v:-", en=("Please say in a few words",), zh=("请简单说明原因",)),
         Step("volunteer", say="my bicycle broke", en=("Your captain has been told",), zh=("已告诉队长",)),
-        Step("volunteer", say="cantdo {gate} again", en=("do not hold a slot",), zh=("你没有认领任务",)),
+        Step("volunteer", say="cantdo {gate} again", en=("already given back",), zh=("你已经退领了",)),
     ),
 )
 
@@ -461,7 +461,7 @@ BAD_INPUT = Dialog(
             zh=("没有 #99999999 号任务",),
         ),
         Step("volunteer", say="/claim@coord_bot {gate}", en=("You have task",), zh=("你已认领",)),
-        Step("volunteer", say="claim {gate}", en=("already hold a slot",), zh=("你已经认领了",)),
+        Step("volunteer", say="claim {gate}", en=("You already have task",), zh=("你已经认领过了",)),
         Step(
             "volunteer", say="done {gate} bogus=1", en=("Check in at your post first",), zh=("请先到岗签到",)
         ),

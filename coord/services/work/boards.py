@@ -402,6 +402,19 @@ def held_slot(session: Session, task_id: int, person_id: int) -> Assignment | No
     )
 
 
+def ended_state(session: Session, task_id: int, person_id: int) -> AssignmentState | None:
+    """How ``person_id``'s last slot of ``task_id`` ended (done, released …), when they hold none now."""
+    if viewer_state(session, task_id, person_id) is not None:
+        return None
+    last = (
+        select(Assignment.state)
+        .where(Assignment.task_id == task_id, Assignment.person_id == person_id)
+        .order_by(Assignment.id.desc())
+        .limit(1)
+    )
+    return session.scalar(last)
+
+
 def task_for_card(session: Session, task_id: int, *, community_id: int) -> Task:
     """The task with its place and team, for showing; one of another community is unknown."""
     task = (
