@@ -10,21 +10,19 @@ delivery for that household, linked to the call; its address and phone go to who
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coord.i18n import N_, translate
 from coord.kinds import CALL_KINDS, get_kind
-from coord.models import Assignment, AssignmentState, Community, Household, Priority, Task, WatchColour
+from coord.models import Assignment, AssignmentState, Community, Household, Task, WatchColour
 from coord.services.outbox.events import record_event
 from coord.services.watch.colours import set_colour
 from coord.services.watch.schedule import WATCH
 
 UNREACHED_LIMIT = 2  # calls in a row without an answer turn a household red
-MEDICINE_DUE = timedelta(hours=2)  # medicine goes at once (urgent work)
-SUPPLIES_DUE = timedelta(hours=6)
 _ITEMS = re.compile(r"[,，、;；/\n]+|\s+(?:and|&)\s+|和|及")
 MEDICINE_WORDS = (
     "medicine",
@@ -148,46 +146,31 @@ def split_needs(text: str) -> tuple[list[str], list[str]]:
 def needs_to_work(
     session: Session, call: Task, assignment: Assignment, household: Household, *, now: datetime
 ) -> list[Task]:
-    """A purchase for the medicine (urgent) and a delivery for the rest of what the call found was needed,
-    for the household, by the call's team, each naming the call it came from."""
+    """What the call found was needed, as the household's requests (channel: the call): the medicine an
+    urgent purchase, the rest a delivery, each at once, by the call's team, naming the call it came from."""
     said = assignment.figures.get("needs")
     if not isinstance(said, str) or not said.strip():
         return []
-    from coord.services.work.tasks import create_task
+    from coord.models import RequestChannel
+    from coord.services.requests.intake import place_request
 
     medicine, supplies = split_needs(said)
-    community = session.get_one(Community, household.community_id)
-    language = community.language
-    building = household.building.name
     made: list[Task] = []
-    for items, kind, title, priority, due in (
-        (medicine, "purchase", N_("Medicine for a household, {building}"), Priority.URGENT, MEDICINE_DUE),
-        (supplies, "delivery", N_("Supplies for a household, {building}"), Priority.NORMAL, SUPPLIES_DUE),
-    ):
+    for items in (medicine, supplies):
         if not items:
             continue
-        task = create_task(
+        request = place_request(
             session=session,
             actor=WATCH,
-            community=community,
-            kind=kind,
-            title=translate(title, language, building=building),
-            team=call.team,
             household=household,
-            public_details=translate(N_("Contactless: knock, leave it at the door, step back."), language),
-            private_details=translate(
-                N_("Needed, as the household said on call #{task_id}: {items}"),
-                language,
-                task_id=call.id,
-                items=("、" if language == "zh" else ", ").join(items),
-            ),
-            priority=priority,
-            due_at=now + due,
+            items="\n".join(items),
+            channel=RequestChannel.CALL,
             now=now,
+            origin=call,
+            team=call.team,
         )
-        task.origin_task_id = call.id
-        made.append(task)
-    session.flush()
+        if request.task_id is not None:
+            made.append(session.get_one(Task, request.task_id))
     record_event(
         session,
         actor=WATCH,

@@ -78,6 +78,7 @@ def claim(*, session: Session, actor: Actor, task_id: int, now: datetime | None 
     assignment = take_slot(session, task, person, actor=actor, action="claimed", assigned_by=None, now=moment)
     send_private_details(session, task, assignment, at=moment)
     _late_holder(session, task, assignment, moment)
+    _requests_follow(session, task, done=False, now=moment)
     return assignment
 
 
@@ -96,6 +97,7 @@ def assign(
     tell_new_holder(session, task, assignment, at=moment)
     send_private_details(session, task, assignment, at=moment)
     _late_holder(session, task, assignment, moment)
+    _requests_follow(session, task, done=False, now=moment)
     return assignment
 
 
@@ -175,7 +177,16 @@ def complete(
         from coord.services.watch.calls import after_call
 
         after_call(session, task, assignment, now=moment)  # a fever turns it red; needs become work
+    _requests_follow(session, task, done=True, now=moment)
     return assignment
+
+
+def _requests_follow(session: Session, task: Task, *, done: bool, now: datetime) -> None:
+    """Households' requests carried by delivery or purchase work move on when it is taken or done."""
+    if task.kind in ("delivery", "purchase"):
+        from coord.services.requests.progress import work_moved
+
+        work_moved(session, task, done=done, now=now)
 
 
 def _behalf(on_behalf: bool) -> dict[str, Any]:

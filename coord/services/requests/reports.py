@@ -1,0 +1,140 @@
+"""Requests in figures (for the daily summary) and exported as CSV or XLSX.
+
+The figures the articles quote: requests received, delivered and open by channel, group-buy parcels and
+heavy items carried up, the median time from request to doorstep. An export has no private details
+unless a coordinator asks for them, and then the export is recorded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from coord.models import (
+    OPEN_REQUEST_STATES,
+    Household,
+    HouseholdRequest,
+    RequestChannel,
+    RequestStatus,
+)
+from coord.services.outbox.events import record_event
+from coord.services.people.access import Actor, require_coordinator
+from coord.services.requests.access import require_desk
+from coord.services.requests.items import items_text
+from coord.services.requests.settings import request_settings
+
+
+def request_figures(session: Session, *, community_id: int, start: datetime, end: datetime) -> dict[str, Any]:
+    """The day's request figures, from the records: received, delivered, open (as of ``end``) by channel."""
+    rows = session.execute(
+        select(
+            HouseholdRequest.channel,
+            HouseholdRequest.status,
+            HouseholdRequest.created_at,
+            HouseholdRequest.closed_at,
+            HouseholdRequest.run_id,
+            HouseholdRequest.heavy,
+        ).where(HouseholdRequest.community_id == community_id, HouseholdRequest.created_at < end)
+    ).all()
+    channels = [str(c) for c in RequestChannel]
+    received = dict.fromkeys(channels, 0)
+    delivered = dict.fromkeys(channels, 0)
+    still_open = dict.fromkeys(channels, 0)
+    parcels = heavy = 0
+    minutes: list[float] = []
+    overdue_before = end - timedelta(hours=request_settings(session, community_id).overdue_hours)
+    overdue = 0
+    for channel, status, created_at, closed_at, run_id, heavy_items in rows:
+        if created_at >= start:
+            received[str(channel)] += 1
+        done_today = closed_at is not None and start <= closed_at < end
+        if status == RequestStatus.DELIVERED and done_today:
+            delivered[str(channel)] += 1
+            minutes.append((closed_at - created_at).total_seconds() / 60)
+            if run_id is not None:
+                parcels += 1
+            heavy += heavy_items
+        if status in OPEN_REQUEST_STATES:
+            still_open[str(channel)] += 1
+            overdue += created_at < overdue_before
+    return {
+        "requests_received": received,
+        "requests_delivered": delivered,
+        "requests_open": still_open,
+        "requests_overdue": overdue,
+        "group_buy_parcels": parcels,
+        "heavy_items": heavy,
+        "median_minutes_to_door": round(statistics.median(minutes), 1) if minutes else None,
+    }
+
+
+PUBLIC_COLUMNS = ["id", "received", "channel", "status", "building", "items", "urgent", "runs", "closed"]
+PRIVATE_COLUMNS = ["address", "contact", "phone"]
+
+
+def export_rows(
+    session: Session, *, actor: Actor, community_id: int, now: datetime, private: bool = False
+) -> list[list[Any]]:
+    """Every request as a row (header first); the address, contact and phone only for a coordinator who
+    asks, and that export is recorded."""
+    require_desk(session, actor, community_id)
+    if private:
+        require_coordinator(session, actor, community_id)
+    requests = session.scalars(
+        select(HouseholdRequest)
+        .where(HouseholdRequest.community_id == community_id)
+        .options(selectinload(HouseholdRequest.household).selectinload(Household.building))
+        .order_by(HouseholdRequest.id)
+    ).all()
+    rows: list[list[Any]] = [PUBLIC_COLUMNS + (PRIVATE_COLUMNS if private else [])]
+    for r in requests:
+        row: list[Any] = [
+            r.id,
+            r.created_at.isoformat(timespec="minutes"),
+            str(r.channel),
+            str(r.status),
+            r.household.building.name,
+            items_text(r.items, None),
+            "yes" if r.urgent else "",
+            r.attempts,
+            r.closed_at.isoformat(timespec="minutes") if r.closed_at else "",
+        ]
+        if private:
+            row += [r.household.address, r.household.contact_name, r.household.phone]
+        rows.append(row)
+    record_event(
+        session,
+        actor=actor,
+        action="requests_exported",
+        community_id=community_id,
+        at=now,
+        rows=len(requests),
+        private=private,
+    )
+    return rows
+
+
+def as_csv(rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def as_xlsx(rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "requests"
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
