@@ -82,18 +82,20 @@ class BuildingCode(Base):
 
 
 class Resident(Base):
-    """A person who orders for a household; confirmed by a volunteer or the phone on file before ordering."""
+    """A person who orders for a household: joined with the building's code (``building_id``), then names
+    the unit and room (``household_id``); confirmed by a volunteer or the phone on file before ordering."""
 
     __tablename__ = "resident"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), unique=True)
-    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("place.id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
     confirmed_at: Mapped[datetime | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    household: Mapped[Household] = relationship()
+    household: Mapped[Household | None] = relationship()
 
 
 class RequestRun(Base):

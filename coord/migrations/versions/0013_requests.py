@@ -87,10 +87,12 @@ def upgrade() -> None:
         "resident",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("building_id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=True),
         sa.Column("confirmed_at", coord.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("confirmed_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", coord.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["building_id"], ["place.id"], name=op.f("fk_resident_building_id_place")),
         sa.ForeignKeyConstraint(
             ["confirmed_by_id"], ["person.id"], name=op.f("fk_resident_confirmed_by_id_person")
         ),

@@ -96,41 +96,36 @@ def household_in(session: Session, building: Place, unit: str, room: str) -> Hou
     return found[0]
 
 
-def join_building(
+def begin_join(
     *,
     session: Session,
     channel: str,
     code: str,
-    unit: str,
-    room: str,
     external_id: str,
     display_name: str,
     now: datetime,
     language: str | None = None,
     dm_chat_id: str | None = None,
 ) -> Joined:
-    """A resident joins with their building's code, unit and room: their chat account becomes a resident
-    of that household, to be confirmed before the first order."""
+    """A resident opens their building's link (the code on the door): their chat account becomes a resident
+    of that building, who names the unit and room next (``set_home``)."""
     building = building_of_code(session, code)
-    household = household_in(session, building, unit, room)
     person = person_by_account(session, channel, external_id)
-    new_person = person is None
     if person is not None:
         if person.community_id != building.community_id:
             raise InviteInvalid(N_("This chat account already belongs to another community."))
         existing = resident_of(session, person)
-        if existing is not None and existing.household_id != household.id:
-            raise InvalidInput(
-                N_("This chat account already orders for another household. Ask a volunteer to change it.")
-            )
         if existing is None and is_volunteer(session, person):
             raise InvalidInput(
                 N_("You are a volunteer here already; a volunteer orders for a household at the desk.")
             )
         if existing is not None:
+            if existing.household_id is None:
+                existing.building_id = building.id
             return Joined(existing, person, False)
-    else:
-        community = session.get_one(Community, building.community_id)
+    community = session.get_one(Community, building.community_id)
+    new_person = person is None
+    if person is None:
         person = Person(
             community_id=community.id,
             name=(display_name.strip() or external_id)[:120],
@@ -148,19 +143,72 @@ def join_building(
             dm_chat_id=dm_chat_id,
             now=now,
         )
-    resident = Resident(person_id=person.id, household_id=household.id, created_at=now)
+    resident = Resident(person_id=person.id, building_id=building.id, created_at=now)
     session.add(resident)
     session.flush()
     record_event(
         session,
         actor=Actor(person, channel),
         action="resident_joined",
+        community_id=community.id,
+        at=now,
+        subject_id=person.id,
+        building_id=building.id,
+    )
+    return Joined(resident, person, new_person)
+
+
+def set_home(*, session: Session, actor: Actor, unit: str, room: str, now: datetime) -> Resident:
+    """The resident names their unit and room in the building they joined; a confirmed link stays as it is."""
+    person = actor.require_person()
+    resident = resident_of(session, person)
+    if resident is None:
+        raise NotAllowed(N_("Join with your building's code first."))
+    if resident.confirmed_at is not None:
+        raise InvalidInput(N_("Your household is confirmed already. Ask a volunteer to change it."))
+    household = household_in(session, session.get_one(Place, resident.building_id), unit, room)
+    resident.household_id = household.id
+    resident.household = household
+    record_event(
+        session,
+        actor=actor,
+        action="resident_home_set",
         community_id=household.community_id,
         at=now,
         subject_id=person.id,
         household_id=household.id,
     )
-    return Joined(resident, person, new_person)
+    return resident
+
+
+def join_building(
+    *,
+    session: Session,
+    channel: str,
+    code: str,
+    unit: str,
+    room: str,
+    external_id: str,
+    display_name: str,
+    now: datetime,
+    language: str | None = None,
+    dm_chat_id: str | None = None,
+) -> Joined:
+    """Both steps at once: the building's code, then the unit and room (nothing is kept if either fails)."""
+    building = building_of_code(session, code)
+    household_in(session, building, unit, room)  # checked before anything is written
+    joined = begin_join(
+        session=session,
+        channel=channel,
+        code=code,
+        external_id=external_id,
+        display_name=display_name,
+        now=now,
+        language=language,
+        dm_chat_id=dm_chat_id,
+    )
+    set_home(session=session, actor=Actor(joined.person, channel), unit=unit, room=room, now=now)
+    return joined
 
 
 def _digits(text: str) -> str:
@@ -175,6 +223,8 @@ def confirm_by_phone(*, session: Session, actor: Actor, phone: str, now: datetim
         raise NotAllowed(N_("Join with your building's code first."))
     if resident.confirmed_at is not None:
         return resident
+    if resident.household is None:
+        raise InvalidInput(N_("First your unit and room, for example: home 2 301."))
     tries = session.scalar(
         select(func.count())
         .select_from(Event)
@@ -211,7 +261,11 @@ def confirm_resident(*, session: Session, actor: Actor, resident_id: object, now
 
     number = as_id(resident_id)
     resident = session.get(Resident, number) if number is not None else None
-    if resident is None or resident.household.community_id != person.community_id:
+    if (
+        resident is None
+        or resident.household is None
+        or resident.household.community_id != person.community_id
+    ):
         raise InvalidInput(
             N_("There is no resident #{resident_id} waiting."), resident_id=str(resident_id)[:12]
         )
@@ -221,6 +275,7 @@ def confirm_resident(*, session: Session, actor: Actor, resident_id: object, now
 
 
 def _confirm(session: Session, actor: Actor, resident: Resident, now: datetime, *, by: str) -> Resident:
+    assert resident.household is not None
     resident.confirmed_at = now
     resident.confirmed_by_id = actor.person_id if by == "volunteer" else None
     record_event(

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from coord.errors import InvalidInput, InviteInvalid, NotAllowed, NotFound
+from coord.errors import InvalidInput, InvalidTransition, InviteInvalid, NotAllowed, NotFound
 from coord.models import (
     Event,
     Household,
@@ -322,13 +322,14 @@ def test_the_resident_confirms_receipt_or_reports_a_problem_to_the_captain(
 ) -> None:
     request = order(session, resident, "insulin 1", world.households[0])
     actor = Actor(resident, "telegram")
-    with pytest.raises(Exception, match="not been left"):
+    with pytest.raises(InvalidTransition, match="not been left"):
         rq.confirm_receipt(session=session, actor=actor, request_id=request.id, now=NOW)
     helper = world.supply_volunteers[0]
-    claims.claim(session=session, actor=world.actor(helper), task_id=request.task_id, now=NOW)  # type: ignore[arg-type]
+    assert request.task_id is not None
+    claims.claim(session=session, actor=world.actor(helper), task_id=request.task_id, now=NOW)
     claims.complete(
         session=session, actor=world.actor(helper), task_id=request.task_id, figures={"orders": 1}, now=NOW
-    )  # type: ignore[arg-type]
+    )
     rq.confirm_receipt(session=session, actor=actor, request_id=request.id, now=NOW)
     assert request.receipt_confirmed_at == NOW
     rq.report_problem(session=session, actor=actor, request_id=request.id, problem="one box missing", now=NOW)
