@@ -59,6 +59,8 @@ COORDINATOR = (
     N_("teams — all teams at a glance"),
     N_("invite captain TEAM, invite coordinator — invite codes"),
     N_("secretary NAME — name the party secretary, who gets red households' follow-up"),
+    N_("places, areas — the places, zones and grids; rename OLD = NEW; remove NAME (when nothing uses it)"),
+    N_("grid GRID leader=NAME registrar=NAME medic=NAME buyer=NAME — a grid's leader and three roles"),
 )
 
 

@@ -53,6 +53,11 @@ COMMANDS: dict[str, Verb] = {
     "link": Verb(("link", "绑定", "绑定群", "关联群")),
     "unlink": Verb(("unlink", "解绑", "解除绑定", "取消绑定")),
     "secretary": Verb(("secretary", "partysecretary", "书记", "党支部书记", "社区书记")),
+    "places": Verb(("places", "地点列表", "场所列表", "楼栋列表"), reads_only=True),
+    "areas": Verb(("areas", "zones", "grids", "片区列表", "网格列表", "片区网格"), reads_only=True),
+    "rename": Verb(("rename", "改名", "重命名")),
+    "remove": Verb(("remove", "delete", "删除", "移除")),
+    "grid": Verb(("grid", "网格", "网格角色", "一长三员")),
     "web": Verb(("web", "weblink", "网页", "网页版", "登录网页", "看板链接")),
     "stop": Verb(("stop", "quit", "exit", "停止", "退出", "算了")),
 }

@@ -34,10 +34,10 @@ ONE_LINE_HOUSEHOLD = Dialog(
             en=(
                 "fits 2 households",
                 "Nothing was created",
-                "Building 1-2-301 Wang Lan 13800000001",
-                "Building 2-1-502 Li Ming 13800000002",
+                "Building 1-2-301 Wang Lan +8613800000001",
+                "Building 2-1-502 Li Ming +8613800000002",
             ),
-            zh=("对应 2 户", "没有创建任务", "Building 1-2-301 Wang Lan 13800000001"),
+            zh=("对应 2 户", "没有创建任务", "Building 1-2-301 Wang Lan +8613800000001"),
         ),
         Step("supply_captain", say="tasks", never=("Rice for Wang",)),
         Step(
@@ -80,8 +80,8 @@ GUIDED_HOUSEHOLD = Dialog(
         Step(
             "supply_captain",
             say="13800000",
-            en=("fits 2 households", "Press one", "Li Ming 13800000002"),
-            zh=("对应 2 户", "请按其中一户", "Li Ming 13800000002"),
+            en=("fits 2 households", "Press one", "Li Ming +8613800000002"),
+            zh=("对应 2 户", "请按其中一户", "Li Ming +8613800000002"),
         ),
         Step(
             "supply_captain",
@@ -137,7 +137,78 @@ PARTY_SECRETARY = Dialog(
     ),
 )
 
-OFFICE_TOOL_DIALOGS = (ONE_LINE_HOUSEHOLD, GUIDED_HOUSEHOLD, PARTY_SECRETARY)
+PLACES_AND_GRIDS = Dialog(
+    "a coordinator lists, renames and removes places and areas, and names a grid's leader and three roles",
+    (
+        Step(
+            "coordinator",
+            say="places",
+            en=(
+                "Places (4)",
+                "North Gate: gate, Zone 1",
+                "Building 1: building, Grid 1-1; 1 task(s), 1 household(s)",
+            ),
+            zh=(
+                "地点（共 4 处）",
+                "North Gate：卡口，Zone 1",
+                "Building 1：楼栋，Grid 1-1；任务 1 个，住户 1 户",
+            ),
+        ),
+        Step(
+            "coordinator",
+            say="片区列表",
+            en=("Zones and grids (2)", "Zone 1: zone", "Grid 1-1: grid, 3 place(s)", "grid leader nobody"),
+            zh=("片区和网格（共 2 个）", "Zone 1：片区", "Grid 1-1：网格，地点 3 处", "网格长：无人"),
+        ),
+        Step(
+            "captain", say="places", en=("Only a coordinator",), zh=("只有社区负责人",), never=("Building 1",)
+        ),
+        Step("captain", say="remove Building 3", en=("Only a coordinator",), zh=("只有社区负责人",)),
+        Step(
+            "coordinator",
+            say="rename Building 3 = Building 3A",
+            en=("Renamed “Building 3” to “Building 3A”.",),
+            zh=("已把“Building 3”改名为“Building 3A”。",),
+        ),
+        Step("coordinator", say="rename Building 1 = Building 2", en=("exists already",), zh=("本社区已有",)),
+        Step("coordinator", say="rename Building 1", en=("For example: rename",), zh=("例如：改名",)),
+        Step(
+            "coordinator",
+            say="remove Building 1",
+            en=("still used by", "1 household(s)", "Nothing was changed"),
+            zh=("仍被", "1 户住户", "没有做任何改动"),
+        ),
+        Step(
+            "coordinator",
+            say="删除 Castle",
+            en=("no place, zone or grid called “Castle”",),
+            zh=("没有叫“Castle”的",),
+        ),
+        Step(
+            "coordinator",
+            say="remove Building 3A",
+            en=("Removed Building 3A.",),
+            zh=("已删除 Building 3A。",),
+        ),
+        Step("coordinator", say="places", en=("Places (3)",), zh=("地点（共 3 处）",), never=("Building 3",)),
+        Step(
+            "coordinator",
+            say="grid Grid 1-1 leader=Volunteer_1 medic=Helper_1",
+            en=("Grid Grid 1-1:", "grid leader Volunteer 1", "medic Helper 1", "buyer nobody"),
+            zh=("Grid 1-1：", "网格长：Volunteer 1", "测温员：Helper 1", "采购员：无人"),
+        ),
+        Step("coordinator", say="grid Zone 1 leader=Volunteer_1", en=("is a zone",), zh=("是片区",)),
+        Step("coordinator", say="grid Grid 1-1 chief=Volunteer_1", en=("not “chief”",), zh=("没有“chief”",)),
+        Step(
+            "coordinator",
+            say="网格 Grid 1-1 测温员=- 采购员=Helper_2",
+            en=("medic nobody", "buyer Helper 2"),
+            zh=("测温员：无人", "采购员：Helper 2"),
+        ),
+    ),
+)
+
+OFFICE_TOOL_DIALOGS = (ONE_LINE_HOUSEHOLD, GUIDED_HOUSEHOLD, PARTY_SECRETARY, PLACES_AND_GRIDS)
 
 # Run by tests/chat/test_office_tools.py on a gate team ten people larger (Extra 01 … Extra 10): the
 # reassign picker pages through the whole team, eight at a time, by name.
