@@ -17,6 +17,7 @@ from bots.telegram.gateway import hide_token_from_logs
 from bots.telegram.handlers import Deps, on_button, on_error, on_message, refresh_cards
 from bots.telegram.membership import on_migrate, on_my_chat_member
 from bots.telegram.menu import set_menus
+from bots.telegram.polling import Poller
 from bots.telegram.processing import InOrderPerPerson
 from coord.chat import ChatStore
 from coord.clock import Clock, SystemClock
@@ -78,10 +79,11 @@ async def serve(
     if not await _connect(application, stop):
         return
     refresher: asyncio.Task[None] | None = None
+    poller: Poller | None = None
     try:
         await application.post_init(application)  # type: ignore[misc]  # run_* would; we start by hand
         await application.start()
-        await _receive(application, settings)
+        poller = await _receive(application, settings)
         log.info("telegram: @%s answering (%s)", application.bot.username, _mode(settings))
         refresher = asyncio.create_task(_refresh_cards_every(application, card_refresh_seconds))
         while not stop.is_set():
@@ -91,6 +93,8 @@ async def serve(
             refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await refresher
+        if poller is not None:
+            await poller.stop()
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
         if application.running:
@@ -115,7 +119,9 @@ async def _connect(application: Application, stop: threading.Event) -> bool:
     return False
 
 
-async def _receive(application: Application, settings: Settings) -> None:
+async def _receive(application: Application, settings: Settings) -> Poller | None:
+    """Start receiving updates: PTB's webhook server, or our long polling (it confirms updates to
+    Telegram only once they were answered; see ``bots.telegram.polling``)."""
     updater = application.updater
     assert updater is not None
     if settings.telegram_webhook_url:
@@ -128,8 +134,10 @@ async def _receive(application: Application, settings: Settings) -> None:
             secret_token=secret.get_secret_value() if secret else None,
             allowed_updates=ALLOWED_UPDATES,
         )
-    else:
-        await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        return None
+    poller = Poller(application, allowed_updates=ALLOWED_UPDATES)
+    await poller.start()
+    return poller
 
 
 def _mode(settings: Settings) -> str:
