@@ -12,6 +12,7 @@ from coord.entrypoints.cli.chat import chat
 from coord.entrypoints.cli.community import community_app
 from coord.entrypoints.cli.database import init, seed
 from coord.entrypoints.cli.demo import demo
+from coord.entrypoints.cli.exports import export_app
 from coord.entrypoints.cli.geography import area_app, place_app
 from coord.entrypoints.cli.health import health
 from coord.entrypoints.cli.households import household_app
@@ -53,6 +54,7 @@ app.add_typer(household_app, name="household")
 app.add_typer(import_app, name="import")
 app.add_typer(report_app, name="report")
 app.add_typer(record_app, name="record")
+app.add_typer(export_app, name="export")
 app.command("run")(run)
 app.command("worker")(worker)
 app.command("scheduler")(scheduler)

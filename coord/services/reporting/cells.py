@@ -2,7 +2,8 @@
 
 A spreadsheet treats a cell that begins with ``=``, ``+``, ``-`` or ``@`` (and, in some, a tab or carriage
 return) as a formula: a household's name or a note typed as ``=HYPERLINK(...)`` would run when a coordinator
-opens the export (OWASP "CSV injection"). Every export writes its rows through ``safe_rows``.
+opens the export (OWASP "CSV injection"). Every export writes its files through ``csv_text`` (each cell
+through ``safe_cell``: such text gets a leading apostrophe) or ``xlsx_bytes`` (each text a string cell).
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
 
 
 def xlsx_bytes(sheets: Sequence[tuple[str, Iterable[Sequence[Any]]]]) -> bytes:
-    """A workbook with one sheet per (title, rows), formula-looking text written as text (a string cell)."""
+    """A workbook with one sheet per (title, rows). Every text is a string cell, which a spreadsheet never
+    evaluates: openpyxl would store a text beginning with "=" as a formula, so its type is set to string
+    (the text is kept as it is, without the apostrophe CSV needs)."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -51,9 +54,9 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Iterable[Sequence[Any]]]]) -> bytes:
     book.remove(first)
     for title, rows in sheets:
         sheet = book.create_sheet(_sheet_title(title))
-        for row in safe_rows(rows):
-            sheet.append(row)
-        for line in sheet.iter_rows():  # openpyxl takes a string starting with "=" for a formula
+        for row in rows:
+            sheet.append(["" if value is None else value for value in row])
+        for line in sheet.iter_rows():
             for cell in line:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
