@@ -4,7 +4,7 @@ disinfection at its buildings, a gate shift, and the board app on a frozen clock
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -73,12 +73,20 @@ class Scene:
             return fn(session)
 
 
-def build_scene(fresh_db: FreshDatabase, **settings: Any) -> Scene:
+def build_scene(
+    fresh_db: FreshDatabase,
+    *,
+    network: str = "test",
+    ids: Callable[[str], tuple[str, str | None]] | None = None,
+    clock: FrozenClock | None = None,
+    **settings: Any,
+) -> Scene:
+    """The test community in ``fresh_db`` (chat accounts on ``network``) and the board app over it."""
     engine = fresh_db.engine()
     factory = make_session_factory(engine)
     with factory() as session, session.begin():
         world = build_world(session)
-        link_chat_accounts(session, world)
+        link_chat_accounts(session, world, network, ids=ids)
         template = create_template(
             session=session,
             actor=SYSTEM,
@@ -97,7 +105,7 @@ def build_scene(fresh_db: FreshDatabase, **settings: Any) -> Scene:
         gate = gate_shift(session, world)
         rounds = [t.id for t in session.query(Task).filter(Task.template_id == template.id)]
         session.expunge_all()
-    clock = FrozenClock(NOW)
+    clock = clock or FrozenClock(NOW)
     config = load_settings(
         **({"database_url": "sqlite:///unused.db", "web_base_url": "http://board.test"} | settings)
     )
