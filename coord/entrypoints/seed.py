@@ -371,4 +371,5 @@ def _name(rng: random.Random) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+    """A Chinese mobile number in E.164, as coord stores phone numbers."""
+    return f"+861{rng.choice('3589')}{rng.randrange(10**9):09d}"

@@ -51,6 +51,9 @@ class Community(Base):
     requires_health_declaration: Mapped[bool] = mapped_column(default=False)
     #: A green household (low risk) is called back every this many days (DOMAIN.md, four colours).
     green_call_days: Mapped[int] = mapped_column(default=3, server_default=text("3"))
+    #: Where a phone number written without its country code is read (ISO 3166: CN, DE); numbers are
+    #: stored in E.164 (coord.services.people.phones).
+    phone_region: Mapped[str] = mapped_column(String(2), default="CN", server_default=text("'CN'"))
     #: The community's party secretary (one of its coordinators): a red household's follow-up goes to them.
     party_secretary_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", use_alter=True))
     #: The community's first day of work: "since the start" in its reports counts from here (else from its

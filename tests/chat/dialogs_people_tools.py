@@ -102,7 +102,7 @@ PERSON = Dialog(
             zh=("技能：driver、medic",),
             never=(PHONE,),
         ),
-        Step("captain", say="人员 Volunteer 1", en=(f"Phone: {PHONE}",), zh=(f"电话：{PHONE}",)),
+        Step("captain", say="人员 Volunteer 1", en=(f"Phone: +86{PHONE}",), zh=(f"电话：+86{PHONE}",)),
         Step(
             "supply_captain",
             say="person Volunteer 1",

@@ -33,21 +33,21 @@ COLOURS_AND_NEEDS = Dialog(
             press="w:blue",
             en=(
                 "Households marked blue (1)",
-                "Building 2-1-502 Li Ming 13800000002",
+                "Building 2-1-502 Li Ming +8613800000002",
                 "day 6 of 14",
                 "no call yet",
             ),
-            zh=("蓝色住户（1 户）", "Li Ming 13800000002", "隔离第 6 天（共 14 天）", "还没有通话"),
+            zh=("蓝色住户（1 户）", "Li Ming +8613800000002", "隔离第 6 天（共 14 天）", "还没有通话"),
         ),
         Step(
             "supply_captain",
             say="household 13800000002",
             en=(
-                "Household Building 2-1-502: Li Ming 13800000002",
+                "Household Building 2-1-502: Li Ming +8613800000002",
                 "Quarantine day 6 of 14",
                 "nobody named yet",
             ),
-            zh=("住户 Building 2-1-502：Li Ming 13800000002", "居家隔离第 6 天（共 14 天）", "尚未指定"),
+            zh=("住户 Building 2-1-502：Li Ming +8613800000002", "居家隔离第 6 天（共 14 天）", "尚未指定"),
         ),
         Step(
             "supply_captain",

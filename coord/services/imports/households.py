@@ -11,7 +11,7 @@ from coord.clock import utcnow
 from coord.i18n import N_
 from coord.models import Community, Household, Place, PlaceKind
 from coord.services.imports.job import ImportReport, _apply, _Import, _start
-from coord.services.imports.rows import HOUSEHOLDS, Row, read_rows, report_repeats
+from coord.services.imports.rows import HOUSEHOLDS, Row, normalise_phones, read_rows, report_repeats
 from coord.services.people.access import Actor
 
 HOUSEHOLD_FIELDS = (
@@ -32,6 +32,7 @@ def import_households(
     """Create or update households in the community's existing buildings from a CSV file."""
     job, problems = _start(session, actor, community)
     rows = read_rows(source, HOUSEHOLDS, problems)
+    normalise_phones(rows, community.phone_region, problems)
     places = {p.name: p for p in session.scalars(select(Place).where(Place.community_id == community.id))}
     for row in (r for r in rows if r.ok):
         place = places.get(row.values["building"])

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from coord.i18n import N_
 from coord.models import Community, CommunityRole, Membership, Person, Team, TeamRole
 from coord.services.imports.job import ImportReport, _apply, _Import, _start
-from coord.services.imports.rows import PEOPLE, Problems, Row, phone_key, read_rows, report_repeats
+from coord.services.imports.rows import PEOPLE, Problems, Row, normalise_phones, read_rows, report_repeats
 from coord.services.people.access import Actor
+from coord.services.people.phones import phone_key
 
 
 @dataclass
@@ -36,7 +37,8 @@ class _Directory:
         for person in session.scalars(select(Person).where(Person.community_id == community.id)):
             directory.by_name.setdefault(person.name, []).append(person)
             if person.phone:
-                directory.by_phone.setdefault(phone_key(person.phone), []).append(person)
+                key = phone_key(person.phone, community.phone_region)
+                directory.by_phone.setdefault(key, []).append(person)
         memberships = select(Membership).where(Membership.team_id.in_([t.id for t in teams]))
         for m in session.scalars(memberships):
             directory.members[(m.team_id, m.person_id)] = m
@@ -54,6 +56,7 @@ def import_people(*, session: Session, actor: Actor, community: Community, sourc
     """Create or update people, their team memberships and coordinator roles from a CSV file."""
     job, problems = _start(session, actor, community)
     rows = read_rows(source, PEOPLE, problems)
+    normalise_phones(rows, community.phone_region, problems)
     directory = _Directory.load(session, community)
     for row in (r for r in rows if r.ok):
         _match_person(row, directory, problems)
@@ -82,7 +85,7 @@ def _match_person(row: Row, directory: _Directory, problems: Problems) -> None:
         row.ok = False
         problems.add(row.line, N_("A captain needs a team: fill in the team column."))
         return
-    phone = phone_key(values.get("phone", ""))
+    phone = values.get("phone", "")  # in E.164 (normalise_phones)
     matches = directory.by_phone.get(phone, []) if phone else []
     if not matches:  # by name; a phone in the file may be new for someone listed before without one
         named = directory.by_name.get(values["name"], [])
@@ -98,7 +101,7 @@ def _match_person(row: Row, directory: _Directory, problems: Problems) -> None:
 def _person_key(row: Row) -> tuple[Any, ...]:
     if row.target is not None:
         return ("person", row.target.id)
-    phone = phone_key(row.values.get("phone", ""))
+    phone = row.values.get("phone", "")
     team = row.values["team"]
     return ("phone", phone) if phone else ("name", row.values["name"], team.id if team else None)
 
@@ -123,7 +126,7 @@ def _update_person(job: _Import, row: Row, directory: _Directory) -> bool:
     values = dict(row.values)
     if "language" in values:
         values["language"] = values["language"] or job.community.language
-    if phone_key(values.get("phone", "")) in ("", phone_key(row.target.phone)):
+    if values.get("phone", "") in ("", phone_key(row.target.phone, job.community.phone_region)):
         values.pop("phone", None)  # the same number written differently; and an import never clears one
     fields = _apply(row.target, values, ("name", "phone", "language", "skills"))
     if fields:

@@ -4,7 +4,8 @@ Each kind of file has a ``Schema``: a converter for every column, the columns th
 table of header aliases (Chinese, or other English spellings). Headers are matched without regard to case,
 spaces or hyphens ("Contact name" is ``contact_name``). Values:
 - yes/no columns take yes/no/true/false/1/0/是/否; an empty cell is "no";
-- dates are YYYY-MM-DD (YYYY/M/D is accepted too); phone numbers are digits, with + ( ) - or spaces;
+- dates are YYYY-MM-DD (YYYY/M/D is accepted too); phone numbers are digits, with + ( ) - or spaces, read
+  in the community's region (``phone_region``, CN by default) and kept in E.164 (``normalise_phones``);
 - skills are separated by ``;``, ``；`` or ``、``;
 - place kinds, watch colours and roles take English or Chinese words.
 """
@@ -21,6 +22,7 @@ from typing import Any, TextIO
 from coord.errors import ImportFailed, InvalidInput
 from coord.i18n import N_, normalise_language, translate
 from coord.models import PlaceKind, WatchColour
+from coord.services.people.phones import e164
 
 MAX_PROBLEMS = 50
 
@@ -123,8 +125,23 @@ def _phone(value: str) -> str:
     return value
 
 
-def phone_key(phone: str) -> str:
-    return re.sub(r"[\s()\-]", "", phone)
+def normalise_phones(rows: list[Row], region: str, problems: Problems) -> None:
+    """Write every row's phone in E.164, read in ``region`` (the community's); a number that is not a
+    possible one is a problem of its row."""
+    for row in rows:
+        raw = row.values.get("phone")
+        if not row.ok or not raw:
+            continue
+        try:
+            row.values["phone"] = e164(raw, region)
+        except InvalidInput:
+            row.ok = False
+            problems.add(row.line, NOT_POSSIBLE_PHONE, value=raw)
+
+
+NOT_POSSIBLE_PHONE = N_(
+    "“{value}” is not a possible phone number; write a foreign one with its country code (+49 …)."
+)
 
 
 def _skills(value: str) -> list[str]:

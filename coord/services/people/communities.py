@@ -15,6 +15,7 @@ from coord.i18n import N_, normalise_language
 from coord.models import Area, AreaKind, Community, Household, Place, PlaceKind, WatchColour, as_id
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_coordinator
+from coord.services.people.phones import e164
 
 
 def slugify(name: str) -> str:
@@ -215,7 +216,7 @@ def add_household(
         watch_colour=watch_colour,
         quarantine_until=quarantine_until,
         contact_name=contact_name,
-        phone=phone,
+        phone=e164(phone, session.get_one(Community, building.community_id).phone_region),
     )
     session.add(household)
     session.flush()

@@ -25,6 +25,7 @@ from coord.models import (
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_coordinator, require_lead
 from coord.services.people.communities import _required
+from coord.services.people.phones import e164
 
 # Linking a team's chat lives in team_chats; it stays importable from here.
 from coord.services.people.team_chats import link_team_chat as link_team_chat
@@ -45,7 +46,7 @@ def add_person(
     person = Person(
         community_id=community.id,
         name=_required(name, N_("name")),
-        phone=phone.strip(),
+        phone=e164(phone, community.phone_region),
         language=normalise_language(language or community.language),
         skills=sorted({s.strip().lower() for s in skills or [] if s.strip()}),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,6 +15,7 @@ from coord.models import (
     ACTIVE_STATES,
     Assignment,
     AssignmentState,
+    Community,
     Invite,
     Person,
     Task,
@@ -25,9 +25,9 @@ from coord.models import (
 )
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, can_keep_watch, can_manage_person, require_person_manager
+from coord.services.people.phones import e164
 
 LANGUAGES = ("en", "zh")
-_PHONE = re.compile(r"\+?[0-9][0-9 -]{4,24}")
 _LIVE = (TaskStatus.OPEN, TaskStatus.FULL, TaskStatus.IN_PROGRESS)
 
 DEACTIVATED = N_(
@@ -95,10 +95,8 @@ def edit_person(
             raise InvalidInput(N_("A name is between 1 and 120 characters."))
         values["name"] = name
     if phone is not None:
-        phone = phone.strip()
-        if phone and not _PHONE.fullmatch(phone):
-            raise InvalidInput(N_("“{phone}” is not a phone number."), phone=phone[:40])
-        values["phone"] = phone
+        community = session.get_one(Community, person.community_id)
+        values["phone"] = e164(phone, community.phone_region)
     if skills is not None:
         cleaned = sorted({s.strip().lower() for s in skills if s.strip()})
         if any(len(s) > 40 for s in cleaned):

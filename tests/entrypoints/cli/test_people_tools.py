@@ -44,7 +44,7 @@ def test_person_edit_changes_details_and_refuses_bad_input(demo: str, db: Engine
     assert "Nothing to change" in one_line_error(coord(demo, "person", "edit", str(person_id)))
     with Session(db) as session:
         person = session.get(Person, person_id)
-        assert person is not None and (person.phone, person.skills) == ("139 1234 5678", ["driver"])
+        assert person is not None and (person.phone, person.skills) == ("+8613912345678", ["driver"])
 
 
 def test_person_deactivate_releases_what_they_hold(demo: str, db: Engine) -> None:

@@ -117,7 +117,7 @@ def test_households_file_with_bom_and_crlf(session: Session, world: World) -> No
     by_room = {h.room: h for h in rows}
     assert set(by_room) == {"101", "102", "301"}
     wang = by_room["101"]
-    assert (wang.unit, wang.contact_name, wang.phone) == ("1", "王兰", "13800000001")
+    assert (wang.unit, wang.contact_name, wang.phone) == ("1", "王兰", "+8613800000001")
     assert (wang.elderly, wang.lives_alone, wang.disabled, wang.watch_colour) == (True, True, False, None)
     assert by_room["102"].watch_colour == WatchColour.BLUE
     assert by_room["102"].quarantine_until == date(2022, 3, 20)
@@ -146,9 +146,9 @@ def test_people_file_with_teams_and_roles(session: Session, world: World) -> Non
         p.name: p for p in session.scalars(select(Person).where(Person.community_id == world.community.id))
     }
     chen, liu, tom = people["陈队长"], people["刘芳"], people["Tom Baker"]
-    assert (chen.phone, chen.language, chen.skills) == ("13900000001", "zh", sorted(["驾驶", "测温"]))
+    assert (chen.phone, chen.language, chen.skills) == ("+8613900000001", "zh", sorted(["驾驶", "测温"]))
     assert (
-        liu.skills == sorted(["消杀", "测温"]) and tom.language == "en" and tom.phone == "+86 139 0000 0003"
+        liu.skills == sorted(["消杀", "测温"]) and tom.language == "en" and tom.phone == "+8613900000003"
     )
     roles = {
         (name, role)
@@ -227,7 +227,7 @@ def test_reimport_updates_changed_rows(session: Session, world: World) -> None:
     wang = session.scalars(
         select(Household).where(Household.room == "101", Household.contact_name == "王兰")
     ).one()
-    assert (wang.phone, wang.watch_colour, wang.elderly) == ("13800000009", WatchColour.YELLOW, True)
+    assert (wang.phone, wang.watch_colour, wang.elderly) == ("+8613800000009", WatchColour.YELLOW, True)
     events = session.scalars(select(Event).where(Event.id > before).order_by(Event.id)).all()
     assert [e.action for e in events] == ["watch_colour_set", "household_updated", "imported"]
     assert events[0].data == {"household_id": wang.id, "old": None, "new": "yellow", "reason": "import"}
@@ -254,11 +254,11 @@ def test_people_are_matched_by_phone_then_by_name_in_team(session: Session, worl
     # Then the first three are updated; the last is new (Volunteer 1 is in the gate team, not Supplies)
     assert report == ImportReport(rows=4, created=1, updated=3)
     assert counts(session)["Person"] == people + 1
-    renamed = session.scalars(select(Person).where(Person.phone == "13900000002")).one()
+    renamed = session.scalars(select(Person).where(Person.phone == "+8613900000002")).one()
     assert renamed.name == "刘芳芳"
     wang = session.scalars(select(Person).where(Person.name == "王小明")).one()
     assert session.scalar(select(Membership.role).where(Membership.person_id == wang.id)) == TeamRole.CAPTAIN
-    assert world.volunteers[1].phone == "137 0000 0002"
+    assert world.volunteers[1].phone == "+8613700000002"
     assert len(session.scalars(select(Person).where(Person.name == "Volunteer 1")).all()) == 2
 
 
@@ -378,7 +378,7 @@ def test_good_rows_are_not_written_when_others_are_bad(session: Session, world: 
     # Then only the bad line is named, and neither good row was written
     assert [line for line, _ in failure.value.problems] == [4]
     session.refresh(household)
-    assert (household.phone, household.elderly) == ("13800000001", True)
+    assert (household.phone, household.elderly) == ("+8613800000001", True)
     assert counts(session) == before
 
 

@@ -91,13 +91,13 @@ def test_a_captain_edits_a_volunteer_of_their_team_only(session: Session, world:
         now=NOW,
     )
     assert edited.changed == ("phone", "skills")
-    assert (volunteer.phone, volunteer.skills) == ("138 0000 1111", ["driver", "medic"])
+    assert (volunteer.phone, volunteer.skills) == ("+8613800001111", ["driver", "medic"])
     event = session.scalars(select(Event).where(Event.action == "person_edited")).one()
     assert "1111" not in str(event.data)
     for bad in ({"phone": "call me"}, {"language": "fr"}, {"name": " "}, {}):
         with pytest.raises(InvalidInput):
             edit_person(session=session, actor=captain, person=volunteer, **bad)  # type: ignore[arg-type]
-    assert volunteer.phone == "138 0000 1111"
+    assert volunteer.phone == "+8613800001111"
     for other in (world.supply_volunteers[0], world.supply_captain, world.coordinator):
         with pytest.raises(NotAllowed):
             edit_person(session=session, actor=captain, person=other, language="zh")
