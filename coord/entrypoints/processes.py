@@ -13,6 +13,7 @@ import logging
 import signal
 import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import dramatiq
 from dramatiq import Broker, Worker
@@ -24,6 +25,11 @@ from workers.actors import Actors, declare_actors
 from workers.broker import NAMESPACE, make_broker
 from workers.runtime import build_runtime
 from workers.scheduler import TICK_SECONDS, Scheduler, leader_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from coord.web.serve import BackgroundBoard
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +82,7 @@ def run_embedded(
     worker = Worker(broker, worker_threads=threads, worker_timeout=100)
     worker.start()
     bots = start_bots(settings, stop, factory=runtime.factory) if with_bots else []
+    board = start_board(settings, runtime.factory, runtime.clock) if settings.web_port else None
     if freeze_startup:
         settle_heap()
     scheduler = Scheduler(
@@ -92,6 +99,8 @@ def run_embedded(
         stop.set()
         for bot in bots:
             bot.join(timeout=30)
+        if board is not None:
+            board.stop()
         worker.stop()
         log.info("embedded workers stopped")
 
@@ -107,6 +116,15 @@ def distributed_actors(
     dramatiq.set_broker(broker)
     runtime = build_runtime(settings, gateways=gateways or make_gateways(settings), namespace=namespace)
     return broker, declare_actors(broker, runtime)
+
+
+def start_board(settings: Settings, factory: sessionmaker[Session], clock: Clock) -> BackgroundBoard:
+    """The web board on a thread of ``coord run`` (COORD_WEB_PORT set)."""
+    from coord.web.serve import serve_in_background
+
+    board = serve_in_background(settings, factory=factory, clock=clock)
+    log.info("web board at %s", settings.web_address)
+    return board
 
 
 def run_worker(
