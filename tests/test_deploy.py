@@ -28,7 +28,8 @@ def resolve(words: list[str]) -> Any:
     rest = words[1:]
     while isinstance(command, TyperGroup) and rest and rest[0] in command.commands:
         command, rest = command.commands[rest[0]], rest[1:]
-    assert not isinstance(command, TyperGroup), f"{words}: no such command"
+    # A group runs by itself only when it says so (coord web serves; coord web link is its subcommand).
+    assert not isinstance(command, TyperGroup) or command.invoke_without_command, f"{words}: no such command"
     options = {opt: p for p in command.params if isinstance(p, TyperOption) for opt in p.opts}
     arguments = [p for p in command.params if isinstance(p, TyperArgument)]
     while rest:
@@ -72,12 +73,14 @@ def unit_commands() -> list[list[str]]:
 def test_compose_runs_every_role_with_real_commands() -> None:
     compose = yaml.safe_load((DEPLOY / "compose.yml").read_text(encoding="utf-8"))
     services = compose["services"]
-    assert {"postgres", "redis", "migrate", "worker", "scheduler", "telegram", "matrix"} <= set(services)
+    roles = {"postgres", "redis", "migrate", "worker", "scheduler", "telegram", "matrix", "web"}
+    assert roles <= set(services)
     assert services["worker"]["deploy"]["replicas"] >= 2
     assert services["migrate"]["command"] == ["coord", "init"]
     assert services["scheduler"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["web"]["healthcheck"]["test"] == ["CMD", "python", "-m", "coord.web.health"]
     commands = compose_commands()
-    assert len(commands) == 5
+    assert len(commands) == 6
     for words in commands:
         resolve(words)
 
@@ -85,7 +88,7 @@ def test_compose_runs_every_role_with_real_commands() -> None:
 def test_systemd_units_run_real_commands() -> None:
     names = {unit.name for unit in UNITS}
     assert {"coord-migrate.service", "coord-worker@.service", "coord-scheduler.service"} <= names
-    assert "coord-bot@.service" in names
+    assert {"coord-bot@.service", "coord-web.service"} <= names
     commands = unit_commands()
     assert len(commands) == len(UNITS)
     for words in commands:
