@@ -26,6 +26,7 @@ from coord.models.people import (
     TeamChat,
     TeamRole,
 )
+from coord.models.privacy import KeptHousehold, PrivateRead
 from coord.models.records import Event, Notification, NotificationStatus
 from coord.models.requests import (
     OPEN_REQUEST_STATES,
@@ -77,6 +78,7 @@ __all__ = [
     "EscalationPolicy",
     "Event",
     "HealthDeclaration",
+    "KeptHousehold",
     "Household",
     "HouseholdRequest",
     "Invite",
@@ -89,6 +91,7 @@ __all__ = [
     "PlaceKind",
     "PostedCard",
     "Priority",
+    "PrivateRead",
     "RequestChannel",
     "RequestCutoff",
     "RequestRun",

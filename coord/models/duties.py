@@ -67,6 +67,7 @@ class DutyKind(enum.StrEnum):
     DAILY_SUMMARY = "daily_summary"
     MATERIALISE = "materialise"
     SHIFT_END = "shift_end"  # a shift's end has passed: its holders at work are finished by it
+    PRIVACY_PURGE = "privacy_purge"  # private details past retention are purged (coord.services.privacy)
 
 
 class DutyStatus(enum.StrEnum):

@@ -102,6 +102,8 @@ class Task(Base):
     origin_task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
     #: Work recorded after the day it happened (from paper): closed when made, never reminded or escalated.
     entered_afterwards: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: When retention purged the private details (and their copies in notifications): none are shown after.
+    details_purged_at: Mapped[datetime | None]
     # Escalation state (DESIGN.md invariant 3): the policy frozen when escalation starts,
     # the next step, when it is due, and the fencing token a step must match to run.
     escalation_policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
