@@ -3,7 +3,15 @@ contain) and dialogs. The tables themselves are in ``tests/chat/dialogs.py`` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tests.chat.scene import Scene
+    from tests.factories import World
 
 
 @dataclass(frozen=True)
@@ -29,3 +37,6 @@ class Dialog:
     name: str
     steps: tuple[Step, ...]
     health_required: bool = False
+    # More of the stage this table needs (a larger team, a second shift), added once the scene is built, by
+    # every runner: the chat layer, Telegram and Matrix.
+    setup: Callable[[Session, World, Scene], None] | None = None

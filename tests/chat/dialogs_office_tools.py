@@ -7,7 +7,13 @@ The scene's households: Building 1-2-301 (Wang Lan, 13800000001) and Building 2-
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
+from coord.models import TeamRole
+from coord.services.people.people import add_member, add_person
 from tests.chat.dialog import Dialog, Step
+from tests.chat.scene import Scene
+from tests.factories import SYSTEM, World
 
 WANG = ("Wang Lan", "13800000001")
 
@@ -208,10 +214,17 @@ PLACES_AND_GRIDS = Dialog(
     ),
 )
 
-OFFICE_TOOL_DIALOGS = (ONE_LINE_HOUSEHOLD, GUIDED_HOUSEHOLD, PARTY_SECRETARY, PLACES_AND_GRIDS)
 
-# Run by tests/chat/test_office_tools.py on a gate team ten people larger (Extra 01 … Extra 10): the
-# reassign picker pages through the whole team, eight at a time, by name.
+def ten_more_at_the_gate(session: Session, world: World, scene: Scene) -> None:
+    """The gate team ten people larger (Extra 01 … Extra 10), for a picker of more than one page."""
+    for n in range(1, 11):
+        person = add_person(session=session, actor=SYSTEM, community=world.community, name=f"Extra {n:02}")
+        add_member(
+            session=session, actor=SYSTEM, team=world.gate_team, person=person, role=TeamRole.VOLUNTEER
+        )
+
+
+# On a gate team ten people larger: the reassign picker pages through the whole team, eight at a time.
 REASSIGN_PAGES = Dialog(
     "the reassign picker pages through the whole team",
     (
@@ -231,10 +244,21 @@ REASSIGN_PAGES = Dialog(
             never=("Extra 07", "More ▶", "下一页"),
             buttons=("rp:{gate}:0:1", "ra:{gate}:{volunteer}:0"),
         ),
+        # back and forth (each press shows another page: Telegram edits the message, and an edit that
+        # changes nothing is no reply)
         Step("captain", press="rp:{gate}:0:1", en=("Extra 01",), zh=("Extra 01",), never=("Volunteer 1",)),
-        Step("captain", press="rp:{gate}:0:99", en=("Extra 01",), zh=("Extra 01",), never=("Volunteer 1",)),
+        Step("captain", press="rp:{gate}:0:2", en=("Volunteer 1",), zh=("Volunteer 1",), never=("Extra 01",)),
         Step(
             "captain", press="ra:{gate}:{volunteer}:0", en=("now goes to Volunteer 1",), zh=("Volunteer 1",)
         ),
     ),
+    setup=ten_more_at_the_gate,
+)
+
+OFFICE_TOOL_DIALOGS = (
+    ONE_LINE_HOUSEHOLD,
+    GUIDED_HOUSEHOLD,
+    PARTY_SECRETARY,
+    PLACES_AND_GRIDS,
+    REASSIGN_PAGES,
 )

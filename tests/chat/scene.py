@@ -35,6 +35,7 @@ def build_scene(
     network: str = NETWORK,
     group_chat: str = GROUP_CHAT,
     ids: Callable[[str], tuple[str, str | None]] | None = None,
+    setup: Callable[[Session, World, Scene], None] | None = None,
 ) -> Scene:
     """The stage on ``network``: the gate team's group chat is ``group_chat``; ``ids(part)`` gives each
     person's account id and direct chat (see ``link_chat_accounts``), so adapters can use their own ids."""
@@ -94,4 +95,7 @@ def build_scene(
         "gate_team": str(world.gate_team.id),
         **{part: str(person.id) for part, person in cast.items()},
     }
-    return Scene(world, cast, values)
+    scene = Scene(world, cast, values)
+    if setup is not None:  # what this dialog table needs more (``Dialog.setup``)
+        setup(session, world, scene)
+    return scene

@@ -16,6 +16,6 @@ from tests.factories import World
 def test_dialog(
     dialog: Dialog, language: str, session: Session, world: World, chat_factory: sessionmaker[Session]
 ) -> None:
-    scene = build_scene(session, world, health_required=dialog.health_required)
+    scene = build_scene(session, world, health_required=dialog.health_required, setup=dialog.setup)
     transcripts = run_dialog(dialog, language, scene=scene, session=session, factory=chat_factory)
     assert len(transcripts) == len(dialog.steps)

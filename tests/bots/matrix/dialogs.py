@@ -76,6 +76,7 @@ class MatrixStage:
                 session,
                 world,
                 health_required=dialog.health_required,
+                setup=dialog.setup,
                 network="matrix",
                 group_chat=self.group,
                 ids=ids,

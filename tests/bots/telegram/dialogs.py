@@ -42,6 +42,7 @@ def telegram_scene(session: Session, world: World, dialog: Dialog) -> Scene:
         session,
         world,
         health_required=dialog.health_required,
+        setup=dialog.setup,
         network="telegram",
         group_chat=str(GROUP["id"]),
         ids=telegram_ids,
