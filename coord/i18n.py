@@ -1,7 +1,9 @@
 """Translations: English message ids, Simplified Chinese from a gettext catalog.
 
 Message ids are English text with ``{named}`` parameters. ``N_`` marks a string for
-extraction (``pybabel extract -k N_``) without translating it where it is written.
+extraction (``pybabel extract -k N_ -k translate_plural:1,2``) without translating it where it is written.
+Where English needs a plural ("1 row", "2 rows") ``translate_plural`` picks the form by the catalogue's
+``Plural-Forms`` (Chinese has one form).
 The catalogs are read with Babel straight from the ``.po`` files, so no compile step is needed: every
 ``*.po`` in a language's ``LC_MESSAGES`` folder is read (``coord.po`` for the core and the conversation,
 one more per part such as ``telegram.po``), in name order.
@@ -10,6 +12,8 @@ one more per part such as ``telegram.po``), in name order.
 from __future__ import annotations
 
 import functools
+import gettext
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +35,29 @@ def _catalog(language: str) -> dict[str, str]:
     for path in catalog_files(language):
         with path.open("rb") as handle:
             catalog = read_po(handle)
-        messages.update({str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy})
+        messages.update(
+            {_first(m.id): _first(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+        )
     return messages
+
+
+def _first(text: object) -> str:
+    """A message's text; of a plural one, its first form (``translate`` of a plural message id)."""
+    return str(text[0]) if isinstance(text, tuple | list) else str(text)
+
+
+@functools.cache
+def _plural_catalog(language: str) -> dict[str, tuple[tuple[str, ...], Callable[[int], int]]]:
+    """singular msgid → (the translated forms, which form a number takes)."""
+    plurals: dict[str, tuple[tuple[str, ...], Callable[[int], int]]] = {}
+    for path in catalog_files(language):
+        with path.open("rb") as handle:
+            catalog = read_po(handle)
+        choose = gettext.c2py(catalog.plural_expr)
+        for m in catalog:
+            if m.pluralizable and not m.fuzzy and isinstance(m.string, tuple | list) and all(m.string):
+                plurals[str(m.id[0])] = (tuple(str(s) for s in m.string), choose)
+    return plurals
 
 
 def catalog_files(language: str) -> list[Path]:
@@ -55,6 +80,22 @@ def translate(msgid: str, language: str | None = None, /, **params: Any) -> str:
     text = _catalog(language or DEFAULT_LANGUAGE).get(msgid, msgid)
     if not params:
         return text
+    try:
+        return text.format_map(_Lenient(params))
+    except (ValueError, IndexError):
+        return text
+
+
+def translate_plural(
+    singular: str, plural: str, n: int, language: str | None = None, /, **params: Any
+) -> str:
+    """The form of ``singular``/``plural`` that ``n`` takes in ``language``, with ``params`` filled in."""
+    found = _plural_catalog(language or DEFAULT_LANGUAGE).get(singular)
+    if found is None:
+        text = singular if n == 1 else plural
+    else:
+        forms, choose = found
+        text = forms[min(int(choose(n)), len(forms) - 1)]
     try:
         return text.format_map(_Lenient(params))
     except (ValueError, IndexError):

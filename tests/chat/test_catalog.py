@@ -24,7 +24,8 @@ def _error_classes(base: type) -> set[str]:
 
 
 #: Marked with N_(), or passed as the message id of a CoordError (or any subclass).
-KEYWORDS = {name: None for name in {"N_", *_error_classes(CoordError)}}
+KEYWORDS: dict[str, tuple[int, ...] | None] = {name: None for name in {"N_", *_error_classes(CoordError)}}
+KEYWORDS["translate_plural"] = (1, 2)  # singular and plural (coord.i18n); the singular is the key
 
 
 def extracted() -> dict[str, str]:
@@ -41,6 +42,10 @@ def extracted() -> dict[str, str]:
     return messages
 
 
+def _first(text: object) -> str:
+    return str(text[0]) if isinstance(text, tuple | list) else str(text)
+
+
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
@@ -49,7 +54,7 @@ def translations() -> dict[str, str]:
     found: dict[str, str] = {}
     for path in catalog_files("zh"):
         with path.open("rb") as handle:
-            found.update({str(m.id): str(m.string) for m in read_po(handle) if m.id and not m.fuzzy})
+            found.update({_first(m.id): _first(m.string) for m in read_po(handle) if m.id and not m.fuzzy})
     return found
 
 

@@ -6,6 +6,8 @@ and prints with rich once that transaction has committed. Errors are one line on
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 import typer
 
 from coord.entrypoints.cli.chat import chat
@@ -32,9 +34,26 @@ app = typer.Typer(
     name="coord",
     help="Volunteer coordination for neighbourhoods in a crisis.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"coord {version('coord')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print coord's version and exit."
+    ),
+) -> None:
+    """Volunteer coordination for neighbourhoods in a crisis."""
+
+
 app.command("init")(init)
 app.command("seed")(seed)
 app.add_typer(community_app, name="community")

@@ -63,8 +63,10 @@ def _import(function: str, file: Path, community: str | None, *, with_now: bool 
         with source:
             when = {"now": run.now} if with_now else {}
             report = run_import(session=run.session, actor=run.actor, community=chosen, source=source, **when)
-        run.out.line(
-            N_("{rows} row(s) read: {created} created, {updated} updated."),
+        run.out.plural(
+            "{rows} row read: {created} created, {updated} updated.",
+            "{rows} rows read: {created} created, {updated} updated.",
+            report.rows,
             rows=report.rows,
             created=report.created,
             updated=report.updated,

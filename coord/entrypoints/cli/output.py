@@ -9,7 +9,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from coord.i18n import translate
+from coord.i18n import translate, translate_plural
 
 
 class Output:
@@ -25,6 +25,10 @@ class Output:
     def line(self, msgid: str, **params: Any) -> None:
         """A message: ``msgid`` translated, with ``params`` filled in."""
         self._items.append(Text(self.t(msgid, **params)))
+
+    def plural(self, singular: str, plural: str, n: int, **params: Any) -> None:
+        """A message whose English has a singular and a plural, the form chosen by ``n``."""
+        self._items.append(Text(translate_plural(singular, plural, n, self.language, **params)))
 
     def plain(self, text: str) -> None:
         """Data as it is (a code, a name)."""

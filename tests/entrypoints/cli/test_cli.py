@@ -317,7 +317,7 @@ def test_templates_and_imports_from_the_cli(url: str, tmp_path: Path) -> None:
     ok(url, "community", "create", "Youkeyuan", "--slug", "ykc")
     places = tmp_path / "places.csv"
     places.write_text("\ufeff名称,类型\n南门,卡口\n1栋,楼栋\n", encoding="utf-8")
-    assert "2 row(s) read: 2 created, 0 updated." in ok(url, "import", "places", str(places))
+    assert "2 rows read: 2 created, 0 updated." in ok(url, "import", "places", str(places))
     bad = tmp_path / "bad.csv"
     bad.write_text("name,kind\nA,castle\nB,castle\n", encoding="utf-8")
     failed = coord(url, "import", "places", str(bad))

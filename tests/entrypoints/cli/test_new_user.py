@@ -62,7 +62,7 @@ def test_chinese_csv_headers_are_accepted_and_every_column_is_documented(demo: s
     homes = tmp_path / "households.csv"
     homes.write_text("楼号,单元,门牌号,户主,手机号\n1栋,1,9901,王芳,13900000001\n", encoding="utf-8")
     # Then it is imported
-    assert "1 row(s) read: 1 created" in ok(demo, "import", "households", str(homes))
+    assert "1 row read: 1 created" in ok(demo, "import", "households", str(homes))
     assert "王芳" in ok(demo, "household", "show", "1栋-1-9901")
     # And a header it does not know is named with every accepted one, Chinese too
     bad = tmp_path / "bad.csv"
