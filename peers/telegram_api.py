@@ -71,6 +71,9 @@ class FakeTelegram:
         self.removed_from: set[int] = set()  # groups the bot is no longer in
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.webhook_url = ""
+        # Called with each call's method and parameters before it is answered; True drops the connection
+        # unanswered and unrecorded (the bot died, or the network fell, with the request in flight).
+        self.on_call: Callable[[str, dict[str, Any]], bool] | None = None
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1)
@@ -240,6 +243,10 @@ class FakeTelegram:
         params, files = await _read(request)
         if method == "getUpdates":
             return await self._get_updates(params)
+        if self.on_call is not None and self.on_call(method, params):
+            if request.transport is not None:
+                request.transport.close()
+            return _answer(500, {"description": "dropped"})
         with self._lock:
             queued = self._failures.get(method)
             if queued:
