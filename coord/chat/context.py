@@ -19,6 +19,7 @@ from coord.i18n import N_
 from coord.models import Community, Conversation, Person
 from coord.services.people.access import Actor
 from coord.services.people.directory import Roles, roles_of
+from coord.services.work.rules import ShownWindow
 
 T = TypeVar("T")
 
@@ -85,6 +86,9 @@ def error_params(err: CoordError, language: str = "en") -> dict[str, Any]:
     for key, value in err.params.items():
         if key == "known" and isinstance(value, str) and language != "en":
             value = _labelled(value)
+        elif isinstance(value, ShownWindow):  # as the rest of a reply shows dates: 12月7日周一 10:00–14:00
+            start = Moment(value.starts_at, value.zone, value.dated)
+            value = Joined((start, Moment(value.ends_at, value.zone, value.end_dated)), separator="–")
         elif isinstance(value, str):
             value = Phrase(BY_PARAMETER.get(key, {}).get(value, value))
         params[key] = value

@@ -212,7 +212,51 @@ NOT_WELL = Dialog(
     ),
 )
 
-SHIFT_DIALOGS: tuple[Dialog, ...] = (DONE_AFTER_THE_START, TWO_AT_ONE_GATE, DONE_FOR_SOMEONE, NOT_WELL)
+
+def two_shifts_tomorrow(session: Session, world: World, scene: Scene) -> None:
+    """``{north}`` 16:00–20:00 and ``{south}`` 17:00–21:00 tomorrow (Tuesday 3 March), overlapping."""
+    north = gate_shift(session, world, capacity=1, hours_from_now=26, title="North gate tomorrow")
+    south = gate_shift(session, world, capacity=1, hours_from_now=27, title="South gate tomorrow")
+    scene.values.update(north=str(north.id), south=str(south.id))
+
+
+# A clash on another day names its date as every reply does: Tue 3 Mar, 3月3日周二 (not 03-03).
+CLASH_ON_ANOTHER_DAY = Dialog(
+    "a clash tomorrow names the day the way the rest of the replies do",
+    (
+        Step("volunteer", say="claim {north}", en=("You have task",), zh=("你已认领",)),
+        Step(
+            "volunteer",
+            say="claim {south}",
+            en=("You hold task #{north} “North gate tomorrow” Tue 3 Mar 16:00–20:00 then",),
+            zh=("这个时段你已有任务 #{north}“North gate tomorrow”（3月3日周二 16:00–20:00）",),
+            never=("03-03",),
+        ),
+        Step(
+            "captain",
+            say="reassign {south}",
+            en=("has a free slot",),
+            zh=("还有空名额",),
+            buttons=("ra:{south}:{volunteer}:0",),
+        ),
+        Step(
+            "captain",
+            press="ra:{south}:{volunteer}:0",
+            en=("Volunteer 1 holds task #{north} “North gate tomorrow” Tue 3 Mar 16:00–20:00 then",),
+            zh=("这个时段Volunteer 1已有任务 #{north}“North gate tomorrow”（3月3日周二 16:00–20:00）",),
+            never=("03-03",),
+        ),
+    ),
+    setup=two_shifts_tomorrow,
+)
+
+SHIFT_DIALOGS: tuple[Dialog, ...] = (
+    DONE_AFTER_THE_START,
+    TWO_AT_ONE_GATE,
+    DONE_FOR_SOMEONE,
+    NOT_WELL,
+    CLASH_ON_ANOTHER_DAY,
+)
 
 
 def with_overlapping_shift(session: Session, world: World, scene: Scene) -> Scene:

@@ -291,13 +291,36 @@ def _clash(held: HeldShift, task_id: int, name: str | None, window: str) -> Coor
     )
 
 
+class ShownWindow(str):
+    """A shift's window as text (``03-04 08:00–12:00``) that keeps its moments, so a chat reply shows it the
+    way the rest of the reply shows dates, in the reader's language (``3月4日周三 08:00–12:00``)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    zone: str
+    dated: bool  # the start's date is shown (it is not today)
+    end_dated: bool  # the end's date is shown too (it falls on another day)
+
+    def __new__(
+        cls, text: str, *, starts_at: datetime, ends_at: datetime, zone: str, dated: bool
+    ) -> ShownWindow:
+        shown = super().__new__(cls, text)
+        shown.starts_at, shown.ends_at, shown.zone, shown.dated = starts_at, ends_at, zone, dated
+        tz = ZoneInfo(zone)
+        shown.end_dated = ends_at.astimezone(tz).date() != starts_at.astimezone(tz).date()
+        return shown
+
+
 def window_text(starts_at: datetime, ends_at: datetime, zone: str, now: datetime) -> str:
     """``08:00–12:00`` in the community's timezone; the date as well when it is not today (``local_time``),
-    once when both ends fall on it (``03-04 08:00–12:00``)."""
+    once when both ends fall on it (``03-04 08:00–12:00``). A ``ShownWindow``: a chat reply shows it in the
+    reader's language."""
     tz = ZoneInfo(zone)
     start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
     tail = end.strftime("%H:%M") if end.date() == start.date() else local_time(ends_at, tz, now)
-    return f"{local_time(starts_at, tz, now)}–{tail}"
+    dated = start.date() != now.astimezone(tz).date()
+    text = f"{local_time(starts_at, tz, now)}–{tail}"
+    return ShownWindow(text, starts_at=starts_at, ends_at=ends_at, zone=zone, dated=dated)
 
 
 def done_from(task: Task, *, on_behalf: bool) -> tuple[AssignmentState, ...]:
