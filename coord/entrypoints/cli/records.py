@@ -6,7 +6,7 @@ whose permissions then apply; either way the events say who entered it and from 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from coord.entrypoints.cli.runtime import Run, command_run
 from coord.entrypoints.cli.times import parse_clock_time, parse_day, parse_local_time
 from coord.errors import InvalidInput
 from coord.i18n import N_
+from coord.kinds import TaskKind
 from coord.models import Community
 from coord.services.imports.work_done import figure_names, kind_names, name_key
 from coord.services.people.access import Actor
@@ -70,34 +71,13 @@ def work(
     """Record work done on an earlier day (a paper sheet): who did it, times or hours, figures."""
     with command_run() as run:
         place_of = run.community(community)
-        zone = ZoneInfo(place_of.timezone)
         when = parse_day(day, timezone=place_of.timezone, now=run.now)
         task_kind = kind_names().get(name_key(kind))
         if task_kind is None:
             from coord.kinds import get_kind
 
             task_kind = get_kind(kind)  # says which kinds there are
-        if done is None and hours is None:
-            raise InvalidInput(N_("Give the done time or the hours of each part."))
-        checked_in_at = datetime.combine(when, parse_clock_time(check_in), tzinfo=zone) if check_in else None
-        if done is not None:
-            done_at = datetime.combine(when, parse_clock_time(done), tzinfo=zone)
-        elif checked_in_at is not None:
-            done_at = checked_in_at + timedelta(hours=hours or 0)
-        else:
-            done_at = datetime.combine(when, parse_clock_time("12:00"), tzinfo=zone)
-        names = figure_names(task_kind)
-        figures = {names.get(name_key(n), n): v for n, v in map(_figure, figure or [])}
-        parts = [
-            PastPart(
-                find_person(run.session, place_of.id, who),
-                done_at=done_at,
-                checked_in_at=checked_in_at,
-                hours=hours,
-                figures=figures,
-            )
-            for who in person
-        ]
+        parts = _parts(run, place_of, task_kind, when, person, (check_in, done, hours), figure)
         task = record_past_work(
             session=run.session,
             actor=_actor(run, place_of, by),
@@ -116,6 +96,79 @@ def work(
             day=when.isoformat(),
             count=len(parts),
         )
+
+
+@record_app.command("fill")
+def fill(
+    task_id: TaskArgument,
+    person: Annotated[list[str], typer.Option("--person", help="Who did it; repeat for each person.")],
+    check_in: Annotated[str | None, typer.Option("--check-in", help="HH:MM that day.")] = None,
+    done: Annotated[str | None, typer.Option("--done", help="HH:MM that day.")] = None,
+    hours: Annotated[float | None, typer.Option("--hours", help="Hours each served.")] = None,
+    figure: Annotated[list[str] | None, typer.Option("--figure", help="NAME=VALUE; repeat.")] = None,
+    note: Annotated[str, typer.Option("--note", help="Where the record comes from.")] = "",
+    by: ByOption = None,
+    community: CommunityOption = None,
+) -> None:
+    """Fill in who did a task of past work (made from a past roster with --past)."""
+    from coord.kinds import get_kind
+    from coord.services.records.rosters import fill_in
+
+    with command_run() as run:
+        place_of = run.community(community)
+        task = get_task(run.session, task_id, community_id=place_of.id)
+        zone = ZoneInfo(place_of.timezone)
+        day = (task.starts_at or task.due_at or task.created_at).astimezone(zone).date()
+        parts = _parts(run, place_of, get_kind(task.kind), day, person, (check_in, done, hours), figure)
+        fill_in(
+            session=run.session,
+            actor=_actor(run, place_of, by),
+            task_id=task.id,
+            parts=parts,
+            note=note,
+            now=run.now,
+        )
+        run.out.line(
+            N_("Recorded task #{id} done on {day} by {count} person(s), entered afterwards."),
+            id=task.id,
+            day=day.isoformat(),
+            count=len(parts),
+        )
+
+
+def _parts(
+    run: Run,
+    community: Community,
+    kind: TaskKind,
+    day: date,
+    people: list[str],
+    times: tuple[str | None, str | None, float | None],
+    figure: list[str] | None,
+) -> list[PastPart]:
+    """Each named person's part: the same check-in and done times (or hours) and figures."""
+    check_in, done, hours = times
+    if done is None and hours is None:
+        raise InvalidInput(N_("Give the done time or the hours of each part."))
+    zone = ZoneInfo(community.timezone)
+    checked_in_at = datetime.combine(day, parse_clock_time(check_in), tzinfo=zone) if check_in else None
+    if done is not None:
+        done_at = datetime.combine(day, parse_clock_time(done), tzinfo=zone)
+    elif checked_in_at is not None:
+        done_at = checked_in_at + timedelta(hours=hours or 0)
+    else:
+        done_at = datetime.combine(day, time(12, 0), tzinfo=zone)
+    names = figure_names(kind)
+    figures = {names.get(name_key(n), n): v for n, v in map(_figure, figure or [])}
+    return [
+        PastPart(
+            find_person(run.session, community.id, who),
+            done_at=done_at,
+            checked_in_at=checked_in_at,
+            hours=hours,
+            figures=figures,
+        )
+        for who in people
+    ]
 
 
 @record_app.command("checkin")

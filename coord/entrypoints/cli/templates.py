@@ -49,6 +49,9 @@ def create(
     colour: Annotated[
         WatchColour | None, typer.Option("--colour", help="Every household of this colour.")
     ] = None,
+    past: Annotated[
+        bool, typer.Option("--past", help="Its dates are past: make them now as past work to fill in.")
+    ] = False,
     community: CommunityOption = None,
 ) -> None:
     """Create a template for recurring work; its tasks appear when it is materialised."""
@@ -75,8 +78,17 @@ def create(
             capacity=capacity,
             skills=skill or [],
             **_targets(run.session, chosen.id, place, area, place_kind, colour),
+            now=run.now,
+            past=past,
         )
         run.out.line(N_("Created template #{id}: {name}"), id=template.id, name=template.name)
+        if past:
+            from coord.services.records.rosters import materialise_past
+
+            made = materialise_past(session=run.session, actor=run.actor, template=template, now=run.now)
+            run.out.line(
+                N_("Made {count} task(s) of past work to fill in (coord record fill TASK …)."), count=made
+            )
 
 
 def _targets(
@@ -136,6 +148,9 @@ def list_templates(
 def materialise(
     template_id: Annotated[int | None, typer.Argument(help="One template (default: all).")] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=60, help="How far ahead.")] = 7,
+    past: Annotated[
+        bool, typer.Option("--past", help="Make its past dates as past work to fill in (one template).")
+    ] = False,
     community: CommunityOption = None,
 ) -> None:
     """Create the tasks of recurring work for the days ahead (running it again adds no duplicates)."""
@@ -143,6 +158,17 @@ def materialise(
 
     with command_run() as run:
         chosen = run.community(community)
+        if past:
+            from coord.services.records.rosters import materialise_past
+
+            template = run.session.get(Template, template_id) if template_id is not None else None
+            if template is None or template.community_id != chosen.id:
+                raise NotFound(N_("There is no template #{template_id}."), template_id=template_id or 0)
+            made = materialise_past(session=run.session, actor=run.actor, template=template, now=run.now)
+            run.out.line(
+                N_("Made {count} task(s) of past work to fill in (coord record fill TASK …)."), count=made
+            )
+            return
         if template_id is None:
             made = materialise_all(session=run.session, now=run.now, days=days, community_id=chosen.id)
         else:
@@ -151,6 +177,15 @@ def materialise(
                 raise NotFound(N_("There is no template #{template_id}."), template_id=template_id)
             made = materialise(session=run.session, template=template, now=run.now, days=days)
         run.out.line(N_("Created {count} task(s) for the next {days} day(s)."), count=made, days=days)
+        if made == 0:  # say why, for each template that made none
+            from coord.services.records.rosters import why_none
+
+            query = select(Template).where(Template.community_id == chosen.id).order_by(Template.id)
+            if template_id is not None:
+                query = query.where(Template.id == template_id)
+            for each in run.session.scalars(query):
+                msgid, params = why_none(run.session, each, run.now, days)
+                run.out.line(msgid, **params)
 
 
 @template_app.command("deactivate")

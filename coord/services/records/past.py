@@ -124,7 +124,7 @@ def record_past_work(
     window = (starts_at, ends_at)
     task = _closed_task(session, actor, community, task_kind, title, parts, team, place, window, moment)
     for part, figures in zip(parts, typed, strict=True):
-        _done_slot(session, actor, task, part, figures, note, moment)
+        done_slot(session, actor, task, part, figures, note, moment)
     revise_summaries(session, community, since=min(p.done_at for p in parts))
     return task
 
@@ -236,7 +236,7 @@ def _began(part: PastPart) -> datetime:
     return part.done_at - timedelta(hours=part.hours or 0)
 
 
-def _done_slot(
+def done_slot(
     session: Session,
     actor: Actor,
     task: Task,

@@ -49,6 +49,7 @@ def create_template(
     place_kind: str | None = None,
     household_colour: WatchColour | None = None,
     now: datetime | None = None,
+    past: bool = False,
 ) -> Template:
     """New recurring work, by the team's captain or a coordinator; its tasks appear when materialised.
 
@@ -56,7 +57,8 @@ def create_template(
     ``place_kind``; or the households of ``household_colour``, each only up to its quarantine_until.
     Without a target each occurrence is one task. Shift kinds need ``duration_minutes``; other kinds may
     have ``due_minutes`` (a deadline after each occurrence), or neither. Titles may use {place}, {date}
-    and {time}; a household's task names only its building.
+    and {time}; a household's task names only its building. A roster whose dates are all past is refused
+    unless ``past`` (then ``coord.services.records.rosters.materialise_past`` makes it as past work).
     """
     require_lead(session, actor, community.id, team.id if team else None)
     task_kind = get_kind(kind)
@@ -66,7 +68,12 @@ def create_template(
     title = _check_title(title, has_place=targeted)
     _check_timing(task_kind, duration_minutes, due_minutes)
     rule_text = rule_body(rrule)
-    check_happens(parse_rule(rule_text, starts_on, ZoneInfo(community.timezone)), rule_text)
+    rule = parse_rule(rule_text, starts_on, ZoneInfo(community.timezone))
+    check_happens(rule, rule_text)
+    if not past:  # a roster wholly in the past would make nothing: said, unless made as past work
+        from coord.services.records.rosters import refuse_wholly_past
+
+        refuse_wholly_past(rule, until, ZoneInfo(community.timezone), now or utcnow())
     template = Template(
         community_id=community.id,
         name=name,

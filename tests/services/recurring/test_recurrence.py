@@ -89,6 +89,7 @@ def north_gate_template(session: Session, world: World, **changes: Any) -> Templ
         "place": world.north_gate,
         "duration_minutes": 360,
         "capacity": 2,
+        "now": NOW,  # a roster wholly in the past is refused: the tests' clock is NOW
     }
     return create_template(**(values | changes))
 
