@@ -1,10 +1,11 @@
 """A Dramatiq worker process on Redis for the fault tests: it can stop dead in the middle of an actor.
 
-    python -m tests.workers.worker_process DB_URL REDIS_URL NAMESPACE NOW [--pause-in send|step]
+    python -m tests.workers.worker_process DB_URL REDIS_URL NAMESPACE NOW [--pause-in send|receipt|step]
 
-Sends are recorded in the Redis list ``NAMESPACE:sent`` (one entry per real send). With ``--pause-in``
-the first send (``send``), or the first escalation step just before its commit (``step``), sets the key
-``NAMESPACE:inside`` and waits there forever, so the test can kill the process with SIGKILL at that point.
+Sends are recorded in the Redis lists ``NAMESPACE:sent`` (each real send's key) and ``NAMESPACE:texts``
+(its text). With ``--pause-in`` the first send (``send``: before it goes out; ``receipt``: after it went
+out, before its receipt is stored), or the first escalation step just before its commit (``step``), sets
+the key ``NAMESPACE:inside`` and waits there forever, so the test can kill the process with SIGKILL there.
 """
 
 from __future__ import annotations
@@ -34,16 +35,19 @@ from workers.runtime import Runtime
 class RecordingGateway:
     network = "test"
 
-    def __init__(self, client: Any, namespace: str, pause: bool) -> None:
+    def __init__(self, client: Any, namespace: str, pause: str | None) -> None:
         self.client, self.namespace, self.pause = client, namespace, pause
 
     def limits(self, message: Outbound) -> list[Limit]:
         return []
 
     def send(self, message: Outbound) -> str:
-        if self.pause:
+        if self.pause == "send":
             hang(self.client, self.namespace)
         self.client.rpush(f"{self.namespace}:sent", message.key)
+        self.client.rpush(f"{self.namespace}:texts", message.text)
+        if self.pause == "receipt":
+            hang(self.client, self.namespace)
         return message.key
 
 
@@ -69,7 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     for name in ("database", "redis", "namespace", "now"):
         parser.add_argument(name)
-    parser.add_argument("--pause-in", choices=["send", "step"])
+    parser.add_argument("--pause-in", choices=["send", "receipt", "step"])
     args = parser.parse_args()
     client = redis.Redis.from_url(args.redis)
     if args.pause_in == "step":
@@ -79,7 +83,7 @@ def main() -> None:
     runtime = Runtime(
         factory=make_session_factory(make_engine(args.database)),
         clock=FrozenClock(datetime.fromisoformat(args.now)),
-        gateways={"test": RecordingGateway(client, args.namespace, args.pause_in == "send")},
+        gateways={"test": RecordingGateway(client, args.namespace, args.pause_in)},
         limiter=RedisRateLimiter(client, prefix=f"{args.namespace}:rate:"),
     )
     declare_actors(broker, runtime)
