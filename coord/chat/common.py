@@ -123,7 +123,12 @@ def start(ctx: Context, command: Command) -> list[Reply]:
 
 
 def join(session: Session, inbound: Inbound, code: str, now: datetime) -> list[Reply]:
-    """Redeem an invite code: link this chat account to a person, a team and a role."""
+    """Redeem an invite code: link this chat account to a person, a team and a role (a building's code, on
+    its door: a resident of the building)."""
+    from coord.chat import residents
+
+    if residents.is_building_code(session, code):
+        return residents.start_join(session, inbound, code, now)
     hint = normalise_language(inbound.language_hint) if inbound.language_hint else None
     try:
         with session.begin_nested():

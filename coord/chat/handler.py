@@ -20,9 +20,11 @@ from coord.chat import (
     coordinator,
     creating,
     office,
+    orders,
     people_tools,
     places,
     reporting,
+    residents,
     team_chats,
     volunteer,
     watch,
@@ -85,6 +87,7 @@ HANDLERS: dict[str, Handler] = {
     "remove": places.remove,
     "grid": places.grid,
     "web": web_link.web,
+    **orders.HANDLERS,
     "unknown": common.unknown,
     "empty": common.empty,
     "answer": common.no_question,
@@ -120,7 +123,8 @@ def handle(inbound: Inbound, *, session: Session, now: datetime) -> list[Reply]:
             notes.append(conversations.set_aside(ctx))
     if ctx.in_group and not command.addressed:
         return notes  # chatter in a group is not addressed to the bot
-    return notes + _guarded(ctx, lambda: HANDLERS[command.name](ctx, command))
+    run = residents.handler_for(ctx, command) or HANDLERS[command.name]  # a resident has their own commands
+    return notes + _guarded(ctx, lambda: run(ctx, command))
 
 
 def _guarded(ctx: Context, run: Callable[[], list[Reply]]) -> list[Reply]:

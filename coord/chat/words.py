@@ -59,6 +59,21 @@ COMMANDS: dict[str, Verb] = {
     "remove": Verb(("remove", "delete", "删除", "移除")),
     "grid": Verb(("grid", "网格", "网格角色", "一长三员")),
     "web": Verb(("web", "weblink", "网页", "网页版", "登录网页", "看板链接")),
+    # Residents' requests (coord/chat/residents.py, coord/chat/orders.py)
+    "order": Verb(("order", "点单", "下单", "订购")),
+    "requests": Verb(("requests", "orders", "订单", "我的订单", "点单记录"), reads_only=True),
+    "received": Verb(("received", "gotit", "收到", "已收到")),
+    "problem": Verb(("problem", "issue", "问题", "反馈问题")),
+    "withdraw": Verb(("withdraw", "撤单", "取消订单")),
+    "home": Verb(("home", "住址", "门牌", "门牌号")),
+    "phone": Verb(("phone", "手机", "手机号")),
+    "delivered": Verb(("delivered", "送达", "已送达")),
+    "notathome": Verb(("notathome", "nobody", "不在家", "无人应门")),
+    "refused": Verb(("refused", "拒收")),
+    "residents": Verb(("residents", "待确认", "待确认住户"), reads_only=True),
+    "confirm": Verb(("confirm", "确认", "确认住户")),
+    "keep": Verb(("keep", "保留")),
+    "doorcode": Verb(("doorcode", "楼栋码", "门码", "住户码")),
     "stop": Verb(("stop", "quit", "exit", "停止", "退出", "算了")),
 }
 

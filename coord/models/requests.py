@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coord.clock import utcnow
 from coord.models.base import Base, enum_column
 from coord.models.community import Household
+from coord.models.people import Person
 
 
 class RequestChannel(enum.StrEnum):
@@ -96,6 +97,7 @@ class Resident(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     household: Mapped[Household | None] = relationship()
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
 
 
 class RequestRun(Base):

@@ -29,6 +29,7 @@ from coord.services.requests.progress import (
 from coord.services.requests.reports import as_csv, as_xlsx, export_rows, request_figures
 from coord.services.requests.residents import (
     Joined,
+    begin_join,
     building_code,
     building_of_code,
     confirm_by_phone,
@@ -36,6 +37,7 @@ from coord.services.requests.residents import (
     deep_link,
     household_in,
     join_building,
+    set_home,
     waiting_residents,
 )
 from coord.services.requests.runs import cutoff_day, lease_cutoffs, plan_cutoffs, run_cutoff
@@ -47,6 +49,7 @@ __all__ = [
     "Joined",
     "as_csv",
     "as_xlsx",
+    "begin_join",
     "building_code",
     "building_of_code",
     "buy_at_once",
@@ -77,6 +80,7 @@ __all__ = [
     "request_team",
     "resident_of",
     "run_cutoff",
+    "set_home",
     "set_request_settings",
     "set_status",
     "waiting_residents",

@@ -114,8 +114,8 @@ def place_request(
             key="duplicate",
             msgid=N_(
                 "Request #{request_id} looks like a second copy of request #{first_id} of the same "
-                "household ({items}). It waits until you keep it (keep {request_id}) or cancel it "
-                "(cancel {request_id})."
+                "household ({items}). It waits until you keep it (keep {request_id}) or withdraw it "
+                "(withdraw {request_id})."
             ),
             params={"first_id": duplicate, "items": items_text(request.items, community.language)},
             at=now,
