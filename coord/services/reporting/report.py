@@ -11,7 +11,7 @@ import io
 import logging
 import warnings
 from datetime import date, datetime
-from pathlib import Path
+from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -279,13 +279,9 @@ def summary_xlsx(figures: dict[str, Any], language: str) -> bytes:
     )
 
 
-#: Where Debian and common distributions put a Chinese font (``apt-get install fonts-wqy-microhei``).
-CJK_FONT_FILES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-)
+#: The Chinese font shipped with coord (coord/fonts: Noto Sans SC cut to GB 2312, SIL Open Font License).
+BUNDLED_CJK_FONT = "NotoSansSC-Regular-GB2312.otf"
+BUNDLED_CJK_FAMILY = "Noto Sans SC"
 CJK_FONT_NAMES = (
     "Noto Sans CJK SC",
     "Noto Sans SC",
@@ -299,21 +295,21 @@ CJK_FONT_NAMES = (
 
 
 @functools.cache
-def _cjk_font() -> str | None:
-    """A font with Chinese glyphs, if this machine has one (else Chinese labels fall back to English)."""
+def _cjk_fonts() -> list[str]:
+    """Fonts with Chinese glyphs, coord's own (a subset) after any full one matplotlib knows of, so a
+    character outside the subset falls back to a font of this machine that has it."""
     from matplotlib import font_manager
 
-    # matplotlib's font cache may predate a font installed later: register the known files directly.
-    for path in CJK_FONT_FILES:
-        if Path(path).exists():
-            try:
-                font_manager.fontManager.addfont(path)
-            except (OSError, RuntimeError):  # pragma: no cover - an unreadable font file
-                continue
+    bundled = resources.files("coord") / "fonts" / BUNDLED_CJK_FONT
+    try:
+        with resources.as_file(bundled) as path:
+            font_manager.fontManager.addfont(str(path))
+    except (OSError, RuntimeError):  # pragma: no cover - a broken install
+        log.warning("coord's Chinese font is missing (%s): reinstall coord", BUNDLED_CJK_FONT)
     names = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((n for n in CJK_FONT_NAMES if n in names), None)
-    if found is None:
-        log.warning("no Chinese font found: charts show Chinese names as boxes (install fonts-wqy-microhei)")
+    found = sorted((n for n in CJK_FONT_NAMES if n in names), key=lambda n: n == BUNDLED_CJK_FAMILY)
+    if not found:  # pragma: no cover - a broken install
+        log.warning("no Chinese font found: charts show Chinese names in English")
     return found
 
 
@@ -322,12 +318,12 @@ def summary_chart(figures: dict[str, Any], language: str, *, team_id: int | None
     import matplotlib
 
     matplotlib.use("Agg")
-    cjk = _cjk_font()
+    cjk = _cjk_fonts()
     lang = language if language == "en" or cjk else "en"
-    fonts = [cjk, "DejaVu Sans"] if cjk else ["DejaVu Sans"]
+    fonts = [*cjk, "DejaVu Sans"]
     style: Any = {"font.family": "sans-serif", "font.sans-serif": fonts}
     with matplotlib.rc_context(style), warnings.catch_warnings():
-        if cjk is None:  # names in Chinese cannot be drawn; that was logged once above
+        if not cjk:  # names in Chinese cannot be drawn; that was logged once above
             warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         return _draw_chart(figures, lang, team_id)
 
