@@ -9,8 +9,9 @@ does the day's work of the colour and sets the next due time:
   (every coordinator while none is named) personally, with the household's details by direct message;
   again each day it stays red;
 - yellow: a tracing call a day, assigned to the named person, until the colour changes;
-- blue: a check-in call a day (temperature, symptoms, needs) until the quarantine ends; the day after, the
-  household steps down to green;
+- blue: a check-in call a day (temperature, symptoms, needs) for the named person and the household's doctor
+  or medic (else its grid's medic), until the quarantine ends; the day after, the household steps down to
+  green;
 - green: a call back every ``Community.green_call_days`` days.
 
 What a run makes is keyed by household and day (``watch:<id>:<day>:call``), unique among live tasks, so a
@@ -30,6 +31,7 @@ from coord.errors import CoordError
 from coord.i18n import N_, translate
 from coord.kinds import CALL_KINDS
 from coord.models import (
+    AreaKind,
     Community,
     Household,
     Membership,
@@ -41,6 +43,7 @@ from coord.models import (
     WatchColour,
 )
 from coord.services.outbox.events import record_event
+from coord.services.outbox.notifications import notify
 from coord.services.people.access import Actor
 from coord.services.people.people import coordinators_of
 from coord.services.people.secretary import party_secretary
@@ -51,6 +54,10 @@ CALL_TIME = time(9, 0)  # local time a day's call is made
 CALL_BY = time(18, 0)  # and the time it is due by
 SHORTEST_CALL = timedelta(hours=2)  # a call made late in the day is due no sooner than this
 FOLLOW_UP_WITHIN = timedelta(hours=2)  # a red household is seen to this soon
+DOCTOR_FOLLOW_UP = N_(
+    "Doctor's follow-up: household {details}, in home quarantine (blue), day {day} of {days}. "
+    "{lead} calls it today (task #{task_id}); follow its health up as its doctor or medic."
+)
 
 #: The colours' names, as readers see them.
 COLOUR_NAMES = {
@@ -203,6 +210,8 @@ def make_task(
     except IntegrityError:  # another run made it first: the unique key is the last line of defence
         return None
     give(session, task, holders, now=now)
+    if household.watch_colour == WatchColour.BLUE:
+        tell_doctor(session, household, task, day=day, now=now)
     record_event(
         session,
         actor=WATCH,
@@ -296,6 +305,47 @@ def _holders(session: Session, household: Household, *, red: bool) -> list[Perso
             if person is not None and person.active and person not in people:
                 people.append(person)
     return people
+
+
+def doctor_of(session: Session, household: Household) -> Person | None:
+    """The household's doctor or medic: the one named for it, else the temperature-check medic of the grid
+    its building is in (一长三员); None when neither is named (or they are no longer active)."""
+    doctor = household.watch_medic
+    if doctor is None:
+        area = household.building.area
+        if area is not None and area.kind == AreaKind.GRID and area.medic_id is not None:
+            doctor = session.get(Person, area.medic_id)
+    return doctor if doctor is not None and doctor.active else None
+
+
+def tell_doctor(session: Session, household: Household, task: Task, *, day: date, now: datetime) -> None:
+    """A blue household's doctor follow-up: its doctor or medic gets the day's call privately (the household's
+    details, its quarantine day, who calls), once per call, to follow its health up."""
+    from coord.services.privacy.reads import DIRECT_MESSAGE
+    from coord.services.work.notices import private_text, record_task_read
+
+    doctor = doctor_of(session, household)
+    if doctor is None:
+        return
+    lead = household.watch_lead
+    notify(
+        session,
+        dedupe_key=f"doctor:{task.id}",
+        community_id=household.community_id,
+        person_id=doctor.id,
+        task_id=task.id,
+        private=True,
+        msgid=DOCTOR_FOLLOW_UP,
+        params={
+            "task_id": task.id,
+            "day": quarantine_day(household, day) or "—",
+            "days": QUARANTINE_DAYS,
+            "lead": lead.name if lead is not None else "—",
+            "details": private_text(session, task),
+        },
+        at=now,
+    )
+    record_task_read(session, task, Actor.system(DIRECT_MESSAGE), at=now, reader_id=doctor.id)
 
 
 def _team_of(session: Session, person: Person) -> Team | None:
