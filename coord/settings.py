@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(default=None, description="redis://host:6379/0; unset = in-process broker")
     language: Literal["en", "zh"] = Field(default="en", description="language of the CLI and of new people")
     timezone: str = Field(default="Asia/Shanghai", description="default timezone of new communities")
+    retention_days: int = Field(
+        default=30, ge=1, le=3650, description="days after work closes that its private details are purged"
+    )
     environment: Literal["development", "production"] = "development"
     sql_echo: bool = False
 

@@ -32,6 +32,7 @@ class Actors:
     daily_summary: dramatiq.Actor[..., None]
     materialise: dramatiq.Actor[..., None]
     shift_end: dramatiq.Actor[..., None]
+    privacy_purge: dramatiq.Actor[..., None]
     watch: dramatiq.Actor[..., None]
     group_buy_cutoff: dramatiq.Actor[..., None]
 
@@ -81,6 +82,7 @@ def declare_actors(broker: Broker, runtime: Runtime) -> Actors:
         daily_summary=declare(duty, "daily_summary", "duties"),
         materialise=declare(duty, "materialise", "duties"),
         shift_end=declare(duty, "shift_end", "duties"),
+        privacy_purge=declare(duty, "privacy_purge", "duties"),
         watch=declare(watch, "watch", "duties"),
         group_buy_cutoff=declare(group_buy_cutoff, "group_buy_cutoff", "duties"),
     )

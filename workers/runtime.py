@@ -49,4 +49,5 @@ def build_runtime(
         clock=clock or SystemClock(),
         gateways=dict(gateways) if gateways else {"console": ConsoleGateway()},
         limiter=limiter,
+        tick=TickOptions(retention_days=settings.retention_days),
     )

@@ -16,7 +16,7 @@ from coord.i18n import N_
 from coord.kinds import KINDS
 from coord.models import AssignmentState, Priority, Task, TaskStatus
 from coord.services.people.access import can_see_private
-from coord.services.work.notices import private_text
+from coord.services.work.notices import private_text, record_task_read
 
 
 def kind_phrase(kind: str) -> Phrase:
@@ -140,6 +140,7 @@ def private_reply(ctx: Context, task: Task) -> Reply:
             ),
             task_id=task.id,
         )
+    record_task_read(ctx.session, task, ctx.actor, at=ctx.now)
     return ctx.say(
         N_("Details for you only, task #{task_id}: {details}"),
         target="direct",

@@ -57,13 +57,15 @@ def person_card(
         raise NotAllowed(N_("Only a captain or a coordinator can see people's details."))
     phone = person.phone if private and can_manage_person(session, actor, person) else None
     if phone:
-        record_event(
+        from coord.services.privacy.reads import record_read
+
+        record_read(
             session,
             actor=actor,
-            action="phone_read",
             community_id=person.community_id,
+            what="phone",
             at=now or utcnow(),
-            subject_id=person.id,
+            person_id=person.id,
         )
     return Card(person, teams_of(session, person), phone)
 

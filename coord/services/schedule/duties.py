@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coord.models import Duty, DutyKind, DutyStatus
+from coord.services.privacy.retention import purge_private_details
 from coord.services.reporting.summary import send_daily_summary
 from coord.services.work.shift_end import close_ended_shift
 
@@ -27,6 +28,9 @@ def run_duty(*, session: Session, duty_id: int, now: datetime) -> DutyStatus | N
         duty.note = f"sent to {sent}"
     elif duty.kind == DutyKind.MATERIALISE:
         duty.note = _materialise(session, now)
+    elif duty.kind == DutyKind.PRIVACY_PURGE:
+        assert duty.community_id is not None and duty.day is not None
+        duty.note = purge_private_details(session, community_id=duty.community_id, cutoff=duty.day, now=now)
     elif duty.kind == DutyKind.SHIFT_END:
         assert duty.task_id is not None
         closed = close_ended_shift(session=session, task_id=duty.task_id, now=now)

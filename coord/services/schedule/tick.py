@@ -30,6 +30,7 @@ from coord.models import (
     Task,
 )
 from coord.services.escalation.climb import arm_escalations
+from coord.services.privacy.retention import plan_purges
 from coord.services.schedule.shift_ends import plan_shift_ends
 from coord.services.watch.schedule import arm_watches
 
@@ -51,12 +52,14 @@ class Dispatch:
 class TickOptions:
     lease: timedelta = timedelta(minutes=2)
     batch: int = 1000  # due rows of each kind leased per tick
+    retention_days: int = 30  # private details purged this long after the work closes (COORD_RETENTION_DAYS)
     arm_batch: int = 250  # idle ladders armed per tick
 
 
 def collect_due(session: Session, *, now: datetime, options: TickOptions = TickOptions()) -> list[Dispatch]:
     """Everything due at ``now``, leased; enqueue the result after the transaction commits."""
     plan_duties(session, now=now)
+    plan_purges(session, now=now, retention_days=options.retention_days)
     plan_shift_ends(session, now=now, limit=options.arm_batch)
     arm_escalations(session, now=now, limit=options.arm_batch)
     arm_watches(session, now=now, limit=options.arm_batch)

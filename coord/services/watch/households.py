@@ -31,8 +31,8 @@ from coord.models import (
     WatchColour,
     as_id,
 )
-from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_watch_keeper
+from coord.services.privacy.reads import record_read
 from coord.services.watch.schedule import QUARANTINE_DAYS, local_day, quarantine_day
 
 MAX_LISTED = 50
@@ -113,7 +113,7 @@ def search_households(
             conditions.append(func.replace(Household.phone, "-", "").like(f"%{digits}%"))
         found = list(session.scalars(query.where(or_(*conditions)).order_by(Household.id).limit(limit)))
     found = found[:limit]
-    _record_read(session, actor, community, now, "households_searched", count=len(found))
+    _record_read(session, actor, community, now, "search", found, action="households_searched")
     return found
 
 
@@ -125,7 +125,7 @@ def household_view(
     community = session.get_one(Community, household.community_id)
     [view] = _views(session, community, [household], now)
     if record:
-        _record_read(session, actor, community, now, "household_read", household_id=household.id)
+        _record_read(session, actor, community, now, "household", [household])
     live = (TaskStatus.OPEN, TaskStatus.FULL, TaskStatus.IN_PROGRESS)
     work = session.scalars(
         select(Task)
@@ -153,7 +153,7 @@ def watch_list(
         .order_by(Household.watch_set_at.is_(None), Household.watch_set_at, Household.id)
         .limit(limit)
     ).all()
-    _record_read(session, actor, community, now, "watch_list_read", colour=str(colour), count=len(households))
+    _record_read(session, actor, community, now, "watch_list", households, colour=str(colour))
     return _views(session, community, list(households), now)
 
 
@@ -261,6 +261,23 @@ def _last_calls(session: Session, household_ids: list[int]) -> dict[int, LastCal
 
 
 def _record_read(
-    session: Session, actor: Actor, community: Community, now: datetime, action: str, **data: Any
+    session: Session,
+    actor: Actor,
+    community: Community,
+    now: datetime,
+    what: str,
+    households: Sequence[Household],
+    **data: Any,
 ) -> None:
-    record_event(session, actor=actor, action=action, community_id=community.id, at=now, **data)
+    """Every household shown is a read of its private details (coord.services.privacy)."""
+    ids = [h.id for h in households]
+    record_read(
+        session,
+        actor=actor,
+        community_id=community.id,
+        what=what,
+        at=now,
+        households=ids,
+        count=len(ids),
+        **data,
+    )

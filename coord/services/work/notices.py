@@ -12,7 +12,9 @@ from coord.i18n import N_
 from coord.models import Assignment, Household, Place, Task
 from coord.payloads import button
 from coord.services.outbox.notifications import notify
+from coord.services.people.access import Actor
 from coord.services.people.people import captains_of, coordinators_of
+from coord.services.privacy.reads import DIRECT_MESSAGE, record_read
 
 PRIVATE_DETAILS = N_("You have task #{task_id} “{title}”. Details for you only: {details}")
 GIVEN = N_(
@@ -46,6 +48,24 @@ def send_private_details(session: Session, task: Task, assignment: Assignment, *
     message = private_details_message(session, task, assignment)
     if message is not None:
         notify(session, **message, at=at)
+        record_task_read(session, task, Actor.system(DIRECT_MESSAGE), at=at, reader_id=assignment.person_id)
+
+
+def record_task_read(
+    session: Session, task: Task, actor: Actor, *, at: datetime, reader_id: int | None = None
+) -> None:
+    """A task's private details were read (shown in a chat, or sent to its holder by direct message)."""
+    record_read(
+        session,
+        actor=actor,
+        community_id=task.community_id,
+        what="task",
+        at=at,
+        households=[task.household_id] if task.household_id is not None else [],
+        task_id=task.id,
+        reader_id=reader_id,
+        channel=DIRECT_MESSAGE if actor.channel == DIRECT_MESSAGE else None,
+    )
 
 
 def private_details_message(session: Session, task: Task, assignment: Assignment) -> dict[str, Any] | None:
@@ -71,6 +91,8 @@ def private_key(assignment: Assignment) -> str:
 
 def private_text(session: Session, task: Task) -> str:
     """The task's private details and its household's address and contact, in one line."""
+    if task.details_purged_at is not None:  # retention purged them (coord.services.privacy.retention)
+        return "—"
     parts = [task.private_details] if task.private_details else []
     if task.household_id is not None:
         row = session.execute(
