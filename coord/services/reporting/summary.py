@@ -83,6 +83,9 @@ def compute_summary(
             Notification.created_at < until,
         )
     )
+    from coord.services.requests.reports import request_figures  # residents' requests (issue 16)
+
+    summary["requests"] = request_figures(session, community_id=community.id, start=start, end=until)
     _add_totals(session, community, day, start, until, summary)
     return summary
 
