@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,9 @@ CELL_STATES = {
     "unfilled": N_("unfilled"),
     "cancelled": N_("cancelled"),
 }
+#: Disinfection runs up to three times a day: a building not covered for this long is ageing, then stale.
+AGEING = timedelta(hours=8)
+STALE = timedelta(hours=24)
 COLOURS = {"red": N_("red"), "yellow": N_("yellow"), "blue": N_("blue"), "green": N_("green")}
 
 
@@ -52,6 +55,12 @@ class Texts:
             return self._(N_("{hours} h {minutes} min ago"), hours=minutes // 60, minutes=minutes % 60)
         return self._(N_("{days} days ago"), days=minutes // (24 * 60))
 
+    def staleness(self, moment: datetime | None) -> str:
+        """How the time since a building was last covered is coloured: fresh, ageing or stale."""
+        if moment is None or self.now - moment >= STALE:
+            return "stale"
+        return "fresh" if self.now - moment < AGEING else "ageing"
+
     def kind(self, name: str) -> str:
         kind = KINDS.get(name)
         return self._(kind.label) if kind else name
@@ -70,5 +79,6 @@ class Texts:
             "kind": self.kind,
             "state": self.state,
             "colour": self.colour,
+            "staleness": self.staleness,
             "lang": self.language,
         }

@@ -4,6 +4,7 @@ sessions and their cookie, the CSRF rule on every change, and who may see and do
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -250,3 +251,35 @@ def test_live_moves_when_something_happens(scene: Scene) -> None:
 
 def test_healthz(scene: Scene) -> None:
     assert scene.client().get("/healthz").text == "ok"
+
+
+def test_two_coordinators_at_once_one_wins_nothing_is_double_booked(scene: Scene) -> None:
+    import threading
+
+    # Given one place left in the gate shift, and two coordinators' browsers on the board
+    first, second = scene.signed_in(scene.world.coordinator), scene.signed_in(scene.world.coordinator)
+    one, two = scene.csrf(first), scene.csrf(second)
+    assert first.post(
+        f"/tasks/{scene.gate_task}/assign", data={"person": "Volunteer 1", "csrf": one}
+    ).is_success
+    start = threading.Barrier(2)
+    statuses: dict[str, int] = {}
+
+    def give(client: Any, csrf: str, name: str) -> None:
+        start.wait()
+        response = client.post(f"/tasks/{scene.gate_task}/assign", data={"person": name, "csrf": csrf})
+        statuses[name] = response.status_code
+
+    # When both give the last place to different people at the same moment
+    threads = [
+        threading.Thread(target=give, args=(first, one, "Volunteer 2")),
+        threading.Thread(target=give, args=(second, two, "Volunteer 3")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # Then one is given it, the other is told (409, the reason on the page), and the shift holds two
+    assert sorted(statuses.values()) == [200, 409]
+    assert _holders(scene, scene.gate_task) == 2
+    assert scene.task(scene.gate_task).filled == 2

@@ -8,6 +8,7 @@ from coord.models import Person
 from coord.services.board import today_page, viewer_of
 from coord.services.people.access import Actor
 from coord.services.work import check_in, claim
+from tests.factories import NOW
 from tests.web.conftest import Scene
 
 
@@ -65,3 +66,15 @@ def test_a_captain_sees_only_their_teams_work(scene: Scene) -> None:
     assert day.grids == []
     assert [w.task_id for w in day.unfilled] == [scene.gate_task]
     assert day.escalations == []
+
+
+def test_the_time_since_covered_is_coloured_by_how_long() -> None:
+    from coord.web.texts import Texts
+
+    texts = Texts("zh", "Asia/Shanghai", NOW)
+    assert texts.staleness(NOW - timedelta(hours=2)) == "fresh"
+    assert texts.staleness(NOW - timedelta(hours=9)) == "ageing"
+    assert texts.staleness(NOW - timedelta(hours=30)) == "stale"
+    assert texts.staleness(None) == "stale"
+    assert texts.ago(NOW - timedelta(minutes=200)) == "3 小时 20 分钟前"
+    assert texts.ago(None) == "从未"
