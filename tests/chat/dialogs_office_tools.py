@@ -201,7 +201,7 @@ PLACES_AND_GRIDS = Dialog(
             "coordinator",
             say="grid Grid 1-1 leader=Volunteer_1 medic=Helper_1",
             en=("Grid Grid 1-1:", "grid leader Volunteer 1", "medic Helper 1", "buyer nobody"),
-            zh=("Grid 1-1：", "网格长：Volunteer 1", "测温员：Helper 1", "采购员：无人"),
+            zh=("Grid 1-1的一长三员 —— ", "网格长：Volunteer 1", "测温员：Helper 1", "采购员：无人"),
         ),
         Step("coordinator", say="grid Zone 1 leader=Volunteer_1", en=("is a zone",), zh=("是片区",)),
         Step("coordinator", say="grid Grid 1-1 chief=Volunteer_1", en=("not “chief”",), zh=("没有“chief”",)),
