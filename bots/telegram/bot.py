@@ -19,6 +19,7 @@ from bots.telegram.membership import on_migrate, on_my_chat_member
 from bots.telegram.menu import set_menus
 from bots.telegram.polling import Poller
 from bots.telegram.processing import InOrderPerPerson
+from bots.telegram.webhook import Webhook
 from coord.chat import ChatStore
 from coord.clock import Clock, SystemClock
 from coord.settings import Settings
@@ -79,11 +80,11 @@ async def serve(
     if not await _connect(application, stop):
         return
     refresher: asyncio.Task[None] | None = None
-    poller: Poller | None = None
+    receiver: Poller | Webhook | None = None
     try:
         await application.post_init(application)  # type: ignore[misc]  # run_* would; we start by hand
         await application.start()
-        poller = await _receive(application, settings)
+        receiver = await _receive(application, settings)
         log.info("telegram: @%s answering (%s)", application.bot.username, _mode(settings))
         refresher = asyncio.create_task(_refresh_cards_every(application, card_refresh_seconds))
         while not stop.is_set():
@@ -93,8 +94,8 @@ async def serve(
             refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await refresher
-        if poller is not None:
-            await poller.stop()
+        if receiver is not None:
+            await receiver.stop()
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
         if application.running:
@@ -119,25 +120,26 @@ async def _connect(application: Application, stop: threading.Event) -> bool:
     return False
 
 
-async def _receive(application: Application, settings: Settings) -> Poller | None:
-    """Start receiving updates: PTB's webhook server, or our long polling (it confirms updates to
-    Telegram only once they were answered; see ``bots.telegram.polling``)."""
-    updater = application.updater
-    assert updater is not None
+async def _receive(application: Application, settings: Settings) -> Poller | Webhook:
+    """Start receiving updates, by webhook when ``telegram_webhook_url`` is set, else by long polling.
+    Either way Telegram learns that an update was received only once it was answered (see
+    ``bots.telegram.polling`` and ``bots.telegram.webhook``)."""
+    receiver: Poller | Webhook
     if settings.telegram_webhook_url:
         secret = settings.telegram_webhook_secret
-        await updater.start_webhook(
+        receiver = Webhook(
+            application,
+            url=settings.telegram_webhook_url,
+            path=urlsplit(settings.telegram_webhook_url).path,
             listen=settings.telegram_webhook_listen,
             port=settings.telegram_webhook_port,
-            url_path=urlsplit(settings.telegram_webhook_url).path.lstrip("/"),
-            webhook_url=settings.telegram_webhook_url,
-            secret_token=secret.get_secret_value() if secret else None,
+            secret=secret.get_secret_value() if secret else None,
             allowed_updates=ALLOWED_UPDATES,
         )
-        return None
-    poller = Poller(application, allowed_updates=ALLOWED_UPDATES)
-    await poller.start()
-    return poller
+    else:
+        receiver = Poller(application, allowed_updates=ALLOWED_UPDATES)
+    await receiver.start()
+    return receiver
 
 
 def _mode(settings: Settings) -> str:
