@@ -78,3 +78,14 @@ def test_the_time_since_covered_is_coloured_by_how_long() -> None:
     assert texts.staleness(None) == "stale"
     assert texts.ago(NOW - timedelta(minutes=200)) == "3 小时 20 分钟前"
     assert texts.ago(None) == "从未"
+
+
+def test_the_plan_shows_each_building_by_its_most_urgent_round_grouped_by_zone(scene: Scene) -> None:
+    client = scene.signed_in(scene.world.coordinator)
+    page = client.get("/today").text
+    plan = page[page.index('class="plan"') : page.index('class="legend"')]
+    # the test community: Zone 1 › Grid 1-1 › Buildings 1-3, each with an overdue 08:00 round
+    assert "Zone 1" in plan and "Grid 1-1" in plan
+    assert plan.count('class="tile cell overdue"') == 3
+    wall = client.get("/wall").text
+    assert wall.count('class="tile cell overdue"') == 3

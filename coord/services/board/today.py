@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from coord.models import Area, Assignment, AssignmentState, Event, Person, Place, PlaceKind, Task, TaskStatus
 from coord.models import Template as WorkTemplate
@@ -41,6 +41,10 @@ class Cell:
     capacity: int
 
 
+#: Which state a building's tile on the plan shows when its rounds differ: the one that needs action first.
+URGENCY = ("overdue", "unfilled", "in_progress", "due", "done", "cancelled")
+
+
 @dataclass
 class BuildingRow:
     place_id: int
@@ -48,12 +52,19 @@ class BuildingRow:
     last_covered: datetime | None
     cells: dict[tuple[int, str], Cell] = field(default_factory=dict)
 
+    @property
+    def worst(self) -> str:
+        """The state of the plan's tile: the most urgent of today's rounds ("none" without any)."""
+        states = {cell.state for cell in self.cells.values()}
+        return next((state for state in URGENCY if state in states), "none")
+
 
 @dataclass
 class GridMatrix:
     name: str
     rounds: list[Round]
     rows: list[BuildingRow]
+    zone: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,15 +185,19 @@ def _matrix(
         cells[place_id][key] = Cell(task_id, state, filled, capacity)
         counts[state] += 1
     covered = _last_covered(session, viewer.community.id)
+    zone_area = aliased(Area)
     buildings = session.execute(
-        select(Place.id, Place.name, Area.name)
+        select(Place.id, Place.name, Area.name, zone_area.name)
         .outerjoin(Area, Area.id == Place.area_id)
+        .outerjoin(zone_area, zone_area.id == Area.parent_id)
         .where(Place.community_id == viewer.community.id, Place.kind == PlaceKind.BUILDING)
-        .order_by(Area.name, Place.name)
+        .order_by(zone_area.name, Area.name, Place.name)
     ).all()
     by_grid: dict[str, list[BuildingRow]] = defaultdict(list)
-    for place_id, name, grid in buildings:
+    zones: dict[str, str] = {}
+    for place_id, name, grid, zone_name in buildings:
         if viewer.coordinator or place_id in cells:
+            zones[grid or ""] = zone_name or ""
             by_grid[grid or ""].append(
                 BuildingRow(place_id, name, covered.get(place_id), cells.get(place_id, {}))
             )
@@ -190,7 +205,8 @@ def _matrix(
     grids = []
     for grid, building_rows in by_grid.items():
         used = {key for row in building_rows for key in row.cells}
-        grids.append(GridMatrix(grid, [r for r in ordered if r.key in used], _natural(building_rows)))
+        rounds_used = [r for r in ordered if r.key in used]
+        grids.append(GridMatrix(grid, rounds_used, _natural(building_rows), zones.get(grid, "")))
     return grids, counts
 
 
