@@ -28,6 +28,8 @@ EVERYONE = (
     N_("release 12 reason — give a task back before it starts"),
     N_("cantdo 12 reason — you cannot finish it; your captain is told"),
     N_("health — today's health declaration"),
+    N_("order 1-2-301 rice 1 bag, milk 2 — an order for a household (the desk); requests — its orders"),
+    N_("delivered 12 / notathome 12 / refused 12 — mark a door of your run; residents, confirm 5 — residents"),
     N_("standard — the service standard"),
     N_("language — English or 简体中文"),
     N_("stop — leave a question I am asking you"),
@@ -51,6 +53,7 @@ CAPTAIN = (
     N_("colour 2-1-502 yellow REASON — set a household's colour; responsible / medic 2-1-502 NAME"),
     N_("link — in a group: make it your team's chat; in our direct chat: a link code for it"),
     N_("unlink — in a group: it is no longer your team's chat"),
+    N_("doorcode Building 1 — the code residents join with; keep 12 — keep a request held as a duplicate"),
     N_("web — a one-time sign-in link to the web board, in our direct chat"),
 )
 COORDINATOR = (

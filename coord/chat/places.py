@@ -5,6 +5,8 @@ Every change goes through ``coord.services.people.geography``, which checks the 
 
 from __future__ import annotations
 
+import re
+
 from coord.chat.context import Context
 from coord.chat.parse import Command
 from coord.chat.port import Phrase, Reply
@@ -42,16 +44,27 @@ PLACE_WORDS = frozenset({"place", "地点", "场所"})
 AREA_WORDS = frozenset({"area", "zone", "grid", "片区", "网格", "区域"})
 RENAME_EXAMPLE = N_("rename Building 12 = Building 12A")
 MAX_LISTED = 60
-NOT_A_ROLE = N_("A grid's roles are leader=, registrar=, medic= and buyer=, not “{role}”. Nothing was changed.")
+_DIGITS = re.compile(r"(\d+)")
+NOT_A_ROLE = N_(
+    "A grid's roles are leader=, registrar=, medic= and buyer=, not “{role}”. Nothing was changed."
+)
 
 
 def places(ctx: Context, command: Command) -> list[Reply]:
     """``places``: every place with its kind, its area, and what refers to it."""
-    found = geography.list_places(ctx.session, actor=ctx.actor, community=ctx.community)
+    found = sorted(
+        geography.list_places(ctx.session, actor=ctx.actor, community=ctx.community),
+        key=lambda p: (p.area_id is None, p.area_id or 0, _natural(p.name)),
+    )
     if not found:
         return [ctx.say(N_("No places yet: add them with coord place add."))]
     lines = tuple(_place_line(ctx, place) for place in found[:MAX_LISTED])
     return [ctx.say(N_("Places ({count}):\n{lines}"), count=len(found), lines=lines)]
+
+
+def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
+    """``8栋`` before ``10栋``: numbers in a name compare as numbers."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in _DIGITS.split(name) if part)
 
 
 def _place_line(ctx: Context, place: Place) -> Phrase:
@@ -159,10 +172,11 @@ def _place_or_area(ctx: Context, ref: str) -> Place | Area:
     if first.lower() in PLACE_WORDS and rest:
         return find_place(ctx.session, ctx.community.id, rest)
     if first.lower() in AREA_WORDS and rest:
-        try:
-            return find_area(ctx.session, ctx.community.id, rest)
-        except NotFound:
-            pass  # "Grid 1-1" may be the whole name
+        for name in (ref, rest):  # "grid 2" is the second grid; "grid North" the grid called North
+            try:
+                return find_area(ctx.session, ctx.community.id, name)
+            except NotFound:
+                continue
     try:
         return find_place(ctx.session, ctx.community.id, ref)
     except NotFound:
@@ -184,7 +198,8 @@ def grid(ctx: Context, command: Command) -> list[Reply]:
             example=Phrase(N_("grid Grid 1-1 leader=NAME medic=NAME")),
         )
     geography.list_areas(ctx.session, actor=ctx.actor, community=ctx.community)  # coordinators only
-    area = find_area(ctx.session, ctx.community.id, " ".join(command.as_typed))
+    ref = " ".join(command.as_typed)
+    area = find_area(ctx.session, ctx.community.id, f"grid {ref}" if ref.isdigit() else ref)  # grid 2
     roles: dict[str, Person | None] = {}
     for key, value in command.options.items():
         role = ROLE_WORDS.get(key.lower())
