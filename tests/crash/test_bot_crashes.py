@@ -7,10 +7,14 @@ unanswered, so the kill lands exactly there: after the command's commit, before 
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -28,7 +32,9 @@ from peers.telegram_api import FakeTelegram
 from tests.bots.telegram.conftest import private, tg_user
 from tests.bots.telegram.dialogs import USER_IDS
 from tests.bots.telegram.stage import Stage, committed_stage
+from tests.bots.telegram.test_webhook import free_port, wait_until_listening
 from tests.conftest import FreshDatabase
+from tests.crash.bot_process import SECRET
 from tests.factories import NOW
 from tests.workers.helpers import until
 from workers.ratelimit import LocalRateLimiter
@@ -172,5 +178,62 @@ def test_a_bot_killed_before_the_details_went_out_leaves_them_to_a_worker(fresh_
         assert details.text.startswith("(sent again) ") and "Wang Lan" in details.text
         assert details.chat_id == str(USER_IDS["helper"]) and details.private
         assert private_note(stage).status == NotificationStatus.SENT and holders(stage) == 1
+    finally:
+        server.stop()
+
+
+def deliver_by_webhook(ports: list[int], update: dict[str, Any]) -> list[tuple[int, int | str]]:
+    """Telegram behind a load balancer: POST the update to the first instance; while an answer is not
+    200 (the instance died mid-update), Telegram tries again and the balancer picks the next one."""
+    tried: list[tuple[int, int | str]] = []
+    for port in ports:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/telegram/hook",
+            data=json.dumps(update).encode(),
+            headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                tried.append((port, int(response.status)))
+                return tried
+        except urllib.error.HTTPError as err:
+            tried.append((port, int(err.code)))
+        except (urllib.error.URLError, ConnectionError, http.client.HTTPException) as err:
+            tried.append((port, type(err).__name__))
+    return tried
+
+
+def test_two_webhook_bots_behind_one_url_one_dies_mid_update(fresh_db: FreshDatabase) -> None:
+    stage = committed_stage(fresh_db)
+    delivery = stage.scene.values["delivery"]
+    server = FakeTelegram().start()
+    server.opened.update(USER_IDS.values())
+    first, second = free_port(), free_port()
+    try:
+        with bot_process(stage, server, str(first)) as doomed, bot_process(stage, server, str(second)):
+            wait_until_listening(first)
+            wait_until_listening(second)
+            # Given the instance that takes the update dies after the claim's commit, before its reply
+            kill_at(server, doomed, "sendMessage")
+            update = {
+                "update_id": 9001,
+                "message": {
+                    "message_id": 1,
+                    "date": 1772431200,
+                    "chat": private(HELPER),
+                    "from": HELPER,
+                    "text": f"/claim {delivery}",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                },
+            }
+            tried = deliver_by_webhook([first, second], update)
+            assert doomed.wait(timeout=20) == -signal.SIGKILL
+        # Then Telegram got no answer from the dead one, and the other answered the update again
+        assert [port for port, _ in tried] == [first, second] and tried[1][1] == 200
+        texts = [c.text for c in server.sent()]
+        assert texts[0].startswith(f"You already have task #{delivery}") and "Wang Lan" in texts[1]
+        assert len(texts) == 2 and holders(stage) == 1
+        assert private_note(stage).status == NotificationStatus.SENT
     finally:
         server.stop()
