@@ -41,6 +41,9 @@ CAPTAIN = (
     N_("reassign 12 — choose someone else for task 12"),
     N_("noshow 12 NAME — someone did not come to the post"),
     N_("donefor 12 NAME — record someone's part done for them, with the reason"),
+    N_("checkinfor 12 NAME — check a member in for them, with the reason"),
+    N_("past — enter work done on an earlier day from paper (past gate 2026-02-20 08:00-12:00 NAME, NAME)"),
+    N_("hours 12 NAME 3.5 — correct someone's hours, with the reason; hours 12 NAME shift — the whole shift"),
     N_("cancel 12 reason — cancel a task"),
     N_("announce TEXT — message your whole team"),
     N_("invite volunteer — an invite code for your team"),
@@ -58,6 +61,7 @@ CAPTAIN = (
 )
 COORDINATOR = (
     N_("today — today's figures so far"),
+    N_("upward — the figures for the street office, today and since the start (upward 2026-02-20)"),
     N_("escalations — work that is falling through"),
     N_("teams — all teams at a glance"),
     N_("invite captain TEAM, invite coordinator — invite codes"),

@@ -14,6 +14,7 @@ from tests.chat.dialog import Dialog, Step
 from tests.chat.dialogs_conversation import CONVERSATION_DIALOGS
 from tests.chat.dialogs_office_tools import OFFICE_TOOL_DIALOGS
 from tests.chat.dialogs_people_tools import PEOPLE_TOOL_DIALOGS
+from tests.chat.dialogs_records import RECORD_DIALOGS
 from tests.chat.dialogs_requests import REQUEST_DIALOGS
 from tests.chat.dialogs_shifts import SHIFT_DIALOGS
 from tests.chat.dialogs_team_chats import TEAM_CHAT_DIALOGS
@@ -525,6 +526,7 @@ TOPICS: tuple[Dialog, ...] = (
     *OFFICE_TOOL_DIALOGS,
     *PEOPLE_TOOL_DIALOGS,
     *REQUEST_DIALOGS,
+    *RECORD_DIALOGS,
 )
 
 DIALOGS = (*DIALOGS, *TOPICS)

@@ -145,7 +145,8 @@ def _parts(
     times: tuple[str | None, str | None, float | None],
     figure: list[str] | None,
 ) -> list[PastPart]:
-    """Each named person's part: the same check-in and done times (or hours) and figures."""
+    """Each named person's part: the same check-in and done times (or hours); the figures are the work's,
+    given once (on the first part)."""
     check_in, done, hours = times
     if done is None and hours is None:
         raise InvalidInput(N_("Give the done time or the hours of each part."))
@@ -165,9 +166,9 @@ def _parts(
             done_at=done_at,
             checked_in_at=checked_in_at,
             hours=hours,
-            figures=figures,
+            figures=figures if index == 0 else {},  # the work's figures, once
         )
-        for who in people
+        for index, who in enumerate(people)
     ]
 
 

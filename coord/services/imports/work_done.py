@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from coord.errors import CoordError, InvalidInput
 from coord.i18n import N_, translate
-from coord.kinds import KINDS, TaskKind
+from coord.kinds import KINDS, TaskKind, validate_figures
 from coord.models import Community, Person, Place, Team
 from coord.services.imports.job import ImportReport, _start
 from coord.services.imports.rows import Problems, Row, Schema, _date, _text, read_rows, report_repeats
@@ -184,6 +184,7 @@ def import_work_done(
         row.target = (key, part.person.id)
         tasks.setdefault(key, []).append((row, part))
     report_repeats(rows, lambda row: row.target, problems)
+    _check_figures_given(tasks, problems)
     _check_day_hours(session, [entry for parts in tasks.values() for entry in parts], zone, problems)
     problems.raise_if_any()
     with job.writing():
@@ -234,9 +235,23 @@ def _part(row: Row, directory: _Directory, zone: ZoneInfo, now: datetime) -> tup
     raw = values.get("figures") or {}
     figures = {names.get(name_key(name), name): value for name, value in raw.items()}
     part = PastPart(person, done_at=done_at, checked_in_at=checked_in_at, hours=hours, figures=figures)
-    check_part(kind, part, zone=zone, now=now)
+    check_part(kind, part, zone=zone, now=now, required=bool(figures))
     key = (day, kind, values.get("title") or "", values.get("team") or "", values.get("place") or "")
     return key, part
+
+
+def _check_figures_given(
+    tasks: dict[tuple[Any, ...], list[tuple[Row, PastPart]]], problems: Problems
+) -> None:
+    """The work's figures are given on at least one row of each task (a paper sheet counts them per task);
+    the rows that give them come first."""
+    for key, parts in tasks.items():
+        parts.sort(key=lambda entry: not entry[1].figures)
+        if not parts[0][1].figures:
+            try:
+                validate_figures(key[1], {})
+            except CoordError as error:
+                problems.add(min(row.line for row, _ in parts), error.msgid, **error.params)
 
 
 def _check_day_hours(

@@ -52,9 +52,12 @@ class PastPart:
     figures: Mapping[str, Any] = field(default_factory=dict)
 
 
-def check_part(kind: TaskKind, part: PastPart, *, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+def check_part(
+    kind: TaskKind, part: PastPart, *, zone: ZoneInfo, now: datetime, required: bool = True
+) -> dict[str, Any]:
     """Refuse a part that cannot be true (InvalidInput): the future, done before the check-in, over 24 hours
-    in a day, figures the kind does not record. Returns its typed figures."""
+    in a day, figures the kind does not record. Returns its typed figures. A part that gives no figures
+    and is not ``required`` to (a second person of work whose figures another part gives) records none."""
     if part.done_at > now:
         raise InvalidInput(
             N_("{when} is in the future: a past record describes work already done."),
@@ -71,6 +74,8 @@ def check_part(kind: TaskKind, part: PastPart, *, zone: ZoneInfo, now: datetime)
         raise InvalidInput(
             N_("{hours} hours in one day cannot be right: a day has at most 24."), hours=_plain(hours)
         )
+    if not required and not part.figures:
+        return {}
     return validate_figures(kind, dict(part.figures))
 
 
@@ -118,7 +123,11 @@ def record_past_work(
             N_("{when} is in the future: a past record describes work already done."),
             when=_local(ends_at, zone),
         )
-    typed = [check_part(task_kind, part, zone=zone, now=moment) for part in parts]
+    # The figures of the work may be given once, on the first part (a paper sheet counts per task).
+    typed = [
+        check_part(task_kind, part, zone=zone, now=moment, required=index == 0)
+        for index, part in enumerate(parts)
+    ]
     check_people(session, actor, community, team, [p.person for p in parts])
     check_day_hours(session, parts, zone=zone)
     window = (starts_at, ends_at)

@@ -119,7 +119,7 @@ def fill_in(
     community = session.get_one(Community, task.community_id)
     zone = ZoneInfo(community.timezone)
     kind = get_kind(task.kind)
-    typed = [check_part(kind, part, zone=zone, now=moment) for part in parts]
+    typed = [check_part(kind, part, zone=zone, now=moment, required=i == 0) for i, part in enumerate(parts)]
     check_people(session, actor, community, task.team, [p.person for p in parts])
     check_day_hours(session, parts, zone=zone)
     session.execute(

@@ -101,7 +101,7 @@ def _add_totals(
     """Running totals since the community's start: the day before's stored totals plus today's when they
     join up, else counted afresh; every fell-through figure carries one too."""
     first_day = start_day(session, community)
-    summary["days_running"] = (day - first_day).days + 1 if first_day else 0
+    summary["days_running"] = max((day - first_day).days + 1, 0) if first_day else 0
     before = session.scalar(
         select(DailySummary).where(
             DailySummary.community_id == community.id, DailySummary.day == day - timedelta(days=1)
@@ -127,7 +127,13 @@ def start_day(session: Session, community: Community) -> date | None:
     """The community's first day: its start date (a setting), else the local day of its first task."""
     if community.started_on is not None:
         return community.started_on
-    first = session.scalar(select(func.min(Task.created_at)).where(Task.community_id == community.id))
+    of_community = Task.community_id == community.id
+    made = session.scalar(select(func.min(Task.created_at)).where(of_community))
+    # work entered afterwards was made later than it was done: its own times count
+    done = session.scalar(
+        select(func.min(Assignment.ended_at)).join(Task, Task.id == Assignment.task_id).where(of_community)
+    )
+    first = min((moment for moment in (made, done) if moment is not None), default=None)
     return first.astimezone(ZoneInfo(community.timezone)).date() if first else None
 
 

@@ -72,7 +72,7 @@ def upward_report(
     total = _figures(session, community, since_start(session, community), until)
     first = start_day(session, community)
     lines = tuple(UpwardLine(key, label, today[key], total[key]) for key, label in _labels())
-    return UpwardReport(community.name, day, (day - first).days + 1 if first else 0, lines)
+    return UpwardReport(community.name, day, max((day - first).days + 1, 0) if first else 0, lines)
 
 
 def _labels() -> list[tuple[str, str]]:
