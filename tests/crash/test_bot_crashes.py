@@ -23,13 +23,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from coord.chat import ChatStore
 from coord.clock import FrozenClock
 from coord.models import Assignment, Notification, NotificationStatus
 from coord.services.outbox.delivery import deliver_notification
 from coord.services.outbox.gateways import MemoryGateway
 from coord.services.schedule.tick import collect_due
 from peers.telegram_api import FakeTelegram
-from tests.bots.telegram.conftest import private, tg_user
+from tests.bots.telegram.conftest import GROUP, private, tg_user
 from tests.bots.telegram.dialogs import USER_IDS
 from tests.bots.telegram.stage import Stage, committed_stage
 from tests.bots.telegram.test_webhook import free_port, wait_until_listening
@@ -235,5 +236,43 @@ def test_two_webhook_bots_behind_one_url_one_dies_mid_update(fresh_db: FreshData
         assert texts[0].startswith(f"You already have task #{delivery}") and "Wang Lan" in texts[1]
         assert len(texts) == 2 and holders(stage) == 1
         assert private_note(stage).status == NotificationStatus.SENT
+    finally:
+        server.stop()
+
+
+def test_a_bot_killed_during_a_card_refresh_brings_the_card_up_to_date_when_back(
+    fresh_db: FreshDatabase,
+) -> None:
+    stage = committed_stage(fresh_db)
+    gate = stage.scene.values["gate"]
+    volunteer = tg_user(USER_IDS["volunteer"], "Volunteer 1")
+    store = ChatStore(stage.factory)
+    server = FakeTelegram().start()
+    server.opened.update(USER_IDS.values())
+    try:
+        with bot_process(stage, server) as doomed:
+            # Given the task's card is posted in the team's group
+            server.say(volunteer, GROUP, f"/task {gate}")
+            server.wait_for(lambda: server.sent(), timeout=20)
+            [card] = server.sent()
+            assert card.chat_id == GROUP["id"] and "2 of 2 free" in card.text
+            # When a claim changes the task and the bot is killed as it edits the card
+            kill_at(server, doomed, "editMessageText")
+            server.say(volunteer, private(volunteer), f"/claim {gate}")
+            assert doomed.wait(timeout=20) == -signal.SIGKILL
+        # Then the card is still known to be stale (its refresh was not recorded)
+        assert len(store.stale_cards(network="telegram", now=NOW)[0]) == 1
+        # And when the bot is back, the next update that may change work brings the card up to date
+        mark = server.mark()
+        with bot_process(stage, server):
+            edits = server.wait_for(
+                lambda: [c for c in server.sent(mark) if c.method == "editMessageText"], timeout=20
+            )
+        [edit] = edits
+        assert edit.chat_id == GROUP["id"] and "1 of 2 free" in edit.text
+        assert int(edit.params["message_id"]) == card.result["message_id"]
+        assert store.stale_cards(network="telegram", now=NOW) == ([], 1)
+        assert not [c for c in server.sent(mark) if c.method == "sendMessage" and c.chat_id == GROUP["id"]]
+        assert holders(stage) == 1
     finally:
         server.stop()
