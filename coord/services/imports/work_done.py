@@ -28,7 +28,14 @@ from coord.models import Community, Person, Place, Team
 from coord.services.imports.job import ImportReport, _start
 from coord.services.imports.rows import Problems, Row, Schema, _date, _text, read_rows, report_repeats
 from coord.services.people.access import Actor
-from coord.services.records.past import PastPart, check_part, part_hours, record_past_work, served_on
+from coord.services.records.past import (
+    PastPart,
+    check_part,
+    part_hours,
+    record_past_work,
+    refuse_recorded,
+    served_on,
+)
 
 NOON = time(12, 0)
 
@@ -142,6 +149,7 @@ class _Directory:
     """The community's people, teams and places by name, loaded once."""
 
     def __init__(self, session: Session, community: Community) -> None:
+        self.session = session
         people: dict[str, list[Person]] = {}
         for person in session.scalars(select(Person).where(Person.community_id == community.id)):
             people.setdefault(person.name, []).append(person)
@@ -236,6 +244,7 @@ def _part(row: Row, directory: _Directory, zone: ZoneInfo, now: datetime) -> tup
     figures = {names.get(name_key(name), name): value for name, value in raw.items()}
     part = PastPart(person, done_at=done_at, checked_in_at=checked_in_at, hours=hours, figures=figures)
     check_part(kind, part, zone=zone, now=now, required=bool(figures))
+    refuse_recorded(directory.session, part, kind.name, zone)
     key = (day, kind, values.get("title") or "", values.get("team") or "", values.get("place") or "")
     return key, part
 

@@ -79,6 +79,34 @@ def check_part(
     return validate_figures(kind, dict(part.figures))
 
 
+def already_recorded(session: Session, person_id: int, kind: str, done_at: datetime) -> int | None:
+    """The task in which ``person_id``'s work of ``kind`` done at ``done_at`` is already recorded, if any:
+    the same line of a paper sheet entered twice is counted once."""
+    return session.scalar(
+        select(Task.id)
+        .join(Assignment, Assignment.task_id == Task.id)
+        .where(
+            Assignment.person_id == person_id,
+            Assignment.state == AssignmentState.DONE,
+            Assignment.ended_at == done_at,
+            Task.kind == kind,
+        )
+        .limit(1)
+    )
+
+
+def refuse_recorded(session: Session, part: PastPart, kind: str, zone: ZoneInfo) -> None:
+    """Refuse a part already recorded (InvalidInput naming the task)."""
+    found = already_recorded(session, part.person.id, kind, part.done_at)
+    if found is not None:
+        raise InvalidInput(
+            N_("{name}'s work done at {when} is already recorded, in task #{task_id}."),
+            name=part.person.name,
+            when=_local(part.done_at, zone),
+            task_id=found,
+        )
+
+
 def part_hours(part: PastPart) -> float | None:
     """The hours a part says: as given, else from check-in to done."""
     if part.hours is not None:
@@ -129,6 +157,8 @@ def record_past_work(
         for index, part in enumerate(parts)
     ]
     check_people(session, actor, community, team, [p.person for p in parts])
+    for part in parts:
+        refuse_recorded(session, part, task_kind.name, zone)
     check_day_hours(session, parts, zone=zone)
     window = (starts_at, ends_at)
     task = _closed_task(session, actor, community, task_kind, title, parts, team, place, window, moment)

@@ -28,6 +28,7 @@ from coord.services.records.past import (
     check_part,
     check_people,
     done_slot,
+    refuse_recorded,
 )
 from coord.services.recurring.materialisation import (
     MAX_TASKS_PER_CALL,
@@ -121,6 +122,8 @@ def fill_in(
     kind = get_kind(task.kind)
     typed = [check_part(kind, part, zone=zone, now=moment, required=i == 0) for i, part in enumerate(parts)]
     check_people(session, actor, community, task.team, [p.person for p in parts])
+    for part in parts:
+        refuse_recorded(session, part, kind.name, zone)
     check_day_hours(session, parts, zone=zone)
     session.execute(
         update(Task)

@@ -112,3 +112,12 @@ def test_over_24_hours_across_lines_names_the_line_that_goes_over(session: Sessi
 def test_only_coordinators_import(session: Session, world: World) -> None:
     with pytest.raises(NotAllowed):
         run(session, world, ENGLISH, actor=world.actor(world.gate_captain))
+
+
+def test_the_same_file_imported_twice_is_counted_once(session: Session, world: World) -> None:
+    run(session, world, ENGLISH)
+    with pytest.raises(ImportFailed) as failed:
+        run(session, world, ENGLISH)
+    assert [line for line, _ in failed.value.problems] == [2, 3, 4]
+    assert "already recorded, in task #" in failed.value.problems[0][1]
+    assert recorded(session) == 2

@@ -255,3 +255,11 @@ def test_since_the_start_counts_from_the_start_date(session: Session, world: Wor
         set_start_date(
             session=session, actor=world.actor(world.gate_captain), community=world.community, day=FEB_20
         )
+
+
+def test_the_same_record_entered_twice_is_refused(session: Session, world: World) -> None:
+    task = disinfection_on(session, world, FEB_20)
+    with pytest.raises(InvalidInput, match=f"already recorded, in task #{task.id}"):
+        disinfection_on(session, world, FEB_20)
+    day = compute_summary(session, world.community, FEB_20)["today"]
+    assert (day["done"], day["completions"]) == (1, 2)
