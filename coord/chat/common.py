@@ -17,6 +17,7 @@ from coord.i18n import N_, normalise_language
 from coord.models import Community, InviteRole
 from coord.services.people import invites, people
 from coord.services.people.team_chats import is_link_code
+from coord.services.privacy import guessing
 
 EVERYONE = (
     N_("tasks — open work you can claim (tasks today, tasks gate, tasks p2)"),
@@ -137,6 +138,11 @@ def join(session: Session, inbound: Inbound, code: str, now: datetime) -> list[R
     if residents.is_building_code(session, code):
         return residents.start_join(session, inbound, code, now)
     hint = normalise_language(inbound.language_hint) if inbound.language_hint else None
+    account = {"network": inbound.network[:20], "external_id": inbound.user_id[:255]}
+    try:
+        guessing.check_guessing(session, **account, now=now)  # slowed, then refused, after wrong codes
+    except CoordError as err:
+        return [Reply(err.msgid, error_params(err, hint or "en"), language=hint or "en")]
     try:
         with session.begin_nested():
             joined = invites.redeem_invite(
@@ -150,6 +156,7 @@ def join(session: Session, inbound: Inbound, code: str, now: datetime) -> list[R
                 now=now,
             )
     except CoordError as err:
+        guessing.record_failure(session, **account, now=now)
         return [Reply(err.msgid, error_params(err, hint or "en"), language=hint or "en")]
     community = session.get(Community, joined.person.community_id)
     assert community is not None

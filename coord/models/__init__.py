@@ -26,7 +26,7 @@ from coord.models.people import (
     TeamChat,
     TeamRole,
 )
-from coord.models.privacy import KeptHousehold, PrivateRead
+from coord.models.privacy import InviteFailure, KeptHousehold, PrivateRead
 from coord.models.records import Event, Notification, NotificationStatus
 from coord.models.requests import (
     OPEN_REQUEST_STATES,
@@ -82,6 +82,7 @@ __all__ = [
     "Household",
     "HouseholdRequest",
     "Invite",
+    "InviteFailure",
     "InviteRole",
     "Membership",
     "Notification",

@@ -1,4 +1,5 @@
-"""Privacy (issue 19): the record of every read of private details, and households a coordinator keeps.
+"""Privacy (issue 19): the record of every read of private details, households a coordinator keeps, and
+failed invite redemptions.
 
 A ``PrivateRead`` row is one person's read of one household's, task's or person's private details
 (address, phone, health, watch colour), through one channel: a chat reply, a direct message a worker sent,
@@ -47,3 +48,19 @@ class KeptHousehold(Base):
     kept_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     kept_at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class InviteFailure(Base):
+    """A failed invite code redemption by a chat account: counted to slow down and then refuse guessing
+    (``coord.services.privacy.guessing``)."""
+
+    __tablename__ = "invite_failure"
+    __table_args__ = (
+        Index("ix_invite_failure_account", "network", "external_id", "at"),
+        Index("ix_invite_failure_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    network: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

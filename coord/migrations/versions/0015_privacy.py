@@ -6,8 +6,9 @@ Create Date: 2026-12-06 08:00:00.000000
 
 ``private_read``: one row per read of a household's, task's or person's private details (who, when, which
 channel). ``kept_household``: households whose watch-list details a coordinator keeps past retention.
-``task.details_purged_at``: when retention purged a closed task's private details. The duty kind
-``privacy_purge``: the daily purge, a row with a due time like every other duty.
+``invite_failure``: failed invite redemptions, counted per chat account and in total to slow down
+and refuse guessing. ``task.details_purged_at``: when retention purged a closed task's private details.
+The duty kind ``privacy_purge``: the daily purge, a row with a due time like every other duty.
 """
 
 from collections.abc import Sequence
@@ -69,6 +70,17 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("household_id", name=op.f("pk_kept_household")),
     )
+    op.create_table(
+        "invite_failure",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("network", sa.String(length=20), nullable=False),
+        sa.Column("external_id", sa.String(length=255), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invite_failure")),
+    )
+    with op.batch_alter_table("invite_failure", schema=None) as batch_op:
+        batch_op.create_index("ix_invite_failure_account", ["network", "external_id", "at"], unique=False)
+        batch_op.create_index("ix_invite_failure_at", ["at"], unique=False)
     with op.batch_alter_table("task", schema=None) as batch_op:
         batch_op.add_column(sa.Column("details_purged_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("duty", schema=None) as batch_op:
@@ -81,6 +93,10 @@ def downgrade() -> None:
         batch_op.alter_column("kind", existing_type=_kind(NEW_KINDS), type_=_kind(OLD_KINDS))
     with op.batch_alter_table("task", schema=None) as batch_op:
         batch_op.drop_column("details_purged_at")
+    with op.batch_alter_table("invite_failure", schema=None) as batch_op:
+        batch_op.drop_index("ix_invite_failure_at")
+        batch_op.drop_index("ix_invite_failure_account")
+    op.drop_table("invite_failure")
     op.drop_table("kept_household")
     with op.batch_alter_table("private_read", schema=None) as batch_op:
         batch_op.drop_index("ix_private_read_reader")
