@@ -1,11 +1,12 @@
 """A Dramatiq worker process on Redis for the fault tests: it can stop dead in the middle of an actor.
 
-    python -m tests.workers.worker_process DB_URL REDIS_URL NAMESPACE NOW [--pause-in send|receipt|step]
+    python -m tests.workers.worker_process DB_URL REDIS_URL NAMESPACE NOW [--pause-in WHERE]
 
 Sends are recorded in the Redis lists ``NAMESPACE:sent`` (each real send's key) and ``NAMESPACE:texts``
 (its text). With ``--pause-in`` the first send (``send``: before it goes out; ``receipt``: after it went
-out, before its receipt is stored), or the first escalation step just before its commit (``step``), sets
-the key ``NAMESPACE:inside`` and waits there forever, so the test can kill the process with SIGKILL there.
+out, before its receipt is stored), or the first escalation step (``step``) or daily summary duty
+(``summary``) just before its commit, sets the key ``NAMESPACE:inside`` and waits there forever, so the
+test can kill the process with SIGKILL there.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dramatiq import Worker
 
 from coord.clock import FrozenClock
 from coord.db import make_engine, make_session_factory
+from coord.models import Duty, DutyKind
 from coord.services.escalation import climb as escalation
 from coord.services.outbox.gateways import Limit, Outbound
 from workers import actors as actor_module
@@ -69,15 +71,30 @@ def pause_steps(client: Any, namespace: str) -> None:
     actor_module.climb = climb_then_hang  # type: ignore[assignment]
 
 
+def pause_summaries(client: Any, namespace: str) -> None:
+    """Make the first daily summary duty stop after its work (the summary written), before its commit."""
+    original = actor_module.run_duty
+
+    def duty_then_hang(**kwargs: Any) -> Any:
+        result = original(**kwargs)
+        if kwargs["session"].get(Duty, kwargs["duty_id"]).kind == DutyKind.DAILY_SUMMARY:
+            hang(client, namespace)
+        return result
+
+    actor_module.run_duty = duty_then_hang
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     for name in ("database", "redis", "namespace", "now"):
         parser.add_argument(name)
-    parser.add_argument("--pause-in", choices=["send", "receipt", "step"])
+    parser.add_argument("--pause-in", choices=["send", "receipt", "step", "summary"])
     args = parser.parse_args()
     client = redis.Redis.from_url(args.redis)
     if args.pause_in == "step":
         pause_steps(client, args.namespace)
+    if args.pause_in == "summary":
+        pause_summaries(client, args.namespace)
     broker = redis_broker(args.redis, namespace=args.namespace, heartbeat_timeout=2_000)
     dramatiq.set_broker(broker)
     runtime = Runtime(
