@@ -20,6 +20,7 @@ from coord.i18n import N_, normalise_language, translate
 from coord.models import as_id
 from coord.services import board
 from coord.services.board import Visit
+from coord.services.board.people import PERIODS
 from coord.web import auth, posters
 from coord.web.texts import Texts
 
@@ -258,13 +259,40 @@ async def household(request: Request) -> Response:
     return await _signed_in(request, action)
 
 
+def _teams(page: Page, status: int = 200, notice: str = "", problem: str = "") -> Response:
+    raw = page.request.query_params.get("days", "7")
+    days = int(raw) if raw.isdigit() and int(raw) in PERIODS else 7
+    rosters = board.rosters(page.session, viewer=page.viewer, now=page.now, days=days)
+    return page.render(
+        "teams.html", status, rosters=rosters, days=days, periods=PERIODS, notice=notice, problem=problem
+    )
+
+
 async def teams(request: Request) -> Response:
+    return await _signed_in(request, _teams)
+
+
+async def deactivate(request: Request) -> Response:
+    """A captain or coordinator stops someone taking part, with the reason; what they hold is released."""
+
     def action(page: Page) -> Response:
-        return page.render(
-            "teams.html", rosters=board.rosters(page.session, viewer=page.viewer, now=page.now)
+        person_id = as_id(request.path_params["person_id"]) or 0
+        try:
+            with page.session.begin_nested():
+                name = board.deactivate(
+                    page.session,
+                    viewer=page.viewer,
+                    person_id=person_id,
+                    reason=page.form.get("reason", ""),
+                    now=page.now,
+                )
+        except CoordError as err:
+            return _teams(page, 409, problem=page.refusal(err))
+        return _teams(
+            page, notice=page.say(N_("{name} is deactivated; what they held is released."), name=name)
         )
 
-    return await _signed_in(request, action)
+    return await _signed_in(request, action, change=True)
 
 
 async def poster(request: Request) -> Response:
@@ -289,6 +317,18 @@ async def report(request: Request) -> Response:
         except CoordError as err:
             return page.render("problem.html", 403, problem=page.refusal(err))
         return page.render("report.html", text=text)
+
+    return await _signed_in(request, action)
+
+
+async def report_csv(request: Request) -> Response:
+    def action(page: Page) -> Response:
+        try:
+            text = board.report_csv(page.session, viewer=page.viewer, now=page.now)
+        except CoordError as err:
+            return PlainTextResponse(page.refusal(err), status_code=403)
+        headers = {"Content-Disposition": 'attachment; filename="daily-summary.csv"'}
+        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
 
     return await _signed_in(request, action)
 
@@ -337,6 +377,8 @@ ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/households/{household_id}", household, ["GET"]),
     ("/teams", teams, ["GET"]),
     ("/teams/{team_id}/poster", poster, ["POST"]),
+    ("/people/{person_id}/deactivate", deactivate, ["POST"]),
     ("/report", report, ["GET"]),
     ("/report/chart.png", report_chart, ["GET"]),
+    ("/report.csv", report_csv, ["GET"]),
 ]

@@ -283,3 +283,41 @@ def test_two_coordinators_at_once_one_wins_nothing_is_double_booked(scene: Scene
     assert sorted(statuses.values()) == [200, 409]
     assert _holders(scene, scene.gate_task) == 2
     assert scene.task(scene.gate_task).filled == 2
+
+
+def test_a_captain_deactivates_their_own_member_with_a_reason(scene: Scene) -> None:
+    client = scene.signed_in(scene.world.gate_captain)
+    csrf = scene.csrf(client)
+    mine, theirs = scene.world.volunteers[0], scene.world.supply_volunteers[0]
+
+    def active(person: Person) -> bool:
+        return bool(scene.read(lambda s: s.get_one(Person, person.id).active))
+
+    assert client.post(f"/people/{mine.id}/deactivate", data={"reason": "ill"}).status_code == 403
+    no_reason = client.post(f"/people/{mine.id}/deactivate", data={"reason": " ", "csrf": csrf})
+    assert no_reason.status_code == 409 and "why" in no_reason.text and active(mine)
+    other = client.post(f"/people/{theirs.id}/deactivate", data={"reason": "ill", "csrf": csrf})
+    assert other.status_code == 409 and active(theirs)
+    done = client.post(f"/people/{mine.id}/deactivate", data={"reason": "ill", "csrf": csrf})
+    assert done.status_code == 200 and "Volunteer 1 is deactivated" in done.text and not active(mine)
+
+
+def test_hours_over_a_chosen_period_and_the_report_as_csv(scene: Scene) -> None:
+    coordinator = scene.signed_in(scene.world.coordinator)
+    assert "Hours, last 30 days" in coordinator.get("/teams?days=30").text
+    assert "Hours, last 7 days" in coordinator.get("/teams?days=5000").text  # not offered: the default
+    csv = coordinator.get("/report.csv")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert scene.signed_in(scene.world.gate_captain).get("/report.csv").status_code == 403
+
+
+def test_bad_input_is_told_in_the_readers_language_and_changes_nothing(scene: Scene) -> None:
+    with scene.factory() as session, session.begin():
+        session.get_one(Person, scene.world.coordinator.id).language = "zh"
+    client = scene.signed_in(scene.world.coordinator)
+    response = client.post(
+        f"/tasks/{scene.gate_task}/assign", data={"person": "Nobody", "csrf": scene.csrf(client)}
+    )
+    assert response.status_code == 409 and "Nobody" in response.text and "There is no" not in response.text
+    assert _holders(scene, scene.gate_task) == 0
+    assert client.post("/tasks/99999999999/cancel", data={"csrf": scene.csrf(client)}).status_code == 409

@@ -5,9 +5,9 @@ Modules: ``viewer`` (who sees what), ``signin`` (one-time links, sessions, CSRF 
 Today page and wall), ``people`` (rosters, the watch list), ``actions`` (assign, reassign, cancel).
 """
 
-from coord.services.board.actions import assign_place, cancel_work, reassign_place
+from coord.services.board.actions import assign_place, cancel_work, deactivate, reassign_place
 from coord.services.board.people import Roster, assignable, household_details, rosters, watched
-from coord.services.board.reports import report_chart, report_text
+from coord.services.board.reports import report_chart, report_csv, report_text
 from coord.services.board.signin import (
     SignedIn,
     Visit,
@@ -32,6 +32,7 @@ __all__ = [
     "assignable",
     "board_address",
     "cancel_work",
+    "deactivate",
     "household_details",
     "issue_link",
     "last_event_id",
@@ -39,6 +40,7 @@ __all__ = [
     "reassign_place",
     "redeem_link",
     "report_chart",
+    "report_csv",
     "report_text",
     "rosters",
     "send_link",

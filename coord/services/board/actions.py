@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from coord.models import Task
 from coord.services.board.viewer import Viewer
 from coord.services.people.people import find_person
+from coord.services.people.roster import deactivate_person
 from coord.services.work import assign, cancel_task, reassign
 
 
@@ -36,6 +37,14 @@ def reassign_place(
         now=now,
     )
     return to_person.name
+
+
+def deactivate(session: Session, *, viewer: Viewer, person_id: int, reason: str, now: datetime) -> str:
+    """The person takes no further part (their captain or a coordinator; the people service checks and
+    releases what they hold); returns their name."""
+    person = find_person(session, viewer.community.id, person_id)
+    deactivate_person(session=session, actor=viewer.actor, person=person, reason=reason, now=now)
+    return person.name
 
 
 def cancel_work(session: Session, *, viewer: Viewer, task_id: int, now: datetime) -> Task:

@@ -27,7 +27,8 @@ from coord.models import (
 from coord.services.board.viewer import Viewer
 from coord.services.watch.households import HouseholdView, household_view, watch_list
 
-WEEK = timedelta(days=7)
+#: The periods the Teams page offers for hours served, in days.
+PERIODS = (1, 7, 30, 90)
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ class Roster:
     members: list[Member]
 
 
-def rosters(session: Session, *, viewer: Viewer, now: datetime) -> list[Roster]:
-    """Every team the viewer leads (a coordinator: all of the community's), with its members."""
+def rosters(session: Session, *, viewer: Viewer, now: datetime, days: int = 7) -> list[Roster]:
+    """Every team the viewer leads (a coordinator: all of the community's), with its members and the hours
+    each served in the last ``days`` days."""
     query = select(Team).where(Team.community_id == viewer.community.id).order_by(Team.name)
     if not viewer.coordinator:
         query = query.where(Team.id.in_(sorted(viewer.team_ids)))
@@ -59,7 +61,7 @@ def rosters(session: Session, *, viewer: Viewer, now: datetime) -> list[Roster]:
         .order_by(Membership.role, Person.name)
     ).all()
     people = {person_id for _, person_id, _, _, _ in rows}
-    holding, hours = _holding(session, people), _hours(session, people, now)
+    holding, hours = _holding(session, people), _hours(session, people, now, timedelta(days=days))
     by_team: dict[int, list[Member]] = defaultdict(list)
     for team_id, person_id, name, role, active in rows:
         by_team[team_id].append(
@@ -82,14 +84,15 @@ def _holding(session: Session, people: set[int]) -> dict[int, list[str]]:
     return held
 
 
-def _hours(session: Session, people: set[int], now: datetime) -> dict[int, float]:
-    """Hours served in the last week: what was recorded, else the time from check-in to done."""
+def _hours(session: Session, people: set[int], now: datetime, period: timedelta) -> dict[int, float]:
+    """Hours served in ``period`` up to now: what was recorded, else the time from check-in to done."""
     total: dict[int, float] = defaultdict(float)
     for person_id, hours, start, end in session.execute(
         select(Assignment.person_id, Assignment.hours, Assignment.checked_in_at, Assignment.ended_at).where(
             Assignment.person_id.in_(sorted(people)),
             Assignment.state == AssignmentState.DONE,
-            Assignment.ended_at >= now - WEEK,
+            Assignment.ended_at >= now - period,
+            Assignment.ended_at <= now,
         )
     ).tuples():
         if hours is not None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from coord.services.board.viewer import Viewer, require_board_coordinator
 from coord.services.reporting import compute_summary, summary_text
-from coord.services.reporting.report import summary_chart
+from coord.services.reporting.report import summary_chart, summary_csv
 
 
 def _figures(session: Session, viewer: Viewer, now: datetime) -> dict[str, Any]:
@@ -26,6 +26,11 @@ def _figures(session: Session, viewer: Viewer, now: datetime) -> dict[str, Any]:
 def report_text(session: Session, *, viewer: Viewer, now: datetime) -> str:
     """Today's summary so far, in the viewer's language."""
     return summary_text(_figures(session, viewer, now), viewer.language)
+
+
+def report_csv(session: Session, *, viewer: Viewer, now: datetime) -> str:
+    """Today's summary so far as CSV (formula-looking text kept as text by the reporting service)."""
+    return summary_csv(_figures(session, viewer, now), viewer.language)
 
 
 def report_chart(session: Session, *, viewer: Viewer, now: datetime) -> bytes:
