@@ -13,8 +13,8 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from coord.db import insert_new
 from coord.i18n import N_, translate
@@ -107,7 +107,7 @@ def run_cutoff(*, session: Session, cutoff_id: int, now: datetime) -> list[Reque
             HouseholdRequest.task_id.is_(None),
             HouseholdRequest.created_at <= cutoff.due_at,
         )
-        .options(selectinload(HouseholdRequest.household).selectinload(Household.building))
+        .options(joinedload(HouseholdRequest.household).joinedload(Household.building))
         .order_by(HouseholdRequest.building_id, HouseholdRequest.id)
     ).all()
     groups: dict[int | None, list[HouseholdRequest]] = defaultdict(list)
@@ -215,19 +215,17 @@ def _totals(requests: list[HouseholdRequest]) -> list[tuple[str, str, int]]:
 def _put_on_run(
     session: Session, run: RequestRun, requests: list[HouseholdRequest], *, now: datetime
 ) -> None:
-    """Every request accepted (or retried) on ``run``, each an event, the residents told in one insert."""
+    """Every request accepted (or retried) on ``run``: one UPDATE for each (not one per request), an event
+    each, and the residents told, all in one insert per table."""
     events = []
     messages = []
-    ids = [r.id for r in requests]
+    moved: dict[RequestStatus, list[int]] = defaultdict(list)
     languages = _languages(session, [r.resident_id for r in requests if r.resident_id is not None])
     for request in requests:
         status = (
             RequestStatus.RETRIED if request.status == RequestStatus.NOT_AT_HOME else RequestStatus.ACCEPTED
         )
-        request.status = status
-        request.run_id = run.id
-        request.attempts += 1
-        request.accepted_at = request.accepted_at or now
+        moved[status].append(request.id)
         events.append(
             event_row(
                 actor=SYSTEM_FOR_TASKS,
@@ -240,11 +238,26 @@ def _put_on_run(
             )
         )
         if request.resident_id is not None:
-            messages.append(_status_message(request, status, languages.get(request.resident_id)))
+            message = _status_message(request, status, languages.get(request.resident_id))
+            message["dedupe_key"] = f"request:{request.id}:{status}:{request.attempts + 1}"
+            messages.append(message)
     session.flush()
+    for status, ids in moved.items():
+        session.execute(
+            update(HouseholdRequest)
+            .where(HouseholdRequest.id.in_(ids))
+            .values(
+                status=status,
+                run_id=run.id,
+                attempts=HouseholdRequest.attempts + 1,
+                accepted_at=func.coalesce(HouseholdRequest.accepted_at, now),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    for request in requests:
+        session.expire(request)  # read again when next used
     record_events(session, events)
     notify_many(session, messages, now=now)
-    del ids
 
 
 def _languages(session: Session, person_ids: list[int]) -> dict[int, str]:
