@@ -138,8 +138,17 @@ def screenshot(page: Page, output_path: str, name: str) -> None:
 def test_sign_in_through_the_bots_link_and_see_a_claim_made_in_chat_appear(
     live: Live, page: Page, output_path: str
 ) -> None:
-    # Given the gate captain asks the bot for a link, and the bot sends it by direct message
-    live.say("captain", "/web")
+    # Given the gate captain asks the bot (python-telegram-bot, polling the fake Bot API server) for a link,
+    # and the delivery worker's Telegram gateway sends it by direct message
+    from tests.bots.telegram.conftest import private, start_bot, tg_user
+
+    bot = start_bot(live.telegram, live.scene.factory, live.scene.clock)
+    try:
+        captain = tg_user(USER_IDS["captain"], "Captain Chen")
+        replies = bot.say(captain, private(captain), "/web")
+    finally:
+        bot.close()
+    assert any("on its way" in call.text for call in replies)
     live.deliver()
     [message] = [text for text in live.sent_to("captain") if "/signin/" in text]
     link = re.search(r"https?://\S+/signin/\S+", message)
