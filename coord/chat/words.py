@@ -51,6 +51,7 @@ COMMANDS: dict[str, Verb] = {
     "deactivate": Verb(("deactivate", "停用", "停用人员")),
     "watch": Verb(("watch", "watchlist", "四色", "四色名单", "观察名单", "重点户"), reads_only=True),
     "household": Verb(("household", "households", "住户", "查户", "住户查询"), reads_only=True),
+    "reads": Verb(("reads", "查看记录", "查阅记录", "读取记录"), reads_only=True),
     "colour": Verb(("colour", "color", "标色", "颜色", "改色")),
     "responsible": Verb(("responsible", "责任人", "专人")),
     "medic": Verb(("medic", "doctor", "医生", "医护")),

@@ -14,6 +14,7 @@ from tests.chat.dialog import Dialog, Step
 from tests.chat.dialogs_conversation import CONVERSATION_DIALOGS
 from tests.chat.dialogs_office_tools import OFFICE_TOOL_DIALOGS
 from tests.chat.dialogs_people_tools import PEOPLE_TOOL_DIALOGS
+from tests.chat.dialogs_privacy import PRIVACY_DIALOGS
 from tests.chat.dialogs_records import RECORD_DIALOGS
 from tests.chat.dialogs_requests import REQUEST_DIALOGS
 from tests.chat.dialogs_shifts import SHIFT_DIALOGS
@@ -527,6 +528,7 @@ TOPICS: tuple[Dialog, ...] = (
     *PEOPLE_TOOL_DIALOGS,
     *REQUEST_DIALOGS,
     *RECORD_DIALOGS,
+    *PRIVACY_DIALOGS,
 )
 
 DIALOGS = (*DIALOGS, *TOPICS)
