@@ -3,7 +3,8 @@ and certificates), the watch list and the households. CSV or XLSX, every cell th
 
 Hours count as every report counts them (``counts``): a slot's set hours, else check-in to done; a period is
 whole local days, ``first`` to ``last`` inclusive, by when the work ended. The watch list and the households
-carry private details: coordinators only, and each export is recorded as a read (who, when, how many rows).
+carry private details: coordinators only, and each export is recorded as a read of every household in it
+(``coord.services.privacy.reads.record_read``).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from coord.models import (
     Team,
     WatchColour,
 )
-from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_coordinator, require_lead
+from coord.services.privacy.reads import EXPORT, record_read
 from coord.services.reporting.cells import csv_text, xlsx_bytes
 from coord.services.reporting.counts import served_seconds, work_done
 
@@ -219,13 +220,16 @@ def households_rows(
         ]
         for h in households
     ]
-    record_event(
+    record_read(  # one read per household exported, and the event
         session,
         actor=actor,
-        action="exported",
         community_id=community.id,
+        what=EXPORT,
         at=now,
-        what="watch_list" if watched_only else "households",
+        households=[h.id for h in households],
+        channel=EXPORT,
+        action="exported",
+        export="watch_list" if watched_only else "households",
         rows=len(body),
     )
     return [header, *body]

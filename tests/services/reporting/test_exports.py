@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coord.errors import InvalidInput, NotAllowed
-from coord.models import Event, WatchColour
+from coord.models import Event, PrivateRead, WatchColour
 from coord.services.records import PastPart, record_past_work
 from coord.services.reporting.exports import export_file, hours_rows, households_rows
 from coord.services.reporting.upward import upward_report, upward_rows, upward_text
@@ -176,7 +176,11 @@ def test_the_watch_list_export_is_for_coordinators_and_recorded(session: Session
     ]
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
     read = session.scalars(select(Event).where(Event.action == "exported")).one()
-    assert (read.actor_id, read.data) == (world.coordinator.id, {"what": "watch_list", "rows": len(rows) - 1})
+    assert read.actor_id == world.coordinator.id
+    assert (read.data["export"], read.data["rows"]) == ("watch_list", len(rows) - 1)
+    reads = session.scalars(select(PrivateRead).where(PrivateRead.what == "export")).all()
+    assert household.id in {r.household_id for r in reads} and len(reads) == len(rows) - 1
+    assert {(r.reader_id, r.channel) for r in reads} == {(world.coordinator.id, "export")}
 
 
 def test_the_upward_report_gives_the_day_and_since_the_start(session: Session, records: World) -> None:
