@@ -104,6 +104,24 @@ class Settings(BaseSettings):
         default=None, description="mark cookies Secure; unset = when the base URL is https"
     )
 
+    # Operations (issue 20): metrics, health thresholds, log format.
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="port of this process's Prometheus /metrics; unset = none"
+    )
+    metrics_listen: str = Field(default="127.0.0.1", description="address the metrics endpoint binds")
+    health_max_backlog: int = Field(
+        default=1000, ge=0, description="coord health fails when more notifications than this wait"
+    )
+    health_max_pending_seconds: float = Field(
+        default=1800, ge=0, description="coord health fails when a notification has waited longer (seconds)"
+    )
+    health_require_leader: bool = Field(
+        default=False, description="coord health fails when no scheduler leads (distributed mode)"
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text, or json: one JSON object a line, for a log collector"
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:

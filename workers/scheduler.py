@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.clock import Clock
 from coord.db import transaction
+from coord.metrics import SCHEDULER_LEADER
+from coord.services.operations.metrics import metrics_registry, serve_metrics
 from coord.services.schedule.tick import Dispatch, TickOptions, collect_due
 from coord.settings import Settings
 from workers.broker import NAMESPACE
@@ -53,7 +55,9 @@ class Scheduler:
 
     def tick(self) -> TickReport:
         """One tick: lead or idle; lease what is due, commit, then enqueue it."""
-        if not self.leader.acquire():
+        leading = self.leader.acquire()
+        SCHEDULER_LEADER.set(1 if leading else 0)
+        if not leading:
             return TickReport(leading=False)
         began = time.perf_counter()
         with transaction(self.factory) as session:
@@ -78,6 +82,7 @@ class Scheduler:
                 stop.wait(interval)
         finally:
             self.leader.release()
+            SCHEDULER_LEADER.set(0)
 
 
 def leader_for(
@@ -112,8 +117,15 @@ def run_scheduler(
     scheduler = Scheduler(
         runtime.factory, clock=runtime.clock, enqueue=actors.enqueue, leader=leader, options=runtime.tick
     )
+    metrics = None
+    if settings.metrics_port:
+        registry = metrics_registry(runtime.factory)
+        metrics = serve_metrics(settings.metrics_port, settings.metrics_listen, registry)
     log.info("scheduler started; ticking every %.1f s", interval)
     try:
         scheduler.run(stop, interval=interval)
     finally:
         broker.close()
+        if metrics is not None:
+            metrics.shutdown()
+            metrics.server_close()

@@ -21,6 +21,7 @@ from coord.chat.handler import handle_safely
 from coord.chat.port import Inbound, Reply
 from coord.clock import utcnow
 from coord.db import insert_new, transaction
+from coord.metrics import COMMANDS
 from coord.models import ChatNote, ChatNoteKind
 from coord.services.outbox.notifications import release_reply, settle_reply
 from coord.services.people.directory import remember_direct_chat, speaker
@@ -53,7 +54,8 @@ class ChatStore:
 
     def answer(self, inbound: Inbound, *, now: datetime | None = None) -> list[Reply]:
         """The conversation layer's replies to one message or button press (see ``handle_safely``)."""
-        return handle_safely(inbound, session_factory=self._factory, now=now)
+        with COMMANDS.labels(inbound.network).time():
+            return handle_safely(inbound, session_factory=self._factory, now=now)
 
     def reply_sent(self, reply: Reply, *, now: datetime | None = None) -> None:
         """``reply`` went out: the outbox notification it carries (``Reply.settles``) is sent."""

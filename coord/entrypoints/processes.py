@@ -13,17 +13,19 @@ import logging
 import signal
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import dramatiq
 from dramatiq import Broker, Worker
 
 from coord.clock import Clock
+from coord.services.operations.metrics import metrics_registry, serve_metrics
 from coord.services.outbox.gateways import Gateway
 from coord.settings import Settings
 from workers.actors import Actors, declare_actors
 from workers.broker import NAMESPACE, make_broker
-from workers.runtime import build_runtime
+from workers.metrics import dramatiq_metrics, metered
+from workers.runtime import Runtime, build_runtime
 from workers.scheduler import TICK_SECONDS, Scheduler, leader_for
 
 if TYPE_CHECKING:
@@ -77,8 +79,9 @@ def run_embedded(
 
     broker = make_broker(settings, embedded=True)
     dramatiq.set_broker(broker)
-    runtime = build_runtime(settings, gateways=gateways or make_gateways(settings), clock=clock)
+    runtime = build_runtime(settings, gateways=metered(gateways or make_gateways(settings)), clock=clock)
     actors = declare_actors(broker, runtime)
+    metrics = start_metrics(settings, runtime.factory, broker)
     worker = Worker(broker, worker_threads=threads, worker_timeout=100)
     worker.start()
     bots = start_bots(settings, stop, factory=runtime.factory) if with_bots else []
@@ -102,20 +105,38 @@ def run_embedded(
         if board is not None:
             board.stop()
         worker.stop()
+        stop_metrics(metrics)
         log.info("embedded workers stopped")
 
 
 def distributed_actors(
     settings: Settings, *, gateways: Mapping[str, Gateway] | None = None, namespace: str = NAMESPACE
-) -> tuple[Broker, Actors]:
-    """The Redis broker, set as Dramatiq's, and the actors bound to the configured gateways: what
-    ``coord worker`` runs and what ``dramatiq workers.app`` loads."""
+) -> tuple[Broker, Actors, Runtime]:
+    """The Redis broker, set as Dramatiq's, and the actors bound to the configured gateways (each send
+    counted): what ``coord worker`` runs and what ``dramatiq workers.app`` loads."""
     from bots import make_gateways
 
     broker = make_broker(settings, embedded=False, namespace=namespace)
     dramatiq.set_broker(broker)
-    runtime = build_runtime(settings, gateways=gateways or make_gateways(settings), namespace=namespace)
-    return broker, declare_actors(broker, runtime)
+    gateways = metered(gateways or make_gateways(settings))
+    runtime = build_runtime(settings, gateways=gateways, namespace=namespace)
+    return broker, declare_actors(broker, runtime), runtime
+
+
+def start_metrics(settings: Settings, factory: sessionmaker[Session], broker: Broker | None = None) -> Any:
+    """Serve the metrics on ``COORD_METRICS_PORT`` (nothing when unset): coord's, the database's, and with
+    ``broker`` Dramatiq's (its Prometheus middleware)."""
+    if not settings.metrics_port:
+        return None
+    extra = [dramatiq_metrics(broker)] if broker is not None else []
+    registry = metrics_registry(factory, extra=extra)
+    return serve_metrics(settings.metrics_port, settings.metrics_listen, registry)
+
+
+def stop_metrics(server: Any) -> None:
+    if server is not None:
+        server.shutdown()
+        server.server_close()
 
 
 def start_board(settings: Settings, factory: sessionmaker[Session], clock: Clock) -> BackgroundBoard:
@@ -137,7 +158,8 @@ def run_worker(
     freeze_startup: bool = False,
 ) -> None:
     """A worker process on Redis (``coord worker``) until ``stop``, as ``dramatiq workers.app`` is."""
-    broker, _actors = distributed_actors(settings, gateways=gateways, namespace=namespace)
+    broker, _actors, runtime = distributed_actors(settings, gateways=gateways, namespace=namespace)
+    metrics = start_metrics(settings, runtime.factory, broker)
     worker = Worker(broker, worker_threads=threads)
     worker.start()
     if freeze_startup:
@@ -148,6 +170,7 @@ def run_worker(
     finally:
         worker.stop()
         broker.close()
+        stop_metrics(metrics)
         log.info("worker stopped")
 
 
@@ -159,6 +182,7 @@ def run_bots(
     from coord.db import engine_from_settings, make_session_factory
 
     engine = engine_from_settings(settings)
+    metrics = start_metrics(settings, make_session_factory(engine))
     try:
         threads = start_bots(settings, stop, factory=make_session_factory(engine), names=names)
         if freeze_startup:
@@ -168,4 +192,5 @@ def run_bots(
         for thread in threads:
             thread.join(timeout=30)
     finally:
+        stop_metrics(metrics)
         engine.dispose()

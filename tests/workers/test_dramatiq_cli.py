@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,6 +81,7 @@ def test_the_dramatiq_command_line_delivers_through_telegram(tmp_path: Path, own
     note_id = a_message_on_telegram(url)
     server = FakeTelegram().start()
     server.opened.add(CHAT_ID)
+    prom_port = free_port()
     env = {
         **os.environ,
         "COORD_DATABASE_URL": url,
@@ -87,6 +90,10 @@ def test_the_dramatiq_command_line_delivers_through_telegram(tmp_path: Path, own
         "COORD_TELEGRAM_BASE_URL": server.base_url,
         "COORD_TELEGRAM_BASE_FILE_URL": server.base_file_url,
         "dramatiq_worker_timeout": "100",
+        # Dramatiq's Prometheus middleware (workers.app adds it) serves here
+        "dramatiq_prom_host": "127.0.0.1",
+        "dramatiq_prom_port": str(prom_port),
+        "dramatiq_prom_db": str(tmp_path / "prometheus"),
     }
     dramatiq_cli = Path(sys.executable).with_name("dramatiq")
     worker = subprocess.Popen(
@@ -107,6 +114,9 @@ def test_the_dramatiq_command_line_delivers_through_telegram(tmp_path: Path, own
         # Then it reached Telegram (not the console log), and is marked sent
         assert "Hello" in sent[0].text
         until(lambda: status_of(url, note_id) == NotificationStatus.SENT, what="the message marked sent")
+        # And Dramatiq's Prometheus middleware serves its count of the delivery and coord's of the send
+        until(lambda: 'actor_name="deliver"' in dramatiq_metrics(prom_port), what="Dramatiq's metrics")
+        assert 'network="telegram",outcome="sent"' in dramatiq_metrics(prom_port)
     finally:
         stop.set()
         scheduler.join(timeout=15)
@@ -118,6 +128,22 @@ def test_the_dramatiq_command_line_delivers_through_telegram(tmp_path: Path, own
             out, _ = worker.communicate()
         server.stop()
     assert worker.returncode == 0, out
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def dramatiq_metrics(port: int) -> str:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+            text: str = answer.read().decode()
+    except OSError:
+        return ""
+    wanted = ("dramatiq_messages_total", "coord_notifications_total")
+    return "\n".join(line for line in text.splitlines() if line.startswith(wanted))
 
 
 def status_of(url: str, note_id: int) -> NotificationStatus:
