@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from coord.entrypoints.cli.runtime import CliError, opened_engine, read_settings, require_schema
+from coord.entrypoints.json_logs import use_json_logs
 from coord.entrypoints.logs import install_log_filter
 from coord.i18n import N_
 from coord.settings import Settings
@@ -24,6 +25,8 @@ def _prepare(log_level: str) -> tuple[Settings, threading.Event]:
     with opened_engine(settings) as engine:
         require_schema(engine)
     logging.basicConfig(level=log_level.upper(), format=LOG_FORMAT)
+    if settings.log_format == "json":
+        use_json_logs()
     install_log_filter(settings)  # no secret and no resident's details in the log, at any level
     stop = threading.Event()
     stop_on_signals(stop)
