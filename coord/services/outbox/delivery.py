@@ -255,13 +255,16 @@ def _targets(session: Session, note: Any, gateways: Mapping[str, Gateway]) -> li
             ChatAccount.dm_chat_id.is_not(None),
             ChatAccount.network.in_(list(gateways)),
         )
-        language, network, chat = session.execute(
+        found = session.execute(
             select(Person.language, ChatAccount.network, ChatAccount.dm_chat_id)
             .outerjoin(ChatAccount, usable)
-            .where(Person.id == note.person_id)
+            .where(Person.id == note.person_id, Person.active)
             .order_by(desc(ChatAccount.linked_at), desc(ChatAccount.id))
             .limit(1)
-        ).one()
+        ).first()
+        if found is None:  # deactivated: their direct chats receive nothing more
+            return []
+        language, network, chat = found
         if network is not None and chat:
             return [Target(network, chat, False, language)]
         return [Target(fallback, f"person:{note.person_id}", False, language)] if fallback else []
