@@ -132,8 +132,10 @@ def test_a_two_person_gate_shift_where_one_finished_early_closes_at_its_end(
     assert (day.tasks_done, day.people) == (1, 2)
     # (the summary's day ends at 20:00, the shift's end: the hour worked to the end is the next day's)
     days = [task.ends_at.date(), task.ends_at.date() + timedelta(days=1)]
-    hours = [compute_summary(session, world.community, d, as_of=closing)["today"]["hours"] for d in days]
-    assert hours == [3.0, 4.0]
+    summaries = [compute_summary(session, world.community, d, as_of=closing)["today"] for d in days]
+    assert [s["hours"] for s in summaries] == [3.0, 4.0]
+    # one task done (counted once), two people's completions
+    assert [(s["done"], s["completions"]) for s in summaries] == [(1, 1), (0, 1)]
 
 
 def test_a_holder_who_says_done_just_after_the_end_keeps_their_figures(
