@@ -60,6 +60,15 @@ def _plural_catalog(language: str) -> dict[str, tuple[tuple[str, ...], Callable[
     return plurals
 
 
+def add_messages(language: str, messages: dict[str, str]) -> None:
+    """Translations that live in the database (a community's own kinds of work and their figures), added to
+    ``language``'s catalog; a message id the catalog has already is left as it is."""
+    catalog = _catalog(language)
+    for msgid, text in messages.items():
+        if msgid and text:
+            catalog.setdefault(msgid, text)
+
+
 def catalog_files(language: str) -> list[Path]:
     """The ``.po`` files of ``language``, in the order they are read."""
     folder = CATALOGS.get(language)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,8 +177,37 @@ KINDS: dict[str, TaskKind] = {
 }
 
 
+#: A community's own kinds (``coord.models.kinds.CommunityKind``) by their code, registered as they are read.
+#: A kind is never changed once made and its code is unique everywhere, so a registered kind stays right.
+OWN_KINDS: dict[str, TaskKind] = {}
+OWN_PREFIX = "k_"
+_loader: Callable[[str], TaskKind | None] | None = None
+
+
+def register_kind(kind: TaskKind) -> None:
+    """Make a community's own kind known by its code (``k_…``)."""
+    OWN_KINDS[kind.name] = kind
+
+
+def set_kind_loader(loader: Callable[[str], TaskKind | None]) -> None:
+    """How to read an own kind not registered yet (from the database), by its code."""
+    global _loader
+    _loader = loader
+
+
+def kind_named(name: str) -> TaskKind | None:
+    """A built-in kind by its name, or a community's own kind by its code; None when there is none."""
+    key = name.strip().lower()
+    kind = KINDS.get(key) or OWN_KINDS.get(key)
+    if kind is None and key.startswith(OWN_PREFIX) and _loader is not None:
+        kind = _loader(key)
+        if kind is not None:
+            register_kind(kind)
+    return kind
+
+
 def get_kind(name: str) -> TaskKind:
-    kind = KINDS.get(name.strip().lower())
+    kind = kind_named(name)
     if kind is None:
         from coord.errors import InvalidInput
 

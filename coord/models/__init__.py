@@ -14,6 +14,7 @@ from coord.models.duties import (
     DutyStatus,
     EscalationPolicy,
 )
+from coord.models.kinds import CommunityKind
 from coord.models.people import (
     ChatAccount,
     CommunityRole,
@@ -68,6 +69,7 @@ __all__ = [
     "ChatNote",
     "ChatNoteKind",
     "Community",
+    "CommunityKind",
     "CommunityRole",
     "Conversation",
     "DailySummary",
