@@ -3,7 +3,8 @@
 A card posted in a group (the answer to ``task 12`` there) is remembered per (chat, task). Any change to
 a task writes an event, so a card is stale when its task has an event newer than the one it shows. The
 refreshed card is the public view: what anyone in the group may read, with the Claim button while a slot
-is free. A card of finished work is refreshed a last time and forgotten.
+is free. A card of finished work is refreshed a last time and forgotten. Only cards in a team's linked chat
+are kept up to date: a card shown in a group nobody linked, or one unlinked since, is forgotten.
 
 Functions take the session; the caller owns the transaction (``coord.chat.store.ChatStore`` for adapters).
 """
@@ -20,7 +21,7 @@ from coord.chat.cards import card
 from coord.chat.context import Context
 from coord.chat.port import Inbound, Reply
 from coord.chat.render import render_buttons, render_text
-from coord.models import Community, Event, Person, PostedCard, Task, TaskStatus
+from coord.models import Community, Event, Person, PostedCard, Task, TaskStatus, TeamChat
 
 FINISHED = (TaskStatus.DONE, TaskStatus.CANCELLED)
 
@@ -46,7 +47,10 @@ def _latest_event(task_id: int | ColumnElement[int] | InstrumentedAttribute[int]
 def remember_card(
     session: Session, *, network: str, chat_id: str, message_id: str, task_id: int, language: str
 ) -> None:
-    """Remember the card just posted in a group chat (it replaces an older card of the task there)."""
+    """Remember the card just posted in a group chat (it replaces an older card of the task there); a card
+    in a group no team linked is not kept up to date (who holds the task is no business of that group)."""
+    if not _linked(session, network, chat_id):
+        return
     session.execute(
         delete(PostedCard).where(
             PostedCard.network == network, PostedCard.chat_id == chat_id, PostedCard.task_id == task_id
@@ -65,9 +69,20 @@ def remember_card(
     )
 
 
+def _linked(session: Session, network: str, chat_id: str) -> bool:
+    """Whether the group is some team's linked chat."""
+    found = select(TeamChat.id).where(TeamChat.network == network, TeamChat.chat_id == chat_id).limit(1)
+    return session.scalar(found) is not None
+
+
 def stale_cards(session: Session, *, network: str, now: datetime) -> tuple[list[CardEdit], int]:
     """Every remembered card whose task changed since it was shown, with its new public view; and how
     many cards are remembered on ``network`` (none: nothing to look at until one is posted)."""
+    # Cards in a group unlinked since they were posted are forgotten (a read, unless there are some).
+    unlinked = PostedCard.chat_id.not_in(select(TeamChat.chat_id).where(TeamChat.network == network))
+    gone = session.scalars(select(PostedCard.id).where(PostedCard.network == network, unlinked)).all()
+    if gone:
+        session.execute(delete(PostedCard).where(PostedCard.id.in_(gone)))
     remembered = session.scalar(
         select(func.count()).select_from(PostedCard).where(PostedCard.network == network)
     )
