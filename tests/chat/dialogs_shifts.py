@@ -250,25 +250,15 @@ CLASH_ON_ANOTHER_DAY = Dialog(
     setup=two_shifts_tomorrow,
 )
 
-SHIFT_DIALOGS: tuple[Dialog, ...] = (
-    DONE_AFTER_THE_START,
-    TWO_AT_ONE_GATE,
-    DONE_FOR_SOMEONE,
-    NOT_WELL,
-    CLASH_ON_ANOTHER_DAY,
-)
 
-
-def with_overlapping_shift(session: Session, world: World, scene: Scene) -> Scene:
+def with_overlapping_shift(session: Session, world: World, scene: Scene) -> None:
     """``{gate2}``: the South gate, 17:00–21:00, for one, overlapping the scene's 16:00–20:00 ``{gate}``."""
     south = gate_shift(session, world, capacity=1, hours_from_now=3, title="South gate evening")
     assert south.starts_at == NOW + timedelta(hours=3)
     scene.values["gate2"] = str(south.id)
-    return scene
 
 
-# Needs a second shift overlapping ``{gate}`` (``with_overlapping_shift``), so it is played on a scene with
-# one (tests/chat/test_shifts.py, tests/bots/telegram/test_dialogs.py), not in DIALOGS.
+# On a scene with a second shift overlapping ``{gate}`` (``with_overlapping_shift``).
 ONE_PLACE_AT_A_TIME = Dialog(
     "one person, one place at a time: a claim and a reassignment are refused, naming the shift held",
     (
@@ -305,4 +295,14 @@ ONE_PLACE_AT_A_TIME = Dialog(
         ),
         Step("volunteer2", say="claim {gate}", en=("You have task",), zh=("你已认领",)),
     ),
+    setup=with_overlapping_shift,
+)
+
+SHIFT_DIALOGS: tuple[Dialog, ...] = (
+    DONE_AFTER_THE_START,
+    TWO_AT_ONE_GATE,
+    DONE_FOR_SOMEONE,
+    NOT_WELL,
+    CLASH_ON_ANOTHER_DAY,
+    ONE_PLACE_AT_A_TIME,
 )

@@ -1,6 +1,6 @@
 """Shift discipline in chat beyond the dialog tables (tests/chat/dialogs_shifts.py), through the chat layer,
-in English and Chinese, on SQLite and PostgreSQL: the table that needs a second, overlapping shift, and where
-a refusal that tells someone's health goes when it is asked for in a group."""
+in English and Chinese, on SQLite and PostgreSQL: where a refusal that tells someone's health goes when it is
+asked for in a group."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from coord.chat import handle_safely
 from coord.i18n import translate
 from tests.chat.dialog import Step
-from tests.chat.dialogs_shifts import ONE_PLACE_AT_A_TIME, with_overlapping_shift
-from tests.chat.runner import inbound_for, render, run_dialog
+from tests.chat.runner import inbound_for, render
 from tests.chat.scene import build_scene
 from tests.factories import NOW, World
 
@@ -19,17 +18,6 @@ UNWELL = (
     "You declared yourself unwell today, so you cannot take on work. Please rest; "
     "once you are well again, send “health yes” and claim again."
 )
-
-
-@pytest.mark.parametrize("language", ["en", "zh"])
-def test_one_place_at_a_time(
-    language: str, session: Session, world: World, chat_factory: sessionmaker[Session]
-) -> None:
-    scene = with_overlapping_shift(session, world, build_scene(session, world))
-    transcripts = run_dialog(
-        ONE_PLACE_AT_A_TIME, language, scene=scene, session=session, factory=chat_factory
-    )
-    assert len(transcripts) == len(ONE_PLACE_AT_A_TIME.steps)
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

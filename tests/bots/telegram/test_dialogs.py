@@ -13,7 +13,6 @@ from peers.telegram_api import FakeTelegram
 from tests.bots.telegram.conftest import BotUnderTest, start_bot
 from tests.bots.telegram.dialogs import play, telegram_scene
 from tests.chat.dialogs import DIALOGS, Dialog
-from tests.chat.dialogs_shifts import ONE_PLACE_AT_A_TIME, with_overlapping_shift
 from tests.factories import NOW, World
 
 
@@ -39,13 +38,3 @@ def test_dialog_through_telegram(
     scene = telegram_scene(session, world, dialog)
     transcripts = play(dialog, language, scene=scene, session=session, bot=bot, clock=clock)
     assert len(transcripts) == len(dialog.steps)
-
-
-@pytest.mark.parametrize("language", ["en", "zh"])
-def test_one_place_at_a_time_through_telegram(
-    language: str, session: Session, world: World, bot: BotUnderTest, clock: FrozenClock
-) -> None:
-    """The table that needs a second shift, overlapping the scene's (tests/chat/dialogs_shifts.py)."""
-    scene = with_overlapping_shift(session, world, telegram_scene(session, world, ONE_PLACE_AT_A_TIME))
-    transcripts = play(ONE_PLACE_AT_A_TIME, language, scene=scene, session=session, bot=bot, clock=clock)
-    assert len(transcripts) == len(ONE_PLACE_AT_A_TIME.steps)
