@@ -130,3 +130,21 @@ def test_chinese_shows_chinese(runs: dict[str, tuple[int, str, str, Path]]) -> N
     for tag in ("认领", "签到", "提醒", "缺岗", "上报", "改派", "紧急"):
         assert re.search(rf"^\d\d:\d\d  {tag}", feed, re.M), tag
     assert "Daily summary" not in feed and "Reminder:" not in feed
+
+
+def test_residents_order_and_a_group_buy_run_goes_out(runs: dict[str, tuple[int, str, str, Path]]) -> None:
+    """Residents join from their building's code and order; the 11:00 cut-off makes a run; doors are marked."""
+    english, chinese = runs["first"][1], runs["zh"][1]
+    for said in (
+        "to the bot: “/start ",
+        "is received. Orders close at 11:00",
+        "is urgent: a volunteer is asked to buy it now",
+        "For 1栋-",  # the desk orders for a neighbour without a phone
+        "is accepted: it comes with the next run",
+        "Group-buy run, 1栋: 3 doors",
+        "has been left at your door",
+        "We knocked for request #",
+        "is noted as received",
+    ):
+        assert said in english, said
+    assert "团购配送：3 户" in chinese and "已放在门口" in chinese

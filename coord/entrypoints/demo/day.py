@@ -25,6 +25,7 @@ from coord.entrypoints.demo.crowd import Crowd
 from coord.entrypoints.demo.engine import Workers
 from coord.entrypoints.demo.feed import Feed
 from coord.entrypoints.demo.messages import SUMMARY, Delivered, read_delivered
+from coord.entrypoints.demo.orders import Orders
 from coord.entrypoints.demo.story import Story
 from coord.entrypoints.demo.voices import Voices
 from coord.entrypoints.demo.world import build_world
@@ -106,6 +107,7 @@ def _simulate(
     voices = Voices(factory, cast, clock, options.language)
     story = Story(voices, factory, cast, seed=options.seed, day=day)
     crowd = Crowd(voices, factory, cast, story, seed=options.seed)
+    orders = Orders(voices, factory, cast, day=day)  # residents' requests and a group-buy run
     feed = Feed(console, language=options.language, cast=cast, featured=story.featured)
     feed.rule(
         N_("coord demo — {community}, {day} (seed {seed})"), community=counts.name, day=day, seed=options.seed
@@ -126,6 +128,7 @@ def _simulate(
         while clock.now() <= end:
             now = clock.now()
             story.act(now, heard, crowd)
+            orders.act(now)
             crowd.step(now, heard)
             said = voices.take()
             sent = workers.run_due()

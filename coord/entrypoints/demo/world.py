@@ -54,6 +54,7 @@ class Cast:
     reserve_team_id: int | None = None
     captains: dict[int, Member] = field(default_factory=dict)
     volunteers: dict[int, list[Member]] = field(default_factory=dict)
+    residents: list[Member] = field(default_factory=list)  # who join from their building's door (orders.py)
 
     @property
     def everyone(self) -> list[Member]:
@@ -61,7 +62,7 @@ class Cast:
         return people + [m for team in self.volunteers.values() for m in team]
 
     def member(self, person_id: int) -> Member | None:
-        return next((m for m in self.everyone if m.id == person_id), None)
+        return next((m for m in (*self.everyone, *self.residents) if m.id == person_id), None)
 
     @staticmethod
     def group_chat(team_id: int) -> str:

@@ -14,6 +14,7 @@ from coord.services.outbox.notifications import notify
 from coord.services.people.people import captains_of, coordinators_of
 from coord.services.requests.settings import request_team
 
+BOUGHT_AT_ONCE = N_("Your request #{request_id} ({items}) is accepted: a volunteer is buying it now.")
 #: What a resident who ordered in chat is told, by direct message, at each step.
 STATUS_MESSAGES = {
     RequestStatus.ACCEPTED: N_(
@@ -40,6 +41,8 @@ def tell_resident(
 ) -> bool:
     """A direct message to the resident who ordered in chat (a desk order shows on the desk's list)."""
     msgid = STATUS_MESSAGES.get(status)
+    if status == RequestStatus.ACCEPTED and request.task_id is not None:
+        msgid = BOUGHT_AT_ONCE
     if request.resident_id is None or msgid is None:
         return False
     from coord.services.requests.items import items_text
