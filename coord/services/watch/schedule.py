@@ -70,7 +70,7 @@ COLOUR_NAMES = {
 COLOUR_MEANINGS = {
     WatchColour.RED: N_("not reported, unreachable, or fever or symptoms: the leads handle it in person"),
     WatchColour.YELLOW: N_("being traced by phone: a tracing call a day by the named person"),
-    WatchColour.BLUE: N_("in home quarantine: a check-in call a day, and its doctor follows up, until it ends"),
+    WatchColour.BLUE: N_("in home quarantine: a call a day and its doctor's follow-up, until it ends"),
     WatchColour.GREEN: N_("low risk: a call back every few days"),
 }
 
