@@ -70,7 +70,7 @@ def allowed_readers(session: Session, household: Household) -> set[int]:
         )
     )
     named = {household.watch_lead_id, household.watch_medic_id} - {None}
-    return {*holders, *captains, *coordinators, *named}  # type: ignore[arg-type]
+    return {*holders, *captains, *coordinators, *named}
 
 
 def person_of(session: Session, user_id: str) -> int | None:
