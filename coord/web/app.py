@@ -15,7 +15,7 @@ from coord.clock import Clock, SystemClock
 from coord.db import engine_from_settings, make_session_factory
 from coord.services.board import publish_address
 from coord.settings import Settings
-from coord.web import pages
+from coord.web.routes import ROUTES
 
 HERE = Path(__file__).parent
 
@@ -50,7 +50,7 @@ def create_app(
     )
     app = Starlette(
         routes=[
-            *[Route(path, endpoint, methods=methods) for path, endpoint, methods in pages.ROUTES],
+            *[Route(path, endpoint, methods=methods) for path, endpoint, methods in ROUTES],
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
     )

@@ -20,8 +20,7 @@ from coord.i18n import N_, normalise_language, translate
 from coord.models import as_id
 from coord.services import board
 from coord.services.board import Visit
-from coord.services.board.people import PERIODS
-from coord.web import auth, posters
+from coord.web import auth
 from coord.web.texts import Texts
 
 if TYPE_CHECKING:
@@ -65,7 +64,7 @@ def _board(request: Request) -> Board:
     return found
 
 
-async def _signed_in(request: Request, action: Action, *, change: bool = False) -> Response:
+async def signed_in(request: Request, action: Action, *, change: bool = False) -> Response:
     """Answer ``request`` for a signed-in captain or coordinator; anyone else goes to the sign-in page.
     A change (POST) without its session's CSRF token is refused and changes nothing."""
     app = _board(request)
@@ -136,7 +135,7 @@ async def signout(request: Request) -> Response:
         auth.clear_session_cookie(response, secure=app.secure_cookies)
         return response
 
-    return await _signed_in(request, action, change=True)
+    return await signed_in(request, action, change=True)
 
 
 # Today, live, wall ------------------------------------------------------------------------------
@@ -151,7 +150,7 @@ def _today(page: Page, status: int = 200, notice: str = "", problem: str = "") -
 
 
 async def today(request: Request) -> Response:
-    return await _signed_in(request, _today)
+    return await signed_in(request, _today)
 
 
 async def wall(request: Request) -> Response:
@@ -160,7 +159,7 @@ async def wall(request: Request) -> Response:
         part = page.request.query_params.get("part") == "live"
         return page.render("wall_live.html" if part else "wall.html", day=day)
 
-    return await _signed_in(request, action)
+    return await signed_in(request, action)
 
 
 async def live(request: Request) -> Response:
@@ -208,7 +207,7 @@ async def assign(request: Request) -> Response:
         )
         return page.say(N_("#{task_id} given to {name}; they are told in chat."), task_id=task_id, name=name)
 
-    return await _signed_in(request, _act(request, run), change=True)
+    return await signed_in(request, _act(request, run), change=True)
 
 
 async def reassign(request: Request) -> Response:
@@ -223,7 +222,7 @@ async def reassign(request: Request) -> Response:
         )
         return page.say(N_("#{task_id} given to {name}; they are told in chat."), task_id=task_id, name=name)
 
-    return await _signed_in(request, _act(request, run), change=True)
+    return await signed_in(request, _act(request, run), change=True)
 
 
 async def cancel(request: Request) -> Response:
@@ -231,117 +230,7 @@ async def cancel(request: Request) -> Response:
         board.cancel_work(page.session, viewer=page.viewer, task_id=task_id, now=page.now)
         return page.say(N_("#{task_id} cancelled; whoever held it is told."), task_id=task_id)
 
-    return await _signed_in(request, _act(request, run), change=True)
-
-
-# Watch list, teams, reports ------------------------------------------------------------------------
-
-
-async def watch(request: Request) -> Response:
-    def action(page: Page) -> Response:
-        lists = board.watched(page.session, viewer=page.viewer, now=page.now)
-        return page.render("watch.html", lists=lists)
-
-    return await _signed_in(request, action)
-
-
-async def household(request: Request) -> Response:
-    def action(page: Page) -> Response:
-        number = as_id(request.path_params["household_id"]) or 0
-        try:
-            view = board.household_details(
-                page.session, viewer=page.viewer, household_id=number, now=page.now
-            )
-        except CoordError as err:
-            return page.render("problem.html", 404, problem=page.refusal(err))
-        return page.render("household.html", view=view)
-
-    return await _signed_in(request, action)
-
-
-def _teams(page: Page, status: int = 200, notice: str = "", problem: str = "") -> Response:
-    raw = page.request.query_params.get("days", "7")
-    days = int(raw) if raw.isdigit() and int(raw) in PERIODS else 7
-    rosters = board.rosters(page.session, viewer=page.viewer, now=page.now, days=days)
-    return page.render(
-        "teams.html", status, rosters=rosters, days=days, periods=PERIODS, notice=notice, problem=problem
-    )
-
-
-async def teams(request: Request) -> Response:
-    return await _signed_in(request, _teams)
-
-
-async def deactivate(request: Request) -> Response:
-    """A captain or coordinator stops someone taking part, with the reason; what they hold is released."""
-
-    def action(page: Page) -> Response:
-        person_id = as_id(request.path_params["person_id"]) or 0
-        try:
-            with page.session.begin_nested():
-                name = board.deactivate(
-                    page.session,
-                    viewer=page.viewer,
-                    person_id=person_id,
-                    reason=page.form.get("reason", ""),
-                    now=page.now,
-                )
-        except CoordError as err:
-            return _teams(page, 409, problem=page.refusal(err))
-        return _teams(
-            page, notice=page.say(N_("{name} is deactivated; what they held is released."), name=name)
-        )
-
-    return await _signed_in(request, action, change=True)
-
-
-async def poster(request: Request) -> Response:
-    """A new invite for the team, and its printable poster with a QR code."""
-
-    def action(page: Page) -> Response:
-        team_id = as_id(request.path_params["team_id"]) or 0
-        try:
-            with page.session.begin_nested():
-                invite = posters.team_invite(page.session, viewer=page.viewer, team_id=team_id, now=page.now)
-        except CoordError as err:
-            return page.render("problem.html", 403, problem=page.refusal(err))
-        return page.render("poster.html", invite=invite, qr=posters.qr_svg(invite.code))
-
-    return await _signed_in(request, action, change=True)
-
-
-async def report(request: Request) -> Response:
-    def action(page: Page) -> Response:
-        try:
-            text = board.report_text(page.session, viewer=page.viewer, now=page.now)
-        except CoordError as err:
-            return page.render("problem.html", 403, problem=page.refusal(err))
-        return page.render("report.html", text=text)
-
-    return await _signed_in(request, action)
-
-
-async def report_csv(request: Request) -> Response:
-    def action(page: Page) -> Response:
-        try:
-            text = board.report_csv(page.session, viewer=page.viewer, now=page.now)
-        except CoordError as err:
-            return PlainTextResponse(page.refusal(err), status_code=403)
-        headers = {"Content-Disposition": 'attachment; filename="daily-summary.csv"'}
-        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
-
-    return await _signed_in(request, action)
-
-
-async def report_chart(request: Request) -> Response:
-    def action(page: Page) -> Response:
-        try:
-            png = board.report_chart(page.session, viewer=page.viewer, now=page.now)
-        except CoordError as err:
-            return PlainTextResponse(page.refusal(err), status_code=403)
-        return Response(png, media_type="image/png")
-
-    return await _signed_in(request, action)
+    return await signed_in(request, _act(request, run), change=True)
 
 
 async def home(request: Request) -> Response:
@@ -358,27 +247,3 @@ async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
 
     return await run_in_threadpool(work)
-
-
-ROUTES: list[tuple[str, Any, list[str]]] = [
-    ("/", home, ["GET"]),
-    ("/healthz", healthz, ["GET"]),
-    ("/signin", signin_page, ["GET"]),
-    ("/signin/{token}", signin_link, ["GET"]),
-    ("/signin/{token}", signin, ["POST"]),
-    ("/signout", signout, ["POST"]),
-    ("/today", today, ["GET"]),
-    ("/live", live, ["GET"]),
-    ("/wall", wall, ["GET"]),
-    ("/tasks/{task_id}/assign", assign, ["POST"]),
-    ("/tasks/{task_id}/reassign", reassign, ["POST"]),
-    ("/tasks/{task_id}/cancel", cancel, ["POST"]),
-    ("/watch", watch, ["GET"]),
-    ("/households/{household_id}", household, ["GET"]),
-    ("/teams", teams, ["GET"]),
-    ("/teams/{team_id}/poster", poster, ["POST"]),
-    ("/people/{person_id}/deactivate", deactivate, ["POST"]),
-    ("/report", report, ["GET"]),
-    ("/report/chart.png", report_chart, ["GET"]),
-    ("/report.csv", report_csv, ["GET"]),
-]
