@@ -58,6 +58,7 @@ CAPTAIN = (
     N_("link — in a group: make it your team's chat; in our direct chat: a link code for it"),
     N_("unlink — in a group: it is no longer your team's chat"),
     N_("doorcode Building 1 — the code residents join with; keep 12 — keep a request held as a duplicate"),
+    N_("closeorders — close today's orders now: the group-buy runs are made at once"),
     N_("web — a one-time sign-in link to the web board, in our direct chat"),
 )
 COORDINATOR = (

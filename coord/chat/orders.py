@@ -251,6 +251,36 @@ def door_code(ctx: Context, command: Command) -> list[Reply]:
     ]
 
 
+@private_only
+def close_orders(ctx: Context, command: Command) -> list[Reply]:
+    """``closeorders`` (截单): a captain or coordinator closes the orders now; the runs are made at once."""
+    runs = ctx.attempt(
+        lambda: requests.close_orders_now(
+            session=ctx.session, actor=ctx.actor, community=ctx.community, now=ctx.now
+        )
+    )
+    if not runs:
+        return [ctx.say(N_("Orders are closed for today; no request was waiting for a run."))]
+    lines = tuple(
+        Phrase(
+            N_("{place}: buy #{buy_id}, run #{run_id} ({count} doors)"),
+            {"place": run.label, "buy_id": run.buy_task_id, "run_id": run.run_task_id, "count": count},
+        )
+        for run, count in ((r, _doors(ctx, r.id)) for r in runs)
+    )
+    return [
+        ctx.say(
+            N_("Orders are closed: {count} run(s) for buyers and runners to claim.\n{lines}"),
+            count=len(runs),
+            lines=lines,
+        )
+    ]
+
+
+def _doors(ctx: Context, run_id: int) -> int:
+    return int(ctx.session.scalar(select(func.count()).where(HouseholdRequest.run_id == run_id)) or 0)
+
+
 def _number(command: Command, example: str) -> str:
     if not command.args:
         raise InvalidInput(N_("Which one? Send its number, for example “{example}”."), example=example)
@@ -268,4 +298,5 @@ HANDLERS: dict[str, Handler] = {
     "keep": keep,
     "withdraw": withdraw,
     "doorcode": door_code,
+    "closeorders": close_orders,
 }

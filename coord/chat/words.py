@@ -79,6 +79,7 @@ COMMANDS: dict[str, Verb] = {
     "confirm": Verb(("confirm", "确认", "确认住户")),
     "keep": Verb(("keep", "保留")),
     "doorcode": Verb(("doorcode", "楼栋码", "门码", "住户码")),
+    "closeorders": Verb(("closeorders", "cutoff", "截单", "截止点单")),
     "stop": Verb(("stop", "quit", "exit", "停止", "退出", "算了")),
 }
 

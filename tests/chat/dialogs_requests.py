@@ -134,4 +134,73 @@ RESIDENT_ORDERS = Dialog(
     ),
 )
 
-REQUEST_DIALOGS = (RESIDENT_ORDERS,)
+GROUP_BUY = Dialog(
+    "a captain closes the orders: a buyer buys the totals, a runner carries them door to door",
+    (
+        Step(
+            "supply_captain", say="doorcode Building 1", en=("Code of Building 1",), zh=("住户码",), keep=CODE
+        ),
+        Step("stranger", say="/start {door}", en=("unit and room",), zh=("几单元几号房",)),
+        Step("stranger", say="2 301", en=("Building 1-2-301",), zh=("Building 1-2-301",)),
+        Step("stranger", say="phone 13800000001", en=("confirmed",), zh=("已确认",)),
+        Step(
+            "stranger",
+            say="order rice 2 bags, eggs 10",
+            en=("is received",),
+            zh=("已收到",),
+            keep=r"#(?P<mine>\d+)",
+        ),
+        Step(
+            "helper",
+            say="order Li Ming flour 1 bag",
+            en=("For Building 2-1-502",),
+            zh=("为 Building 2-1-502 点单",),
+            keep=r"#(?P<theirs>\d+)",
+        ),
+        Step("helper", say="closeorders", en=("Only a captain",), zh=("只有队长",)),
+        Step(
+            "supply_captain",
+            say="closeorders",
+            where="group",
+            en=("direct chat",),
+            zh=("私聊",),
+            never=("301", "502"),
+        ),
+        Step(
+            "supply_captain",
+            say="closeorders",
+            en=("Orders are closed: 2 run(s)", "Building 1: buy #", "(1 doors)"),
+            zh=("已截单：共 2 趟", "Building 1：采购任务 #"),
+            keep=r"Building 1\D+(?P<buy>\d+)\D+(?P<run>\d+)",
+        ),
+        Step("supply_captain", say="closeorders", en=("closed already",), zh=("已经截单",)),
+        Step(
+            "volunteer",
+            say="task {buy}",
+            en=("Group buy for Building 1: 1 households", "rice 2 bag", "eggs ×10"),
+            zh=("Group buy for Building 1", "rice 2 bag"),
+            never=("301", "Wang Lan", "13800000001"),
+        ),
+        Step("volunteer", say="claim {buy}", en=("You have task #{buy}",), zh=("你已认领任务 #{buy}",)),
+        Step(
+            "helper",
+            say="claim {run}",
+            en=("You have task #{run}",),
+            zh=("你已认领任务 #{run}",),
+            direct=("#{mine} Building 1-2-301: rice 2 bag, eggs ×10",),
+        ),
+        Step("stranger", say="requests", en=("#{mine}", "on the way"), zh=("#{mine}", "正在配送")),
+        Step("stranger", say="withdraw {mine}", en=("already under way",), zh=("已在处理中",)),
+        Step("helper", say="notathome {mine}", en=("nobody at home, comes again",), zh=("家中无人",)),
+        Step("stranger", say="requests", en=("nobody at home",), zh=("家中无人",)),
+        Step("helper", say="delivered {mine}", en=("no door to mark",), zh=("无需标记",)),
+        Step(
+            "supply_captain",
+            say="requests",
+            en=("#{mine} Building 1-2-301", "nobody at home"),
+            zh=("家中无人",),
+        ),
+    ),
+)
+
+REQUEST_DIALOGS = (RESIDENT_ORDERS, GROUP_BUY)

@@ -40,7 +40,13 @@ from coord.services.requests.residents import (
     set_home,
     waiting_residents,
 )
-from coord.services.requests.runs import cutoff_day, lease_cutoffs, plan_cutoffs, run_cutoff
+from coord.services.requests.runs import (
+    close_orders_now,
+    cutoff_day,
+    lease_cutoffs,
+    plan_cutoffs,
+    run_cutoff,
+)
 from coord.services.requests.settings import request_settings, request_team, set_request_settings
 
 __all__ = [
@@ -54,6 +60,7 @@ __all__ = [
     "building_of_code",
     "buy_at_once",
     "cancel_request",
+    "close_orders_now",
     "confirm_by_phone",
     "confirm_receipt",
     "confirm_resident",

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from coord.db import insert_new
+from coord.errors import InvalidTransition, NotAllowed
 from coord.i18n import N_, translate
 from coord.models import (
     Area,
@@ -32,8 +33,10 @@ from coord.models import (
     Task,
     Team,
 )
-from coord.services.outbox.events import event_row, record_events
+from coord.services.outbox.events import event_row, record_event, record_events
 from coord.services.outbox.notifications import notify_many
+from coord.services.people.access import Actor
+from coord.services.requests.access import is_lead
 from coord.services.requests.intake import SYSTEM_FOR_TASKS
 from coord.services.requests.items import items_text
 from coord.services.requests.notices import STATUS_MESSAGES
@@ -87,6 +90,28 @@ def lease_cutoffs(session: Session, *, now: datetime, until: datetime, batch: in
             .execution_options(synchronize_session=False)
         )
     return ids
+
+
+def close_orders_now(
+    *, session: Session, actor: Actor, community: Community, now: datetime
+) -> list[RequestRun]:
+    """A coordinator or captain closes today's orders now (截单): today's cut-off runs at once instead of at
+    its time, once; orders after it wait for tomorrow's."""
+    if not is_lead(session, actor, community.id):
+        raise NotAllowed(N_("Only a captain or a coordinator can close the orders."))
+    day = now.astimezone(ZoneInfo(community.timezone)).date()
+    row = {"community_id": community.id, "day": day, "due_at": now, "run_at": now, "done": False, "runs": 0}
+    session.execute(insert_new(session, RequestCutoff, unique=["community_id", "day"]), [row])
+    cutoff = session.scalars(
+        select(RequestCutoff).where(RequestCutoff.community_id == community.id, RequestCutoff.day == day)
+    ).one()
+    if cutoff.done:
+        raise InvalidTransition(N_("Today's orders are closed already; the next run is made tomorrow."))
+    cutoff.due_at = min(cutoff.due_at, now)
+    record_event(
+        session, actor=actor, action="orders_closed", community_id=community.id, at=now, day=str(day)
+    )
+    return run_cutoff(session=session, cutoff_id=cutoff.id, now=now)
 
 
 def run_cutoff(*, session: Session, cutoff_id: int, now: datetime) -> list[RequestRun]:
