@@ -8,6 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -15,6 +16,7 @@ from coord.clock import Clock, SystemClock
 from coord.db import engine_from_settings, make_session_factory
 from coord.services.board import publish_address
 from coord.settings import Settings
+from coord.web.auth import SafeHeaders
 from coord.web.routes import ROUTES
 
 HERE = Path(__file__).parent
@@ -49,10 +51,11 @@ def create_app(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(), auto_reload=False
     )
     app = Starlette(
+        middleware=[Middleware(SafeHeaders)],
         routes=[
             *[Route(path, endpoint, methods=methods) for path, endpoint, methods in ROUTES],
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-        ]
+        ],
     )
     app.state.board = Board(settings, factory, moment, templates)
     return app

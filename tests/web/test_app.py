@@ -321,3 +321,23 @@ def test_bad_input_is_told_in_the_readers_language_and_changes_nothing(scene: Sc
     assert response.status_code == 409 and "Nobody" in response.text and "There is no" not in response.text
     assert _holders(scene, scene.gate_task) == 0
     assert client.post("/tasks/99999999999/cancel", data={"csrf": scene.csrf(client)}).status_code == 409
+
+
+def test_every_answer_carries_safe_headers_and_pages_are_not_cached(scene: Scene) -> None:
+    client = scene.signed_in(scene.world.coordinator)
+    household = scene.world.households[0].id
+    for path in ("/signin", "/today", f"/households/{household}", "/static/board.css"):
+        headers = client.get(path).headers
+        assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert (headers.get("cache-control") == "no-store") == (not path.startswith("/static/"))
+
+
+def test_spent_links_and_ended_sessions_are_forgotten_after_a_day(scene: Scene) -> None:
+    client = scene.signed_in(scene.world.coordinator)
+    client.post("/signout", data={"csrf": scene.csrf(client)})
+    scene.link(scene.world.coordinator)  # never used
+    scene.clock.advance(timedelta(days=1, minutes=11))
+    scene.link(scene.world.gate_captain)  # issuing a link forgets what is over
+    assert scene.read(lambda s: s.scalar(select(func.count()).select_from(WebLink))) == 1
+    assert scene.read(lambda s: s.scalar(select(func.count()).select_from(WebSession))) == 0

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from coord.errors import NotAllowed
@@ -22,6 +22,7 @@ from coord.services.outbox.notifications import notify
 from coord.services.people.access import Actor
 
 LINK_LIFETIME = timedelta(minutes=10)
+KEPT_AFTER = timedelta(days=1)
 SIGNIN_PATH = "/signin/"
 
 
@@ -48,12 +49,22 @@ def issue_link(
 ) -> str:
     """A new one-time sign-in token for ``person`` (a captain or coordinator), valid for ``lifetime``."""
     viewer_of(session, person)  # refuses volunteers: the board is for those who lead
+    forget_spent(session, now=now)
     token = secrets.token_urlsafe(32)
     session.add(
         WebLink(person_id=person.id, token_hash=token_hash(token), created_at=now, expires_at=now + lifetime)
     )
     session.flush()
     return token
+
+
+def forget_spent(session: Session, *, now: datetime) -> None:
+    """Delete links and sessions over for a day (used, expired or signed out): nothing is kept of them."""
+    before = now - KEPT_AFTER
+    session.execute(delete(WebLink).where(WebLink.expires_at < before))
+    session.execute(
+        delete(WebSession).where(or_(WebSession.expires_at < before, WebSession.ended_at < before))
+    )
 
 
 def send_link(session: Session, *, actor: Actor, now: datetime, lifetime: timedelta = LINK_LIFETIME) -> int:
