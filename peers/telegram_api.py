@@ -44,6 +44,7 @@ class Call:
     result: Any = None
     files: dict[str, tuple[str, int]] = field(default_factory=dict)  # field → (filename, size)
     at: float = field(default_factory=time.monotonic)  # when it arrived
+    agent: str = ""  # the client's User-Agent: python-telegram-bot (the bot) or httpx (a worker's gateway)
 
     @property
     def chat_id(self) -> int | None:
@@ -71,6 +72,10 @@ class FakeTelegram:
         self.removed_from: set[int] = set()  # groups the bot is no longer in
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.webhook_url = ""
+        # Telegram's limit of about one message a second per chat, enforced when set: a send to a chat
+        # sooner than this after the last one answers 429.
+        self.per_chat_interval: float | None = None
+        self._last_send: dict[int, float] = {}
         # Called with each call's method and parameters before it is answered; True drops the connection
         # unanswered and unrecorded (the bot died, or the network fell, with the request in flight).
         self.on_call: Callable[[str, dict[str, Any]], bool] | None = None
@@ -137,6 +142,15 @@ class FakeTelegram:
         body["parameters"] = {"retry_after": retry_after}
         with self._lock:
             self._failures.setdefault(method, []).extend([(429, body)] * times)
+
+    def _too_soon(self, chat_id: int) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            last = self._last_send.get(chat_id)
+            if last is not None and self.per_chat_interval and now - last < self.per_chat_interval:
+                return True
+            self._last_send[chat_id] = now
+            return False
 
     def fail_next(self, method: str, status: int, description: str) -> None:
         with self._lock:
@@ -253,7 +267,8 @@ class FakeTelegram:
                 status, body = queued.pop(0)
             else:
                 status, body = self._answer(method, params, files)
-            self.calls.append(Call(method, params, status, body.get("result"), files))
+            agent = request.headers.get("User-Agent", "")
+            self.calls.append(Call(method, params, status, body.get("result"), files, agent=agent))
             self._lock.notify_all()
         return _answer(status, body)
 
@@ -293,6 +308,10 @@ class FakeTelegram:
             gone = self.messages.pop((int(params["chat_id"]), int(params["message_id"])), None)
             return (200, {"result": True}) if gone else _bad("message to delete not found")
         chat_id = int(params.get("chat_id", 0))
+        if self.per_chat_interval and method in SENDS and self._too_soon(chat_id):
+            body = {"error_code": 429, "description": "Too Many Requests: retry after 1"}
+            body["parameters"] = {"retry_after": 1}
+            return 429, body
         if method in ("sendMessage", "sendPhoto", "sendDocument"):
             if chat_id > 0 and chat_id not in self.opened:
                 return 403, {"description": "Forbidden: bot can't initiate conversation with a user"}
