@@ -341,3 +341,30 @@ def test_spent_links_and_ended_sessions_are_forgotten_after_a_day(scene: Scene) 
     scene.link(scene.world.gate_captain)  # issuing a link forgets what is over
     assert scene.read(lambda s: s.scalar(select(func.count()).select_from(WebLink))) == 1
     assert scene.read(lambda s: s.scalar(select(func.count()).select_from(WebSession))) == 0
+
+
+def test_a_coordinator_reassigns_a_held_place(scene: Scene) -> None:
+    from coord.models import AssignmentState
+    from coord.services.people.access import Actor
+    from coord.services.work import claim
+
+    with scene.factory() as session, session.begin():
+        volunteer = session.get_one(Person, scene.world.volunteers[0].id)
+        claim(session=session, actor=Actor(volunteer, "test"), task_id=scene.gate_task, now=scene.clock.now())
+    client = scene.signed_in(scene.world.coordinator)
+    response = client.post(
+        f"/tasks/{scene.gate_task}/reassign",
+        data={"from": "Volunteer 1", "to": "Volunteer 2", "csrf": scene.csrf(client)},
+    )
+    assert response.status_code == 200 and "given to Volunteer 2" in response.text
+    held = scene.read(
+        lambda s: dict(
+            s.execute(
+                select(Assignment.person_id, Assignment.state).where(Assignment.task_id == scene.gate_task)
+            ).all()
+        )
+    )
+    assert held == {
+        scene.world.volunteers[0].id: AssignmentState.REASSIGNED,
+        scene.world.volunteers[1].id: AssignmentState.CLAIMED,
+    }
