@@ -4,8 +4,10 @@
 Every network package (``bots.telegram``, ``bots.matrix``) offers the same two functions:
 
 - ``make_gateway(settings) -> Gateway``: what the delivery actor sends notifications through;
-- ``run_bot(settings, stop, *, store) -> None``: answers the network's updates until ``stop`` is set
-  (blocking; it runs its own asyncio loop, so it can live in a thread beside the workers).
+- ``run_bot(settings, stop, *, store, limiter=None) -> None``: answers the network's updates until ``stop``
+  is set (blocking; it runs its own asyncio loop, so it can live in a thread beside the workers). ``limiter``
+  is the workers' rate limiter: a network whose limits the bot's replies share with the workers' sends
+  (Telegram: one token) paces its replies with it.
 
 Adapters keep nothing of their own in the database: they answer, and remember what they must, through
 a ``coord.chat.ChatStore`` (``start_bots`` builds one from the entry point's session factory).
@@ -23,6 +25,7 @@ from typing import Protocol, cast
 
 from coord.chat import ChatStore, SessionFactory
 from coord.errors import SettingsError
+from coord.services.outbox.delivery import RateLimiter
 from coord.services.outbox.gateways import ConsoleGateway, Gateway
 from coord.settings import Settings
 
@@ -34,7 +37,14 @@ NETWORKS = ("telegram", "matrix")
 class Network(Protocol):
     def make_gateway(self, settings: Settings) -> Gateway: ...
 
-    def run_bot(self, settings: Settings, stop: threading.Event, *, store: ChatStore) -> None: ...
+    def run_bot(
+        self,
+        settings: Settings,
+        stop: threading.Event,
+        *,
+        store: ChatStore,
+        limiter: RateLimiter | None = None,
+    ) -> None: ...
 
 
 def network(name: str) -> Network:
@@ -63,6 +73,7 @@ def start_bots(
     *,
     factory: SessionFactory,
     names: list[str] | None = None,
+    limiter: RateLimiter | None = None,
 ) -> list[threading.Thread]:
     """Start the bot of every configured network (or of ``names``) in its own thread."""
     store = ChatStore(factory)
@@ -70,7 +81,7 @@ def start_bots(
     for name in names if names is not None else settings.networks:
         run = network(name).run_bot
         thread = threading.Thread(
-            target=_guarded(name, run, settings, stop, store), name=f"bot-{name}", daemon=True
+            target=_guarded(name, run, settings, stop, store, limiter), name=f"bot-{name}", daemon=True
         )
         thread.start()
         threads.append(thread)
@@ -83,10 +94,11 @@ def _guarded(
     settings: Settings,
     stop: threading.Event,
     store: ChatStore,
+    limiter: RateLimiter | None = None,
 ) -> Callable[[], None]:
     def target() -> None:
         try:
-            run(settings, stop, store=store)
+            run(settings, stop, store=store, limiter=limiter)
         except Exception:
             # A bot that cannot run stops the whole process: a half-running service is worse.
             log.exception("the %s bot stopped with an error", name)

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from coord.services.outbox.gateways import Limit
+from coord.settings import Settings
 
 DEFAULT_MARGIN = 0.01  # pacing: slots 1% wider apart than the limit
 WINDOW_MARGIN = 0.02  # the guard's window is 2% longer than the network's (a send is recorded a little late)
@@ -169,3 +170,13 @@ class LocalRateLimiter:
             hold = time.monotonic() * 1000 + seconds * 1000
             for limit in limits:
                 self._next_free[limit.key] = max(self._next_free.get(limit.key, 0.0), hold)
+
+
+def shared_limiter(settings: Settings, *, namespace: str = "coord") -> RedisRateLimiter | LocalRateLimiter:
+    """The limiter every process of a deployment shares: in Redis (the keys ``build_runtime`` gives the
+    workers), or this process's own without Redis (``coord run``'s bots and workers share it there)."""
+    if settings.redis_url:
+        import redis
+
+        return RedisRateLimiter(redis.Redis.from_url(settings.redis_url), prefix=f"{namespace}:rate:")
+    return LocalRateLimiter()

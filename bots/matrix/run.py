@@ -19,6 +19,7 @@ from bots.matrix.connection import connect
 from bots.matrix.memory import BotMemory
 from coord.chat import ChatNoteKind, ChatStore
 from coord.clock import Clock, SystemClock
+from coord.services.outbox.delivery import RateLimiter
 from coord.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,10 @@ def run_bot(
     *,
     store: ChatStore,
     clock: Clock | None = None,
+    limiter: RateLimiter | None = None,
 ) -> None:
-    """Answer Matrix until ``stop`` is set (blocking)."""
+    """Answer Matrix until ``stop`` is set (blocking). ``limiter`` is unused: the homeserver paces each
+    account itself, and matrix-nio waits out its 429s."""
     asyncio.run(_run(settings, stop, store, clock or SystemClock()))
 
 

@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, M
 
 from bots.telegram.gateway import hide_token_from_logs
 from bots.telegram.handlers import Deps, on_button, on_error, on_message, refresh_cards
+from bots.telegram.limiter import SharedRateLimiter
 from bots.telegram.membership import on_migrate, on_my_chat_member
 from bots.telegram.menu import set_menus
 from bots.telegram.polling import Poller
@@ -22,6 +23,7 @@ from bots.telegram.processing import InOrderPerPerson
 from bots.telegram.webhook import Webhook
 from coord.chat import ChatStore
 from coord.clock import Clock, SystemClock
+from coord.services.outbox.delivery import RateLimiter
 from coord.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,19 +48,25 @@ async def post_init(application: Application) -> None:
     await set_menus(application.bot)
 
 
-def build_application(settings: Settings, *, store: ChatStore, clock: Clock | None = None) -> Application:
-    """The bot, wired: every message and every button press goes to the conversation layer."""
+def build_application(
+    settings: Settings, *, store: ChatStore, clock: Clock | None = None, limiter: RateLimiter | None = None
+) -> Application:
+    """The bot, wired: every message and every button press goes to the conversation layer; with
+    ``limiter`` (the workers'), every message it sends takes a slot of the limits they share."""
     if settings.telegram_token is None:
         raise ValueError("the Telegram bot needs COORD_TELEGRAM_TOKEN")
-    application = (
+    token = settings.telegram_token.get_secret_value()
+    builder = (
         Application.builder()
-        .token(settings.telegram_token.get_secret_value())
+        .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .concurrent_updates(InOrderPerPerson(CONCURRENT_UPDATES))
         .post_init(post_init)
-        .build()
     )
+    if limiter is not None:
+        builder = builder.rate_limiter(SharedRateLimiter(limiter, bot_id=token.split(":", 1)[0]))
+    application = builder.build()
     application.bot_data["coord"] = Deps(store, clock or SystemClock())
     not_status = filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL
     application.add_handler(MessageHandler(not_status, on_message))
@@ -164,9 +172,10 @@ def run_bot(
     *,
     store: ChatStore,
     clock: Clock | None = None,
+    limiter: RateLimiter | None = None,
 ) -> None:
     """Run the bot in its own event loop until ``stop`` is set (blocking; fine in a thread)."""
     hide_token_from_logs()
     remember_missing_sniffio()
-    application = build_application(settings, store=store, clock=clock)
+    application = build_application(settings, store=store, clock=clock, limiter=limiter)
     asyncio.run(serve(application, settings, stop))

@@ -25,6 +25,7 @@ from coord.settings import Settings
 from workers.actors import Actors, declare_actors
 from workers.broker import NAMESPACE, make_broker
 from workers.metrics import dramatiq_metrics, metered
+from workers.ratelimit import shared_limiter
 from workers.runtime import Runtime, build_runtime
 from workers.scheduler import TICK_SECONDS, Scheduler, leader_for
 
@@ -84,7 +85,8 @@ def run_embedded(
     metrics = start_metrics(settings, runtime.factory, broker)
     worker = Worker(broker, worker_threads=threads, worker_timeout=100)
     worker.start()
-    bots = start_bots(settings, stop, factory=runtime.factory) if with_bots else []
+    # The bots' replies take their slots from the workers' limiter: one token, one budget.
+    bots = start_bots(settings, stop, factory=runtime.factory, limiter=runtime.limiter) if with_bots else []
     board = start_board(settings, runtime.factory, runtime.clock) if settings.web_port else None
     if freeze_startup:
         settle_heap()
@@ -184,7 +186,9 @@ def run_bots(
     engine = engine_from_settings(settings)
     metrics = start_metrics(settings, make_session_factory(engine))
     try:
-        threads = start_bots(settings, stop, factory=make_session_factory(engine), names=names)
+        limiter = shared_limiter(settings)  # the workers' (in Redis): replies and notifications share it
+        factory = make_session_factory(engine)
+        threads = start_bots(settings, stop, factory=factory, names=names, limiter=limiter)
         if freeze_startup:
             settle_heap()
         log.info("bots started: %s", ", ".join(names))
