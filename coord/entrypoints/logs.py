@@ -41,6 +41,8 @@ WIRE_LOGGERS = (
 
 #: A Telegram bot token (digits, a colon, 35 characters), wherever it appears, even one not in the settings.
 BOT_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
+#: The one-time token of a board sign-in link (``coord.services.board.signin``), e.g. in an access log line.
+SIGNIN_TOKEN = re.compile(r"(/signin/)[A-Za-z0-9_-]{16,}")
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -74,16 +76,21 @@ class RedactingFilter(logging.Filter):
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        return BOT_TOKEN.sub(REDACTED, text)
+        return SIGNIN_TOKEN.sub(r"\1" + REDACTED, BOT_TOKEN.sub(REDACTED, text))
+
+    def _arg(self, value: object) -> object:
+        return value if isinstance(value, int | float) or value is None else self.redact(str(value))
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < logging.WARNING and _from_wire(record.name):
             return False
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record: keep its template only
-            message = str(record.msg)
-        record.msg, record.args = self.redact(message), None
+        # The message and each argument are redacted in place, so formatters that read the arguments
+        # (uvicorn's access log) still work.
+        record.msg = self.redact(str(record.msg))
+        if isinstance(record.args, dict):
+            record.args = {key: self._arg(value) for key, value in record.args.items()}
+        elif record.args:
+            record.args = tuple(self._arg(value) for value in record.args)
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
@@ -95,12 +102,18 @@ def _from_wire(name: str) -> bool:
     return any(name == wire or name.startswith(wire + ".") for wire in WIRE_LOGGERS)
 
 
-def install_log_filter(settings: Settings, logger: logging.Logger | None = None) -> RedactingFilter:
-    """Put the filter on every handler of ``logger`` (the root logger by default); returns it."""
-    target = logger or logging.getLogger()
+def install_log_filter(settings: Settings, *loggers: logging.Logger) -> RedactingFilter:
+    """Put the filter on every handler of ``loggers`` (the root logger by default, and uvicorn's, whose
+    loggers keep handlers of their own); returns it."""
+    targets = loggers or (
+        logging.getLogger(),
+        logging.getLogger("uvicorn"),
+        logging.getLogger("uvicorn.access"),
+    )
     chosen = RedactingFilter(secrets_of(settings))
-    for handler in target.handlers:
-        for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
-            handler.removeFilter(old)
-        handler.addFilter(chosen)
+    for target in targets:
+        for handler in target.handlers:
+            for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
+                handler.removeFilter(old)
+            handler.addFilter(chosen)
     return chosen

@@ -24,12 +24,15 @@ def web(
     """Serve the board (uvicorn) until stopped; run several behind a load balancer if you like."""
     if ctx.invoked_subcommand is not None:
         return
+    from coord.entrypoints.logs import install_log_filter
     from coord.web.serve import server
 
     settings = read_settings()
     with opened_engine(settings) as engine:
         require_schema(engine)
-    server(settings, port=port, log_level=log_level.lower()).run()
+    board = server(settings, port=port, log_level=log_level.lower())
+    install_log_filter(settings)  # on uvicorn's handlers too: no secret, no sign-in token in the log
+    board.run()
 
 
 @web_app.command("link")
