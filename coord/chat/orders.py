@@ -24,16 +24,12 @@ from coord.i18n import N_
 from coord.models import HouseholdRequest, Place, PlaceKind, RequestChannel
 from coord.services import requests
 from coord.services.requests.access import is_lead
+from coord.services.requests.reports import CHANNEL_LABELS
 
 IN_DIRECT_CHAT = N_(
     "Requests name households: ask me in a direct chat, not in the group. Nothing was shown here."
 )
-CHANNELS = {
-    "chat": N_("chat"),
-    "desk": N_("desk"),
-    "captain": N_("captain"),
-    "call": N_("call"),
-}
+CHANNELS = CHANNEL_LABELS
 Handler = Callable[[Context, Command], list[Reply]]
 
 

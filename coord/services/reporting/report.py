@@ -156,6 +156,10 @@ def summary_text(figures: dict[str, Any], language: str, *, team_id: int | None 
         lines.append(
             _t(N_("Messages that could not be delivered: {count}."), lang, count=figures["dead_messages"])
         )
+    if key is None:  # residents' requests (coord.services.requests), for coordinators
+        from coord.services.requests.reports import summary_lines
+
+        lines += summary_lines(figures.get("requests"), lang)
     totals = figures["totals"]
     lines.append(
         _t(

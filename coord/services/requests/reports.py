@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from coord.i18n import N_, translate
 from coord.models import (
     OPEN_REQUEST_STATES,
     Household,
@@ -138,3 +139,60 @@ def as_xlsx(rows: list[list[Any]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+#: How each channel a request came in by is named.
+CHANNEL_LABELS = {
+    "chat": N_("resident's chat"),
+    "desk": N_("desk"),
+    "captain": N_("entered by a captain"),
+    "call": N_("from a check-in call"),
+}
+
+
+def summary_lines(figures: dict[str, Any] | None, language: str) -> list[str]:
+    """The request figures as lines of the daily summary's text (none on a day without requests)."""
+    if not figures or not any(
+        sum(figures[what].values()) for what in ("requests_received", "requests_delivered", "requests_open")
+    ):
+        return []
+    comma = "，" if language == "zh" else ", "
+
+    def by_channel(counts: dict[str, int]) -> str:
+        return (
+            comma.join(
+                f"{translate(CHANNEL_LABELS[c], language)} {n}"
+                for c, n in counts.items()
+                if n and c in CHANNEL_LABELS
+            )
+            or "0"
+        )
+
+    minutes = figures.get("median_minutes_to_door")
+    lines = [
+        translate(
+            N_(
+                "Residents' requests: received {received} ({received_by}); delivered {delivered} "
+                "({delivered_by}); open {open} ({open_by}), overdue {overdue}."
+            ),
+            language,
+            received=sum(figures["requests_received"].values()),
+            received_by=by_channel(figures["requests_received"]),
+            delivered=sum(figures["requests_delivered"].values()),
+            delivered_by=by_channel(figures["requests_delivered"]),
+            open=sum(figures["requests_open"].values()),
+            open_by=by_channel(figures["requests_open"]),
+            overdue=figures.get("requests_overdue", 0),
+        ),
+        translate(
+            N_(
+                "Group-buy parcels {parcels}, heavy items carried up {heavy}; "
+                "median request to doorstep: {time}."
+            ),
+            language,
+            parcels=figures.get("group_buy_parcels", 0),
+            heavy=figures.get("heavy_items", 0),
+            time=translate(N_("{minutes} min"), language, minutes=minutes) if minutes is not None else "—",
+        ),
+    ]
+    return lines

@@ -246,3 +246,10 @@ def test_the_daily_summary_carries_the_request_figures(session: Session, world: 
     assert figures["requests_delivered"] == {"chat": 9, "desk": 10, "captain": 10, "call": 0}
     assert figures["requests_open"] == {"chat": 1, "desk": 0, "captain": 0, "call": 0}
     assert (figures["group_buy_parcels"], figures["requests_overdue"]) == (29, 0)
+    from coord.services.reporting.report import summary_text
+
+    text = summary_text(row.figures, "en")
+    assert "Residents' requests: received 0" in text  # ordered the day before the summary's day
+    assert "delivered 29 (resident's chat 9, desk 10, entered by a captain 10); open 1" in text
+    assert "团购包裹 29 件" in summary_text(row.figures, "zh")
+    assert "Residents' requests" not in summary_text(row.figures, "en", team_id=world.supply_team.id)
