@@ -13,14 +13,14 @@ from coord.chat.context import Context
 from coord.chat.labels import STATUS
 from coord.chat.port import Button, Moment, Phrase, Reply
 from coord.i18n import N_
-from coord.kinds import KINDS
+from coord.kinds import KINDS, kind_named
 from coord.models import AssignmentState, Priority, Task, TaskStatus
 from coord.services.people.access import can_see_private
 from coord.services.work.notices import private_text, record_task_read
 
 
 def kind_phrase(kind: str) -> Phrase:
-    known = KINDS.get(kind)
+    known = kind_named(kind)  # built in, or the community's own
     return Phrase(known.label if known else kind)
 
 

@@ -14,7 +14,7 @@ from coord.chat.port import Button, Joined, Phrase, Reply
 from coord.chat.words import ROLE_WORDS
 from coord.errors import InvalidInput
 from coord.i18n import N_
-from coord.kinds import KINDS
+from coord.kinds import kind_named
 from coord.models import InviteRole
 from coord.services.escalation.outstanding import Outstanding, outstanding
 from coord.services.people.invites import create_invite
@@ -63,7 +63,7 @@ def _done_lines(figures: boards.DayFigures) -> list[Phrase]:
     """One line per kind of work: the sum of each figure its done work recorded today."""
     lines: list[Phrase] = []
     for kind, sums in sorted(figures.per_kind.items()):
-        known = KINDS.get(kind)
+        known = kind_named(kind)
         labels = {f.name: f.reported_as for f in known.figures} if known else {}
         parts = tuple(
             Phrase(N_("{figure} {value}"), {"figure": Phrase(labels.get(name, name)), "value": value})

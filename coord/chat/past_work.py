@@ -23,6 +23,7 @@ from coord.errors import NotAllowed
 from coord.i18n import N_
 from coord.kinds import KINDS, TaskKind, get_kind
 from coord.models import Conversation, Team
+from coord.models.kinds import find_kind
 from coord.services.imports.work_done import figure_names, name_key
 from coord.services.people.people import find_person, find_team
 from coord.services.records import (
@@ -45,8 +46,8 @@ def past(ctx: Context, command: Command) -> list[Reply]:
     names: list[str] = []
     for word in command.as_typed:
         folded = fold(word).lower()
-        if "kind" not in data and _kind(folded) is not None:
-            data["kind"] = _kind(folded)
+        if "kind" not in data and _kind(ctx, folded) is not None:
+            data["kind"] = _kind(ctx, folded)
         elif "day" not in data and (day := day_named(ctx, folded)) is not None:
             data["day"] = day.isoformat()
         elif "times" not in data and (times := _times(folded)) is not None:
@@ -113,7 +114,7 @@ def _past_answer(ctx: Context, conversation: Conversation, value: str) -> list[R
     data = dict(conversation.data)
     step, text = conversation.step, value.strip()
     if step == "kind":
-        kind = _kind(fold(text).lower())
+        kind = _kind(ctx, fold(text).lower())
         if kind is None:
             return [
                 ctx.say(N_("I do not know that kind of work; choose one of the buttons.")),
@@ -227,10 +228,14 @@ def _figures(kind: TaskKind, data: dict[str, Any]) -> dict[str, str]:
     return given
 
 
-def _kind(word: str) -> str | None:
+def _kind(ctx: Context, word: str) -> str | None:
+    """A built-in kind as people say it, or one of the community's own kinds by its name or label."""
     if word in KINDS:
         return word
-    return KIND_WORDS.get(word)
+    if word in KIND_WORDS:
+        return KIND_WORDS[word]
+    own = find_kind(ctx.session, ctx.community.id, word)
+    return own.name if own is not None else None
 
 
 def day_named(ctx: Context, word: str) -> date | None:

@@ -10,7 +10,9 @@ through the session of the transaction under way in this thread (``kinds.set_kin
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
@@ -19,8 +21,8 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from coord.clock import utcnow
-from coord.i18n import add_messages
-from coord.kinds import OWN_KINDS, OWN_PREFIX, Figure, TaskKind, register_kind, set_kind_loader
+from coord.i18n import add_messages, translate
+from coord.kinds import KINDS, OWN_KINDS, OWN_PREFIX, Figure, TaskKind, register_kind, set_kind_loader
 from coord.models.base import Base
 
 FIGURE_TYPES: dict[str, type] = {"int": int, "float": float, "bool": bool}
@@ -76,8 +78,24 @@ def load_community_kinds(session: Session, community_id: int) -> list[TaskKind]:
     return kinds
 
 
-def community_kind_codes(session: Session, community_id: int) -> set[str]:
-    return set(session.scalars(select(CommunityKind.code).where(CommunityKind.community_id == community_id)))
+def word_key(text: str) -> str:
+    """A kind's or a figure's name as typed, for comparing: case, spaces, underscores and width ignored."""
+    return re.sub(r"[\s_]+", "", unicodedata.normalize("NFKC", text).lower())
+
+
+def find_kind(session: Session, community_id: int, word: str) -> TaskKind | None:
+    """The kind ``word`` names in the community: a built-in kind by its name or label (English or Chinese),
+    else one of the community's own by its name, code or label; None when none."""
+    key = word_key(word)
+    for kind in KINDS.values():
+        if key in (word_key(kind.name), word_key(kind.label), word_key(translate(kind.label, "zh"))):
+            return kind
+    for row in session.scalars(select(CommunityKind).where(CommunityKind.community_id == community_id)):
+        if key in (word_key(row.name), word_key(row.code), word_key(row.label_en), word_key(row.label_zh)):
+            kind = row.as_task_kind()
+            register_kind(kind)
+            return kind
+    return None
 
 
 _SESSION: ContextVar[Session | None] = ContextVar("coord_kinds_session", default=None)

@@ -19,6 +19,7 @@ from coord.entrypoints.cli.geography import area_app, place_app
 from coord.entrypoints.cli.health import health
 from coord.entrypoints.cli.households import household_app
 from coord.entrypoints.cli.imports import import_app
+from coord.entrypoints.cli.kinds import kind_app
 from coord.entrypoints.cli.people import coordinator_app, invite_app, person_app, team_app
 from coord.entrypoints.cli.privacy import privacy_app
 from coord.entrypoints.cli.records import record_app
@@ -76,6 +77,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(report_app, name="report")
 app.add_typer(record_app, name="record")
 app.add_typer(export_app, name="export")
+app.add_typer(kind_app, name="kind")
 app.command("run")(run)
 app.command("worker")(worker)
 app.command("scheduler")(scheduler)

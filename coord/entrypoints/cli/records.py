@@ -17,9 +17,10 @@ from coord.entrypoints.cli.runtime import Run, command_run
 from coord.entrypoints.cli.times import parse_clock_time, parse_day, parse_local_time
 from coord.errors import InvalidInput
 from coord.i18n import N_
-from coord.kinds import TaskKind
+from coord.kinds import TaskKind, get_kind
 from coord.models import Community
-from coord.services.imports.work_done import figure_names, kind_names, name_key
+from coord.models.kinds import find_kind
+from coord.services.imports.work_done import figure_names, name_key
 from coord.services.people.access import Actor
 from coord.services.people.communities import find_place
 from coord.services.people.people import find_person, find_team
@@ -72,11 +73,7 @@ def work(
     with command_run() as run:
         place_of = run.community(community)
         when = parse_day(day, timezone=place_of.timezone, now=run.now)
-        task_kind = kind_names().get(name_key(kind))
-        if task_kind is None:
-            from coord.kinds import get_kind
-
-            task_kind = get_kind(kind)  # says which kinds there are
+        task_kind = find_kind(run.session, place_of.id, kind) or get_kind(kind)  # says which there are
         parts = _parts(run, place_of, task_kind, when, person, (check_in, done, hours), figure)
         task = record_past_work(
             session=run.session,
@@ -111,7 +108,6 @@ def fill(
     community: CommunityOption = None,
 ) -> None:
     """Fill in who did a task of past work (made from a past roster with --past)."""
-    from coord.kinds import get_kind
     from coord.services.records.rosters import fill_in
 
     with command_run() as run:

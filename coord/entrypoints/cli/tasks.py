@@ -18,8 +18,9 @@ from coord.entrypoints.cli.runtime import Run, command_run
 from coord.entrypoints.cli.times import local_day, parse_local_time, show_time, show_window
 from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_
-from coord.kinds import KINDS, get_kind
+from coord.kinds import KINDS, get_kind, kind_named
 from coord.models import Community, Household, Place, Priority, Task, TaskStatus, as_id
+from coord.models.kinds import find_kind
 from coord.services.people.communities import find_area, find_place
 from coord.services.people.people import find_person, find_team
 from coord.services.work.claims import assign, complete
@@ -195,7 +196,7 @@ def tasks(
         day = local_day(run.now, chosen.timezone) if today else (None, None)
         flt = TaskFilter(
             status=tuple(status) if status else TaskFilter.status,
-            kind=kind,
+            kind=(find_kind(run.session, chosen.id, kind) or get_kind(kind)).name if kind else None,
             team_id=find_team(run.session, chosen.id, team).id if team else None,
             within_area_id=find_area(run.session, chosen.id, zone).id if zone else None,
             priority=Priority.URGENT if urgent else None,
@@ -230,8 +231,10 @@ def _task_rows(run: Run, found: list[Task], timezone: str) -> None:
 def kind_label(run: Run, kind: str) -> str:
     """A kind of work as the CLI shows it: its name in English (what ``--kind`` takes), its label in Chinese
     (``gate_shift`` is 卡口值守), so a Chinese listing has no English left in it."""
-    known = KINDS.get(kind)
-    return run.out.t(known.label) if known and run.out.language != "en" else kind
+    known = kind_named(kind)  # a community's own kind shows its label in either language
+    if known is not None and (run.out.language != "en" or kind not in KINDS):
+        return run.out.t(known.label)
+    return kind
 
 
 def status_label(run: Run, status: TaskStatus) -> str:

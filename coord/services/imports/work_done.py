@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from coord.errors import CoordError, InvalidInput
 from coord.i18n import N_, translate
 from coord.kinds import KINDS, TaskKind, validate_figures
-from coord.models import Community, Person, Place, Team
+from coord.models import Community, CommunityKind, Person, Place, Team
+from coord.models.kinds import find_kind
 from coord.services.imports.job import ImportReport, _start
 from coord.services.imports.rows import Problems, Row, Schema, _date, _text, read_rows, report_repeats
 from coord.services.people.access import Actor
@@ -150,6 +151,7 @@ class _Directory:
 
     def __init__(self, session: Session, community: Community) -> None:
         self.session = session
+        self.community_id = community.id
         people: dict[str, list[Person]] = {}
         for person in session.scalars(select(Person).where(Person.community_id == community.id)):
             people.setdefault(person.name, []).append(person)
@@ -161,6 +163,13 @@ class _Directory:
             p.name: p for p in session.scalars(select(Place).where(Place.community_id == community.id))
         }
         self.kinds = kind_names()
+
+    def known_kinds(self) -> list[str]:
+        """The built-in kinds' names and the community's own kinds' names."""
+        own = self.session.scalars(
+            select(CommunityKind.name).where(CommunityKind.community_id == self.community_id)
+        )
+        return [*KINDS, *own]
 
     def person(self, name: str) -> Person:
         found = [p for p in self.people.get(name, []) if p.active]
@@ -215,12 +224,14 @@ def import_work_done(
 def _part(row: Row, directory: _Directory, zone: ZoneInfo, now: datetime) -> tuple[tuple[Any, ...], PastPart]:
     values = row.values
     day: date = values["date"]
-    kind = directory.kinds.get(name_key(values["kind"]))
+    kind = directory.kinds.get(name_key(values["kind"])) or find_kind(
+        directory.session, directory.community_id, values["kind"]
+    )
     if kind is None:
         raise InvalidInput(
             N_("Unknown kind of work “{kind}”. Known kinds: {known}."),
             kind=values["kind"],
-            known=", ".join(KINDS),
+            known=", ".join(directory.known_kinds()),
         )
     for what, table, msgid in (
         ("team", directory.teams, N_("Unknown team “{name}”.")),

@@ -32,6 +32,7 @@ from coord.models import (
     TaskStatus,
     Team,
 )
+from coord.models.kinds import find_kind
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, is_coordinator, is_member, require_lead
 from coord.services.reporting.counts import served_seconds
@@ -135,7 +136,7 @@ def record_past_work(
     require_lead(session, actor, community.id, team.id if team else None)
     moment = now or utcnow()
     zone = ZoneInfo(community.timezone)
-    task_kind = get_kind(kind)
+    task_kind = find_kind(session, community.id, kind) or get_kind(kind)  # the community's own kinds too
     title = " ".join((title or "").split())
     if not title or len(title) > 200:
         raise InvalidInput(N_("A task needs a title of 1 to 200 characters."))

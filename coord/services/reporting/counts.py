@@ -19,10 +19,18 @@ from sqlalchemy.orm import Session
 
 from coord.kinds import KINDS
 from coord.models import Assignment, AssignmentState, Task
+from coord.models.kinds import load_community_kinds
 
+#: (kind, figure, yes/no?, counted from) of every built-in kind; a community's own kinds join per query.
 KIND_FIGURES = [
     (kind.name, f.name, f.type is bool, f.at_least) for kind in KINDS.values() for f in kind.figures
 ]
+
+
+def kind_figures(session: Session, community_id: int) -> list[tuple[str, str, bool, float | None]]:
+    """The figures summed for the community: the built-in kinds' and those of its own kinds."""
+    own = load_community_kinds(session, community_id)
+    return KIND_FIGURES + [(k.name, f.name, f.type is bool, f.at_least) for k in own for f in k.figures]
 
 
 @dataclass
@@ -57,11 +65,12 @@ def work_done(
 ) -> dict[tuple[str, int | None], WorkCount]:
     """Per (kind, team): tasks done, people's completions, seconds served and figures, in [since, until)."""
     counts: dict[tuple[str, int | None], WorkCount] = {}
-    for kind, team_id, completions, seconds, *figures in _slots(session, community_id, since, until):
+    known = kind_figures(session, community_id)
+    for kind, team_id, completions, seconds, *figures in _slots(session, community_id, since, until, known):
         count = counts.setdefault((kind, team_id), WorkCount())
         count.completions += int(completions or 0)
         count.seconds += float(seconds or 0)
-        for (of_kind, name, _, _), value in zip(KIND_FIGURES, figures, strict=True):
+        for (of_kind, name, _, _), value in zip(known, figures, strict=True):
             if of_kind == kind and value is not None:
                 count.figures[name] = tidy(count.figures.get(name, 0) + value)
     for kind, team_id, tasks in _tasks(session, community_id, since, until):
@@ -69,7 +78,13 @@ def work_done(
     return counts
 
 
-def _slots(session: Session, community_id: int, since: datetime | None, until: datetime) -> list[Any]:
+def _slots(
+    session: Session,
+    community_id: int,
+    since: datetime | None,
+    until: datetime,
+    known: list[tuple[str, str, bool, float | None]],
+) -> list[Any]:
     """One scan: completions, seconds served and each figure summed, per kind and team.
 
     A figure is read only for rows of its own kind: PostgreSQL parses a JSON value again for every
@@ -82,7 +97,7 @@ def _slots(session: Session, community_id: int, since: datetime | None, until: d
         func.sum(case((done, 1), else_=0)),
         func.sum(served_seconds(session)),
     ]
-    for kind, name, is_bool, at_least in KIND_FIGURES:
+    for kind, name, is_bool, at_least in known:
         value = Assignment.figures[name]
         if is_bool:
             figure = case((value.as_boolean() == true(), 1), else_=0)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from coord.errors import InvalidInput
 from coord.i18n import N_, translate
-from coord.kinds import KINDS
+from coord.kinds import kind_named
 from coord.models import (
     Assignment,
     AssignmentState,
@@ -93,7 +93,8 @@ def hours_rows(
         if by == "team":
             key = teams.get(team_id or 0) or translate(N_("no team"), lang)
         else:
-            key = translate(KINDS[kind].label, lang) if kind in KINDS else kind
+            known = kind_named(kind)
+            key = translate(known.label, lang) if known else kind
         into = totals.setdefault(key, [0, 0, 0.0])
         into[0] += count.tasks
         into[1] += count.completions

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from coord.clock import utcnow
 from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_, translate
-from coord.kinds import KINDS
+from coord.kinds import kind_named
 from coord.models import Community
 from coord.services.reporting.cells import csv_text, xlsx_bytes
 from coord.services.reporting.summary import NO_TEAM, stored_summary
@@ -72,11 +72,13 @@ def _t(msgid: str, lang: str, **params: Any) -> str:
 
 
 def _kind_label(kind: str, lang: str) -> str:
-    return _t(KINDS[kind].label, lang) if kind in KINDS else kind
+    known = kind_named(kind)  # a built-in kind, or one the community added
+    return _t(known.label, lang) if known else kind
 
 
 def _figure_label(kind: str, name: str, lang: str) -> str:
-    figure = KINDS[kind].figure(name) if kind in KINDS else None
+    known = kind_named(kind)
+    figure = known.figure(name) if known else None
     return _t(figure.reported_as, lang) if figure else name
 
 

@@ -28,6 +28,7 @@ from coord.models import (
     Team,
     as_id,
 )
+from coord.models.kinds import find_kind
 from coord.services.outbox.events import record_event
 from coord.services.outbox.notifications import notify
 from coord.services.people.access import Actor, require_lead
@@ -57,7 +58,7 @@ def create_task(
 ) -> Task:
     """A new open task. Shift work has a window (starts_at, ends_at); other work may have a deadline."""
     require_lead(session, actor, community.id, team.id if team else None)
-    task_kind = get_kind(kind)
+    task_kind = find_kind(session, community.id, kind) or get_kind(kind)  # the community's own kinds too
     title = (title or "").strip()
     if not title or len(title) > 200:
         raise InvalidInput(N_("A task needs a title of 1 to 200 characters."))
