@@ -52,3 +52,22 @@ def test_english_says_one_row_and_two_rows_and_chinese_has_one_form() -> None:
     assert translate_plural(ROW, ROWS, 2, "en", rows=2, created=2, updated=0).startswith("2 rows read")
     for n in (1, 2, 5):
         assert translate_plural(ROW, ROWS, n, "zh", rows=n, created=n, updated=0).startswith(f"读取 {n} 行")
+
+
+def test_every_declared_range_holds_the_version_the_tests_run_on() -> None:
+    """The ranges are true: each floor is the tested version's (raised to it), and what runs here is inside."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((Path(__file__).resolve().parents[3] / "pyproject.toml").read_text())["project"]
+    requirements = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        requirements += [r for r in extra if not r.startswith("coord[")]
+    outside = []
+    for text in requirements:
+        requirement = Requirement(text)
+        installed = version(requirement.name)
+        if requirement.specifier and not requirement.specifier.contains(installed, prereleases=True):
+            outside.append(f"{text} (installed {installed})")
+    assert outside == []
