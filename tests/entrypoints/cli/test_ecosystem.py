@@ -55,7 +55,7 @@ def test_english_says_one_row_and_two_rows_and_chinese_has_one_form() -> None:
 
 
 def test_every_declared_range_holds_the_version_the_tests_run_on() -> None:
-    """The ranges are true: each floor is the tested version's (raised to it), and what runs here is inside."""
+    """The ranges are true: each floor was raised to the tested version, and what runs here is inside."""
     import tomllib
 
     from packaging.requirements import Requirement
