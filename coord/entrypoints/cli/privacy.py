@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from coord.chat.privacy import CHANNELS, WHAT
 from coord.entrypoints.cli.community import CommunityOption
 from coord.entrypoints.cli.households import HouseholdArgument
 from coord.entrypoints.cli.runtime import Run, command_run
@@ -34,9 +35,9 @@ def reads_command(
     community: CommunityOption = None,
 ) -> None:
     """List the reads of a household's private details, or the reads a person made."""
-    if (household is None) == (person is None):
-        raise InvalidInput(N_("Give --household or --person."))
     with command_run() as run:
+        if (household is None) == (person is None):
+            raise InvalidInput(N_("Give --household or --person."))
         chosen = run.community(community)
         if household is not None:
             found = watch.find_household(run.session, actor=run.actor, community=chosen, ref=household)
@@ -56,8 +57,8 @@ def _table(run: Run, lines: list[privacy.ReadLine], zone: str) -> None:
         rows.add(
             show_time(line.at, zone),
             line.reader or run.t(N_("the operator")),
-            line.channel,
-            line.what,
+            run.t(CHANNELS.get(line.channel, N_("chat"))),
+            run.t(WHAT.get(line.what, N_("private details"))),
             line.household,
             f"#{line.task_id}" if line.task_id else "",
             line.person,

@@ -51,7 +51,7 @@ def test_a_household_shown_is_listed_among_its_reads(demo: str, db: Engine) -> N
     listing = ok(demo, "privacy", "reads", "--household", str(household_id))
     # Then the read is there: by the operator, from the CLI, of that household
     line = next(line for line in listing.splitlines() if "the operator" in line)
-    assert "cli" in line and "household" in line and address in line
+    assert "command line" in line and "household card" in line and address in line
 
 
 def test_a_persons_reads_and_the_options_refused_in_one_line(demo: str, db: Engine) -> None:
@@ -73,7 +73,7 @@ def test_a_persons_reads_and_the_options_refused_in_one_line(demo: str, db: Engi
     listing = ok(demo, "privacy", "reads", "--person", name)
     # Then the read is there, through the channel it came from
     line = next(line for line in listing.splitlines() if address in line)
-    assert name in line and "matrix" in line
+    assert name in line and "household card" in line and " chat " in line
     assert "Give --household or --person" in one_line_error(coord(demo, "privacy", "reads"))
 
 
