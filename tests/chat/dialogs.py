@@ -20,6 +20,7 @@ from tests.chat.dialogs_requests import REQUEST_DIALOGS
 from tests.chat.dialogs_shifts import SHIFT_DIALOGS
 from tests.chat.dialogs_team_chats import TEAM_CHAT_DIALOGS
 from tests.chat.dialogs_watch import WATCH_DIALOGS
+from tests.chat.dialogs_web import WEB_DIALOGS
 
 __all__ = ["DIALOGS", "Dialog", "Step"]
 
@@ -529,6 +530,7 @@ TOPICS: tuple[Dialog, ...] = (
     *REQUEST_DIALOGS,
     *RECORD_DIALOGS,
     *PRIVACY_DIALOGS,
+    *WEB_DIALOGS,
 )
 
 DIALOGS = (*DIALOGS, *TOPICS)

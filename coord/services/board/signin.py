@@ -71,6 +71,7 @@ def send_link(session: Session, *, actor: Actor, now: datetime, lifetime: timede
     """The bot's ``/web``: a sign-in link for the acting person, by direct message through the outbox.
     Returns the minutes it is valid."""
     person = actor.require_person()
+    viewer_of(session, person)  # a volunteer hears the board is for leads, whether or not one runs
     base = board_address(session)
     if base is None:
         raise NotAllowed(N_("The web board is not running yet. Ask the operator to start it (coord web)."))
