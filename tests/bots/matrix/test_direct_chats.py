@@ -181,3 +181,33 @@ def test_the_bots_private_reply_avoids_a_direct_chat_that_gained_a_member(town: 
     assert new != room and dm == new
     told = town.run(neighbour.wait_for(lambda got: any("new direct chat" in m.body for m in got)))
     assert not with_details(told)
+
+
+def test_the_running_bot_answers_a_direct_chat_that_gained_a_member_without_details(town: Town) -> None:
+    # Given the running bot and a supply volunteer holding the delivery, in their direct chat with it
+    volunteer = town.person("volunteer")
+    town.link(volunteer, "supply_volunteers[0]")
+    bot = town.bot_account.user_id
+    town.start_bot()
+    delivery = town.scene.values["delivery"]
+
+    async def story() -> tuple[str, str, list[Received]]:
+        dm = await volunteer.open_direct_chat(bot)
+        await volunteer.until_joined(dm, {bot})
+        claimed = await volunteer.until_read(await volunteer.say(dm, f"claim {delivery}"), bot)
+        assert with_details(claimed) == {dm}  # while it is theirs alone, the details come here
+        # When a neighbour joins it, and the volunteer asks for the task again there
+        neighbour = town.person("neighbour")
+        await volunteer.client.room_invite(dm, neighbour.user_id)
+        await neighbour.sync()
+        await volunteer.until_joined(dm, {neighbour.user_id, bot})
+        await volunteer.catch_up()
+        answered = await volunteer.until_read(await volunteer.say(dm, f"!task {delivery}"), bot)
+        if not [m for m in answered if m.room_id != dm]:
+            answered += await volunteer.wait_for(lambda got: with_details(got))
+        return dm, neighbour.user_id, answered
+
+    dm, _, answered = town.run(story())
+    # Then the details reach the volunteer in a new direct chat, none in the room the neighbour is in
+    assert with_details(answered) and dm not in with_details(answered)
+    assert not [m for m in answered if m.room_id == dm and "13800000001" in m.body]
