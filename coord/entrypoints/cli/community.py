@@ -50,6 +50,10 @@ GreenOption = Annotated[
     int | None,
     typer.Option("--green-call-days", min=1, max=60, help="Call a green household back every N days."),
 ]
+PhoneRegionOption = Annotated[
+    str | None,
+    typer.Option("--phone-region", help="Where a number without +country code is read: CN, DE, ..."),
+]
 
 
 #: Kinds of areas and places in words (a Chinese listing says 片区, 卡口).
@@ -141,6 +145,7 @@ def show(community: CommunityOption = None) -> None:
                 ),
                 (N_("service standard"), chosen.service_standard),
                 (N_("green households called back every (days)"), chosen.green_call_days),
+                (N_("phone numbers read in"), chosen.phone_region),
                 (N_("party secretary"), _secretary_name(run.session, chosen)),
             ]
         )
@@ -208,6 +213,7 @@ def set_community(
     service_standard: StandardOption = None,
     health_declaration: HealthOption = None,
     green_call_days: GreenOption = None,
+    phone_region: PhoneRegionOption = None,
 ) -> None:
     """Change a community's settings."""
     with command_run() as run:
@@ -227,6 +233,8 @@ def set_community(
             changes["requires_health_declaration"] = health_declaration
         if green_call_days is not None:
             changes["green_call_days"] = green_call_days
+        if phone_region is not None:
+            changes["phone_region"] = phone_region
         if not changes:
             raise CliError(
                 N_("Nothing to change: give at least one option (see coord community set --help).")

@@ -15,7 +15,7 @@ from coord.i18n import N_, normalise_language
 from coord.models import Area, AreaKind, Community, Household, Place, PlaceKind, WatchColour, as_id
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_coordinator
-from coord.services.people.phones import e164
+from coord.services.people.phones import NOT_A_REGION, e164, is_region
 
 
 def slugify(name: str) -> str:
@@ -95,6 +95,7 @@ def update_community(
         "service_standard",
         "requires_health_declaration",
         "green_call_days",
+        "phone_region",
     }
     for key, value in changes.items():
         if key not in allowed:
@@ -110,6 +111,10 @@ def update_community(
             value = normalise_language(str(value))
         if key == "green_call_days" and not (isinstance(value, int) and 1 <= value <= 60):
             raise InvalidInput(N_("Call green households back every 1 to 60 days."))
+        if key == "phone_region":
+            value = str(value).strip().upper()
+            if not is_region(value):
+                raise InvalidInput(NOT_A_REGION, value=str(changes[key])[:10])
         setattr(community, key, value)
     record_event(
         session,

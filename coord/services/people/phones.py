@@ -15,6 +15,7 @@ from coord.errors import InvalidInput
 from coord.i18n import N_
 
 DEFAULT_REGION = "CN"
+NOT_A_REGION = N_("“{value}” is not a region for phone numbers; use a country code such as CN or DE.")
 
 
 def is_region(value: str) -> bool:

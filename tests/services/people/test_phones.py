@@ -107,3 +107,13 @@ def test_the_migration_rewrites_stored_numbers(fresh_db: FreshDatabase) -> None:
             assert session.get_one(Household, household_id).phone == "+8613800000001"
         assert {c.phone_region for c in session.scalars(select(Community))} == {"CN"}
     engine.dispose()
+
+
+def test_a_coordinator_sets_the_communitys_phone_region(session: Session, world: World) -> None:
+    from coord.services.people.communities import update_community
+
+    update_community(session=session, actor=SYSTEM, community=world.community, phone_region=" de ")
+    assert world.community.phone_region == "DE"
+    with pytest.raises(InvalidInput):
+        update_community(session=session, actor=SYSTEM, community=world.community, phone_region="XX")
+    assert world.community.phone_region == "DE"
