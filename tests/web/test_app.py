@@ -368,3 +368,23 @@ def test_a_coordinator_reassigns_a_held_place(scene: Scene) -> None:
         scene.world.volunteers[0].id: AssignmentState.REASSIGNED,
         scene.world.volunteers[1].id: AssignmentState.CLAIMED,
     }
+
+
+def test_several_board_instances_share_sessions_and_live_state(scene: Scene) -> None:
+    from starlette.testclient import TestClient
+
+    from coord.web import create_app
+
+    # Given a second instance of the board over the same database (behind one load balancer)
+    board = create_app(scene.settings, factory=scene.factory, clock=scene.clock)
+    other = TestClient(board, base_url=scene.settings.web_address)
+    first = scene.signed_in(scene.world.coordinator)
+    # When the browser signed in on the first is answered by the second
+    other.cookies.update(first.cookies)
+    # Then it is signed in there too, sees the same newest event, and its changes pass the same CSRF rule
+    assert other.get("/today", follow_redirects=False).status_code == 200
+    assert other.get("/live").json() == first.get("/live").json()
+    csrf = scene.csrf(first)
+    given = other.post(f"/tasks/{scene.gate_task}/assign", data={"person": "Volunteer 1", "csrf": csrf})
+    assert given.status_code == 200
+    assert first.get("/live").json()["last"] > 0 and _holders(scene, scene.gate_task) == 1
