@@ -3,8 +3,8 @@ exactly the person and the bot (issue 19).
 
 A direct chat can change under the bot: someone else joins (or is invited), or the person leaves. Then the
 room is no longer theirs alone, and the bot and the workers' gateway open a new direct chat instead, with
-history visible to a member only from their invitation (a later member never reads earlier details), say so in the
-old room without details, and leave it. Which rooms are whose direct chats is recorded in the bot's
+history visible to a member only from their invitation (a later member never reads earlier details), say
+so in the old room without details, and leave it. Which rooms are whose direct chats is recorded in the bot's
 ``m.direct`` account data, as Matrix clients expect: it tells the gateway, which has no database, whose
 chat a room was, and it tells the bot's sync loop which new direct chat to record in the database.
 
