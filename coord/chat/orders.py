@@ -277,6 +277,13 @@ def _doors(ctx: Context, run_id: int) -> int:
     return int(ctx.session.scalar(select(func.count()).where(HouseholdRequest.run_id == run_id)) or 0)
 
 
+def for_residents(ctx: Context, command: Command) -> list[Reply]:
+    """``home``, ``phone``, ``received``, ``problem``: said by someone who is not a resident."""
+    return [
+        ctx.say(N_("That is for residents ordering for their household. Send “help” to see what you can do."))
+    ]
+
+
 def _number(command: Command, example: str) -> str:
     if not command.args:
         raise InvalidInput(N_("Which one? Send its number, for example “{example}”."), example=example)
@@ -295,4 +302,5 @@ HANDLERS: dict[str, Handler] = {
     "withdraw": withdraw,
     "doorcode": door_code,
     "closeorders": close_orders,
+    **{name: for_residents for name in ("home", "phone", "received", "problem")},
 }
