@@ -159,11 +159,11 @@ def test_sign_in_through_the_bots_link_and_see_a_claim_made_in_chat_appear(
     # Then Today shows their gate shift with two places free
     expect(page).to_have_url(f"{live.base}/today")
     task = page.locator(f"#task-{live.scene.gate_task}")
-    expect(task).to_contain_text("2 places free")
+    expect(task).to_contain_text("Places free: 2")
     # When a volunteer claims it in chat, it appears within 2 s, without reloading
     live.say("volunteer", f"claim {live.scene.gate_task}")
     expect(task.locator(".holders")).to_have_text("Volunteer 1", timeout=2000)
-    expect(task).to_contain_text("1 places free")
+    expect(task).to_contain_text("Places free: 1")
     screenshot(page, output_path, "today-en.png")
 
 
