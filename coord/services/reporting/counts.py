@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
+from sqlalchemy.orm import Session, aliased
 
 from coord.kinds import KINDS
 from coord.models import Assignment, AssignmentState, Task
@@ -122,21 +122,23 @@ def _slots(
 
 
 def _tasks(session: Session, community_id: int, since: datetime | None, until: datetime) -> list[Any]:
-    """Tasks done per kind and team: each task once, in the period of its first completion."""
-    first = (
-        select(Assignment.task_id, func.min(Assignment.ended_at).label("first_done"))
-        .where(Assignment.state == AssignmentState.DONE)
-        .group_by(Assignment.task_id)
-        .subquery()
-    )
+    """Tasks done per kind and team: each task once, in the period of its first completion (a task with a
+    completion in the period and none before it)."""
+    done = Assignment.state == AssignmentState.DONE
     query = (
-        select(Task.kind, Task.team_id, func.count())
-        .join(first, first.c.task_id == Task.id)
-        .where(Task.community_id == community_id, first.c.first_done < until)
+        select(Task.kind, Task.team_id, func.count(func.distinct(Task.id)))
+        .join(Assignment, Assignment.task_id == Task.id)
+        .where(Task.community_id == community_id, done, Assignment.ended_at < until)
         .group_by(Task.kind, Task.team_id)
     )
     if since is not None:
-        query = query.where(first.c.first_done >= since)
+        earlier = aliased(Assignment)
+        done_before = exists().where(
+            earlier.task_id == Task.id,
+            earlier.state == AssignmentState.DONE,
+            earlier.ended_at < since,
+        )
+        query = query.where(Assignment.ended_at >= since, ~done_before)
     return list(session.execute(query).all())
 
 
