@@ -60,9 +60,8 @@ from coord.models import (
     NotificationStatus,
     Place,
     Task,
-    Team,
 )
-from coord.services.people.people import add_member, add_person, link_account
+from coord.services.people.people import add_member, add_person, create_team, link_account
 from coord.services.work.claims import private_text
 from coord.services.work.tasks import create_task
 from peers.telegram_api import TOKEN, Call, FakeTelegram
@@ -97,10 +96,8 @@ def prepare(url: str, people: int) -> Stock:
     with transaction(factory) as session:
         seeded = seed_demo(session=session, now=now, seed=1)
         community = session.get_one(Community, seeded.community_id)
-        team = session.scalars(
-            select(Team).where(Team.community_id == community.id).order_by(Team.id)
-        ).first()
-        assert team is not None
+        # A team of the run's volunteers alone: auto-assignment fills its shifts with people the run can reach
+        team = create_team(session=session, actor=SETUP, community=community, name="故障演练队", now=now)
         households = list(session.scalars(select(Household).where(Household.community_id == community.id)))
         gates = list(session.scalars(select(Place).where(Place.community_id == community.id).limit(4)))
         users, deliveries, shifts = [], [], []
