@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from coord.errors import CoordError, NotAllowed
+from coord.errors import CoordError, NotFound
 from coord.i18n import N_, normalise_language, translate
 from coord.models import as_id
 from coord.services import board
@@ -184,8 +184,9 @@ def _act(request: Request, run: Callable[[Page, int], str]) -> Callable[[Page], 
         task_id = as_id(request.path_params["task_id"])
         try:
             if task_id is None:
-                raise NotAllowed(
-                    N_("There is no task #{task_id}. Check the number in the task list."), task_id=0
+                raise NotFound(
+                    N_("There is no task #{task_id}. Check the number in the task list."),
+                    task_id=str(request.path_params["task_id"])[:20],
                 )
             with page.session.begin_nested():
                 notice = run(page, task_id)
