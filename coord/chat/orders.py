@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -119,17 +120,21 @@ def list_requests(ctx: Context, command: Command) -> list[Reply]:
     found = requests.list_requests(ctx.session, actor=ctx.actor, community=ctx.community, limit=20)
     if not found:
         return [ctx.say(N_("No open requests."))]
+    hours = requests.request_settings(ctx.session, ctx.community.id).overdue_hours
+    late = ctx.now - timedelta(hours=hours)
     return [
         ctx.say(
-            N_("Open requests ({count}):\n{lines}"),
+            N_("Open requests ({count}; ⚠ a possible duplicate, ⏰ open over {hours} hours):\n{lines}"),
             count=len(found),
-            lines=tuple(_line(ctx, r) for r in found),
+            hours=hours,
+            lines=tuple(_line(ctx, r, late) for r in found),
         )
     ]
 
 
-def _line(ctx: Context, request: HouseholdRequest) -> Phrase:
+def _line(ctx: Context, request: HouseholdRequest, late: datetime) -> Phrase:
     flags = " ⚠" if request.duplicate_of_id is not None else ""
+    flags += " ⏰" if request.is_open and request.created_at < late else ""
     return Phrase(
         N_("#{request_id} {address} {items} — {status} ({channel}){flags}"),
         {

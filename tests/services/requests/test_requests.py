@@ -453,3 +453,23 @@ def test_figures_and_exports(session: Session, world: World, resident: Person) -
     logged = session.scalars(select(Event.data).where(Event.action == "requests_exported")).all()
     assert [d["private"] for d in logged] == [False, True]
     assert rq.as_xlsx(rows)[:2] == b"PK" and rq.as_csv(rows).startswith("id,received")
+
+
+def test_requests_older_than_the_setting_are_overdue(
+    session: Session, world: World, resident: Person
+) -> None:
+    old = order(session, resident, "rice", world.households[0])
+    new = order(session, resident, "milk", world.households[0], now=NOW + timedelta(hours=30))
+    later = NOW + timedelta(hours=37)  # the default: overdue after 36 hours
+    assert rq.overdue_requests(session, community=world.community, now=later) == [old]
+    figures = rq.request_figures(session, community_id=world.community.id, start=NOW, end=later)
+    assert figures["requests_overdue"] == 1 and new.is_open
+    rq.set_request_settings(session=session, actor=SYSTEM, community_id=world.community.id, overdue_hours=6)
+    assert rq.overdue_requests(session, community=world.community, now=later) == [old, new]
+    with pytest.raises(NotAllowed):
+        rq.set_request_settings(
+            session=session,
+            actor=Actor(resident, "telegram"),
+            community_id=world.community.id,
+            overdue_hours=1,
+        )
