@@ -16,6 +16,7 @@ from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_
 from coord.kinds import TaskKind, get_kind
 from coord.models import Area, Community, Place, PlaceKind, Priority, Team, Template, WatchColour, as_id
+from coord.models.kinds import find_kind
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor, require_lead
 from coord.services.recurring.rules import check_happens, parse_rule, rule_body
@@ -61,7 +62,7 @@ def create_template(
     unless ``past`` (then ``coord.services.records.rosters.materialise_past`` makes it as past work).
     """
     require_lead(session, actor, community.id, team.id if team else None)
-    task_kind = get_kind(kind)
+    task_kind = find_kind(session, community.id, kind) or get_kind(kind)  # the community's own kinds too
     name = _check_basics(name, capacity, starts_on, until)
     kind_of_place = _check_targets(community, team, place, area, place_kind, household_colour)
     targeted = any(t is not None for t in (place, area, kind_of_place, household_colour))

@@ -185,3 +185,25 @@ def test_only_coordinators_add_kinds_and_the_second_of_a_name_is_refused(
     with pytest.raises(InvalidInput, match="already"):
         hauling(session, world)
     assert session.scalar(select(Event).where(Event.action == "kind_added")) is not None
+
+
+def test_recurring_work_of_an_own_kind(session: Session, world: World) -> None:
+    from coord.services.recurring.materialisation import materialise
+    from coord.services.recurring.templates import create_template
+
+    code = hauling(session, world).code
+    template = create_template(
+        session=session,
+        actor=world.actor(world.supply_captain),
+        community=world.community,
+        name="Daily hauling",
+        kind="物资搬运",
+        title="Hauling {date}",
+        rrule="FREQ=DAILY;BYHOUR=9;BYMINUTE=0",
+        starts_on=DAY,
+        team=world.supply_team,
+        due_minutes=120,
+        now=NOW,
+    )
+    assert template.kind == code
+    assert materialise(session=session, template=template, now=NOW, days=2) == 2
