@@ -260,7 +260,7 @@ def _closed_task(
     record_event(
         session,
         actor=actor,
-        action="created",
+        action="task_created",
         community_id=community.id,
         task=task,
         at=moment,
