@@ -31,6 +31,12 @@ def demo(
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Where to save the summary chart (PNG).")
     ] = None,
+    web: Annotated[
+        bool, typer.Option("--web", help="Then serve the board (挂图作战) over the day, until Ctrl-C.")
+    ] = False,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="The board's port (8080).")
+    ] = None,
 ) -> None:
     """Watch a day of a 万科嘉园-sized community: claims, reminders, no-shows, escalations, the summary."""
     from coord.entrypoints.demo import DemoOptions, run_demo
@@ -40,6 +46,10 @@ def demo(
     cli_language.set(language)
     if keep is not None and keep.exists():
         raise CliError(N_("{file} exists already: give --keep a new file name."), file=str(keep))
+    if web and keep is None:  # the board needs the day's database after the run
+        import tempfile
+
+        keep = Path(tempfile.mkdtemp(prefix="coord_demo_")) / "demo.db"
     options = DemoOptions(seed=seed, language=language, day=_day(day), keep=keep, chart=chart)
     console = Console(highlight=False)
     result = run_demo(options, settings, console)
@@ -58,6 +68,10 @@ def demo(
     else:
         console.print(Text(t(N_("The demo ran in a throwaway database; keep one with --keep demo.db."))))
     console.print(Text(t(N_("Simulated in {seconds} s."), seconds=f"{result.seconds:.1f}"), style="dim"))
+    if web and result.database is not None:
+        from coord.entrypoints.cli.web import serve_demo_board
+
+        serve_demo_board(result.database, options.day, port=port, language=language)
 
 
 def _day(value: str | None) -> date | None:
