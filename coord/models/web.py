@@ -12,7 +12,7 @@ from coord.models.base import Base
 
 
 class WebLink(Base):
-    """A one-time sign-in link sent by the bot. Only the SHA-256 of its token is kept; used once, then spent."""
+    """A one-time sign-in link sent by the bot: only the SHA-256 of its token is kept; spent by its use."""
 
     __tablename__ = "web_link"
 
@@ -25,7 +25,7 @@ class WebLink(Base):
 
 
 class WebSession(Base):
-    """A signed-in browser: the cookie holds the token, the table its SHA-256 and the CSRF token of its forms."""
+    """A signed-in browser: the cookie holds the token, the table its SHA-256 and its forms' CSRF token."""
 
     __tablename__ = "web_session"
 
