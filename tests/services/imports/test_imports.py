@@ -147,9 +147,7 @@ def test_people_file_with_teams_and_roles(session: Session, world: World) -> Non
     }
     chen, liu, tom = people["陈队长"], people["刘芳"], people["Tom Baker"]
     assert (chen.phone, chen.language, chen.skills) == ("+8613900000001", "zh", sorted(["驾驶", "测温"]))
-    assert (
-        liu.skills == sorted(["消杀", "测温"]) and tom.language == "en" and tom.phone == "+8613900000003"
-    )
+    assert liu.skills == sorted(["消杀", "测温"]) and tom.language == "en" and tom.phone == "+8613900000003"
     roles = {
         (name, role)
         for name, role in session.execute(
