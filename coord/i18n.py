@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import string
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,14 @@ class _Lenient(dict[str, Any]):
 
 
 def translate(msgid: str, language: str | None = None, /, **params: Any) -> str:
-    """The text of ``msgid`` in ``language`` (English when missing), with ``params`` filled in."""
+    """The text of ``msgid`` in ``language`` (English when missing), with ``params`` filled in. A message
+    whose catalogue entry has a plural (``msgid_plural``) takes the form its count asks for: the first of
+    its ``{placeholders}`` whose value is a whole number ("The file has {count} problem" → "… 3 problems")."""
+    plural = _english_plurals().get(msgid)
+    if plural is not None:
+        count = _count_of(msgid, params)
+        if count is not None:
+            return translate_plural(msgid, plural, count, language, **params)
     text = _catalog(language or DEFAULT_LANGUAGE).get(msgid, msgid)
     if not params:
         return text
@@ -93,6 +101,25 @@ def translate(msgid: str, language: str | None = None, /, **params: Any) -> str:
         return text.format_map(_Lenient(params))
     except (ValueError, IndexError):
         return text
+
+
+@functools.cache
+def _english_plurals() -> dict[str, str]:
+    """singular msgid → its English plural (``msgid_plural``), from every language's catalogues."""
+    plurals: dict[str, str] = {}
+    for language in CATALOGS:
+        for path in catalog_files(language):
+            with path.open("rb") as handle:
+                plurals.update({str(m.id[0]): str(m.id[1]) for m in read_po(handle) if m.pluralizable})
+    return plurals
+
+
+def _count_of(msgid: str, params: dict[str, Any]) -> int | None:
+    for _, name, _, _ in string.Formatter().parse(msgid):
+        value = params.get(name) if name else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
 
 
 def translate_plural(

@@ -62,7 +62,7 @@ class Problems:
         if self.items:
             shown = sorted(self.items, key=lambda item: item[0])[:MAX_PROBLEMS]
             raise ImportFailed(
-                N_("The file has {count} problem(s); nothing was imported."),
+                N_("The file has {count} problem; nothing was imported."),
                 problems=shown,
                 count=self.count,
                 shown=len(shown),

@@ -71,3 +71,13 @@ def test_every_declared_range_holds_the_version_the_tests_run_on() -> None:
         if requirement.specifier and not requirement.specifier.contains(installed, prereleases=True):
             outside.append(f"{text} (installed {installed})")
     assert outside == []
+
+
+def test_a_message_with_a_plural_entry_takes_the_form_its_count_asks_for() -> None:
+    """Wherever it is translated (an error, a reply, a stored notification): the catalogue's msgid_plural."""
+    from coord.i18n import translate
+
+    problem = "The file has {count} problem; nothing was imported."
+    assert translate(problem, "en", count=1) == "The file has 1 problem; nothing was imported."
+    assert translate(problem, "en", count=3) == "The file has 3 problems; nothing was imported."
+    assert translate(problem, "zh", count=3) == "文件中有 3 处问题，什么都没有导入。"
