@@ -3,10 +3,12 @@ disinfection at its buildings, a gate shift, and the board app on a frozen clock
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,10 +25,22 @@ from coord.services.recurring.materialisation import materialise
 from coord.services.recurring.templates import create_template
 from coord.settings import Settings, load_settings
 from coord.web import create_app
-from tests.conftest import FreshDatabase
+from tests.conftest import IN_CI, FreshDatabase
 from tests.factories import NOW, SYSTEM, World, build_world, gate_shift, link_chat_accounts
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+#: Debian's chromium (TESTING.md): Playwright's own download cannot reach its servers here.
+CHROMIUM = os.environ.get("COORD_TEST_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's chromium, never a downloaded one (``playwright install`` cannot reach its servers here)."""
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing, and CI=true: install chromium (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is missing: browser tests skipped on this machine")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox"]}
 
 
 @dataclass

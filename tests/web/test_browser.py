@@ -7,7 +7,6 @@ test-results/), not committed. Without chromium these tests skip on a laptop and
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import time
@@ -27,24 +26,13 @@ from coord.models import Household, Notification, Person
 from coord.services.outbox import deliver_notification
 from coord.web.serve import BackgroundBoard, server
 from peers.telegram_api import FakeTelegram
-from tests.conftest import IN_CI, FreshDatabase
+from tests.conftest import FreshDatabase
 from tests.factories import NOW
 from tests.web.conftest import Scene, build_scene
 
-CHROMIUM = os.environ.get("COORD_TEST_CHROMIUM", "/usr/bin/chromium")
 USER_IDS = {"volunteer": 810002, "volunteer2": 810003, "helper": 810004, "captain": 810005,
             "supply_captain": 810006, "coordinator": 810007}  # fmt: skip
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's chromium, never a downloaded one (``playwright install`` cannot reach its servers here)."""
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"{CHROMIUM} is missing, and CI=true: install chromium (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is missing: browser tests skipped on this machine")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox"]}
 
 
 def free_port() -> int:
