@@ -1,7 +1,8 @@
-"""Dialog tables of residents' requests (issue 16): a resident joins with the code on the building's door,
-names the home, confirms it with the phone on file, orders, follows the order and confirms it or reports a
-problem (the scene's stranger plays the resident); a desk volunteer orders for a neighbour without a phone; the buyer and runner take the work and
-mark the door; a captain sees every open request and keeps a possible duplicate. Bad input changes nothing.
+"""Dialog tables of residents' requests (issue 16): a resident (the scene's stranger) joins with the code on
+the building's door, names the home, confirms it with the phone on file, orders, follows the order and
+confirms it or reports a problem; a desk volunteer orders for a neighbour without a phone; a captain closes
+the orders, a buyer buys the totals and a runner marks the doors; a captain sees every open request and keeps
+a possible duplicate. Bad input changes nothing.
 
 The scene's households: Building 1-2-301 (Wang Lan, 13800000001) and Building 2-1-502 (Li Ming, 13800000002).
 """
