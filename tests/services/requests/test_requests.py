@@ -473,3 +473,49 @@ def test_requests_older_than_the_setting_are_overdue(
             community_id=world.community.id,
             overdue_hours=1,
         )
+
+
+def test_a_check_in_calls_needs_are_requests_of_the_household(session: Session, world: World) -> None:
+    from coord.models import WatchColour
+    from coord.services import watch
+
+    household = world.households[0]
+    watch.set_colour(
+        session=session,
+        actor=SYSTEM,
+        household=household,
+        colour=WatchColour.BLUE,
+        reason="quarantine",
+        now=NOW,
+    )
+    call = session.scalars(
+        select(Task).where(Task.household_id == household.id, Task.kind == "checkin_call")
+    ).one()
+    helper = world.supply_volunteers[0]
+    claims.claim(session=session, actor=world.actor(helper), task_id=call.id, now=NOW)
+    claims.complete(
+        session=session,
+        actor=world.actor(helper),
+        task_id=call.id,
+        figures={"reached": "yes", "temperature": "36.5", "needs": "rice, insulin"},
+        now=NOW,
+    )
+    made = session.scalars(
+        select(HouseholdRequest)
+        .where(HouseholdRequest.household_id == household.id)
+        .order_by(HouseholdRequest.id)
+    ).all()
+    assert [(r.channel, r.urgent, r.status) for r in made] == [
+        (RequestChannel.CALL, True, RequestStatus.ACCEPTED),
+        (RequestChannel.CALL, False, RequestStatus.ACCEPTED),
+    ]
+    tasks = [session.get_one(Task, r.task_id) for r in made]
+    assert [(t.kind, t.origin_task_id, t.team_id) for t in tasks] == [
+        ("purchase", call.id, call.team_id),
+        ("delivery", call.id, call.team_id),
+    ]
+    # The same needs said again the next day, while the first are open: flagged, not doubled
+    again = rq.place_request(
+        session=session, actor=SYSTEM, household=household, items="rice", channel=RequestChannel.CALL, now=NOW
+    )
+    assert again.duplicate_of_id == made[1].id and again.task_id is None
