@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from coord.chat import Inbound, Reply, handle_safely, parse, parse_payload
+from coord.chat import ChatStore, Inbound, Reply, handle_safely, parse, parse_payload
 from coord.clock import FrozenClock
 from coord.entrypoints.demo.world import NETWORK, Cast, Member
 from coord.i18n import translate
@@ -76,6 +76,8 @@ class Voices:
         )
         now = self.clock.now()
         replies = handle_safely(inbound, session_factory=self.factory, now=now)
+        for reply in replies:  # shown in the feed: an outbox copy a reply carried is not sent again
+            ChatStore(self.factory).reply_sent(reply, now=now)
         said = Said(now, person, team_id, text, command, tuple(replies), payload is not None, task_id)
         self.said.append(said)
         return said
