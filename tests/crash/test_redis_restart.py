@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import redis
 from dramatiq import Worker
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from coord.models import Notification, NotificationStatus
 from coord.services.escalation.alerts import MESSAGES
@@ -90,9 +90,9 @@ def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
         server.kill()
 
 
-def count(deployment: Deployment, *where: object) -> int:
+def count(deployment: Deployment, *where: ColumnElement[bool]) -> int:
     with deployment.factory() as session:
-        return int(session.scalar(select(func.count()).select_from(Notification).where(*where)) or 0)
+        return session.scalar(select(func.count()).select_from(Notification).where(*where)) or 0
 
 
 def test_a_restarted_redis_loses_no_reminder(deployment: Deployment, own_redis: OwnRedis) -> None:
