@@ -24,6 +24,7 @@ from coord.entrypoints.cli.people import coordinator_app, invite_app, person_app
 from coord.entrypoints.cli.privacy import privacy_app
 from coord.entrypoints.cli.records import record_app
 from coord.entrypoints.cli.report import report_app
+from coord.entrypoints.cli.requests import requests_app
 from coord.entrypoints.cli.runtime import CoordGroup
 from coord.entrypoints.cli.service import bot, run, scheduler, worker
 from coord.entrypoints.cli.tasks import task_app, tasks
@@ -73,6 +74,7 @@ app.command("tasks")(tasks)
 app.add_typer(template_app, name="template")
 app.add_typer(household_app, name="household")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(requests_app, name="requests")
 app.add_typer(import_app, name="import")
 app.add_typer(report_app, name="report")
 app.add_typer(record_app, name="record")
