@@ -54,7 +54,7 @@ def invites(ctx: Context, command: Command) -> list[Reply]:
 def _invite_line(ctx: Context, invite: Invite) -> Phrase:
     team = Phrase(N_(" in team {team}"), {"team": invite.team.name}) if invite.team else ""
     return Phrase(
-        N_("{code}: a {role}{team}, {uses} use(s) left, until {until}"),
+        N_("{code}: a {role}{team}, {uses} use left, until {until}"),
         {
             "code": invite.code,
             "role": Phrase(ROLE_NAMES[str(invite.role)]),

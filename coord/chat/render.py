@@ -32,8 +32,13 @@ def render_label(button: Button, language: str) -> str:
 
 
 def render_phrase(key: str, params: Mapping[str, Any], language: str) -> str:
-    values = {name: render_value(value, language) for name, value in params.items()}
+    # Whole numbers stay numbers: a message with a plural picks its form by them (coord.i18n.translate).
+    values = {name: _count_or_text(value, language) for name, value in params.items()}
     return translate(key, language, **values)
+
+
+def _count_or_text(value: Any, language: str) -> Any:
+    return value if isinstance(value, int) and not isinstance(value, bool) else render_value(value, language)
 
 
 def render_value(value: Any, language: str) -> str:

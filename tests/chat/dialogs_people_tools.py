@@ -24,7 +24,7 @@ INVITES = Dialog(
         Step(
             "captain",
             say="invites",
-            en=("{new_code}: a volunteer in team Gate duty, 5 use(s) left", "{code}", "revoke CODE"),
+            en=("{new_code}: a volunteer in team Gate duty, 5 uses left", "{code}", "revoke CODE"),
             zh=("{new_code}：志愿者", "还可用5次", "{code}", "作废 邀请码"),
         ),
         Step("captain", say="/invites", where="group", en=(), zh=(), direct=("{new_code}",)),

@@ -263,7 +263,7 @@ def _describe_invite(
     say: Callable[..., None], invite: Invite, community: Community, t: Callable[..., str]
 ) -> None:
     say(
-        N_("For a {role}{team}; {uses} use(s), valid until {until}."),
+        N_("For a {role}{team}; {uses} use, valid until {until}."),
         role=t(ROLE_NAMES[str(invite.role)]),
         team=t(N_(" ({team})"), team=invite.team.name) if invite.team else "",
         uses=invite.uses_left,

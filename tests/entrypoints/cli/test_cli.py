@@ -145,7 +145,7 @@ def test_invite_create_prints_a_code_that_can_be_redeemed(demo: str, db: Engine)
     # When the operator creates an invite for the emergency team
     shown = ok(demo, "invite", "create", "--team", "应急组", "--role", "captain", "--uses", "2")
     code = re.search(r"Invite code: ([A-Z2-9]{8})", shown)
-    assert code is not None and "For a captain (应急组); 2 use(s)" in shown
+    assert code is not None and "For a captain (应急组); 2 uses" in shown
     assert code.group(1) in ok(demo, "invite", "list")
     # Then a chat user who sends that code joins the team as its captain
     with Session(db) as session:  # closed without commit: rolled back
