@@ -37,9 +37,10 @@ DOOR_OUTCOMES = {
 }
 
 
-def work_moved(session: Session, task: Task, *, done: bool, now: datetime) -> None:
-    """A purchase or delivery was taken (``done`` False) or finished: its requests move on. A run's buy task
-    moves nothing; a run's doors left unmarked when it is finished wait for the next run, not lost."""
+def work_moved(session: Session, task: Task, *, done: bool, now: datetime, given_back: bool = False) -> None:
+    """A purchase or delivery was taken (``done`` False), given back (nobody holds it any more: its requests
+    wait for whoever takes it next) or finished: its requests move on. A run's buy task moves nothing; a
+    run's doors left unmarked when it is finished wait for the next run, not lost."""
     run_id = session.scalar(select(RequestRun.id).where(RequestRun.run_task_id == task.id))
     carried = session.scalars(
         select(HouseholdRequest).where(
@@ -48,6 +49,13 @@ def work_moved(session: Session, task: Task, *, done: bool, now: datetime) -> No
             else HouseholdRequest.task_id == task.id
         )
     ).all()
+    if given_back:
+        if task.filled == 0:
+            for request in carried:
+                if request.status == RequestStatus.ON_THE_WAY:
+                    back = RequestStatus.RETRIED if request.attempts > 1 else RequestStatus.ACCEPTED
+                    set_status(session, request, back, now=now, task_id=task.id, tell=False, given_back=True)
+        return
     for request in carried:
         if not done and request.status in (RequestStatus.ACCEPTED, RequestStatus.RETRIED):
             set_status(session, request, RequestStatus.ON_THE_WAY, now=now, task_id=task.id)

@@ -181,12 +181,15 @@ def complete(
     return assignment
 
 
-def _requests_follow(session: Session, task: Task, *, done: bool, now: datetime) -> None:
-    """Households' requests carried by delivery or purchase work move on when it is taken or done."""
+def _requests_follow(
+    session: Session, task: Task, *, done: bool, now: datetime, given_back: bool = False
+) -> None:
+    """Households' requests carried by delivery or purchase work move on when it is taken, given back or
+    done."""
     if task.kind in ("delivery", "purchase"):
         from coord.services.requests.progress import work_moved
 
-        work_moved(session, task, done=done, now=now)
+        work_moved(session, task, done=done, given_back=given_back, now=now)
 
 
 def _behalf(on_behalf: bool) -> dict[str, Any]:
@@ -239,6 +242,7 @@ def release(
         at=moment,
         reason=reason,
     )
+    _requests_follow(session, task, done=False, given_back=True, now=moment)
     return assignment
 
 
@@ -276,6 +280,7 @@ def cannot_complete(
         params={"name": person.name, "task_id": task.id, "title": task.title, "reason": reason},
         at=moment,
     )
+    _requests_follow(session, task, done=False, given_back=True, now=moment)
     return assignment
 
 

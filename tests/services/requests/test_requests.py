@@ -519,3 +519,20 @@ def test_a_check_in_calls_needs_are_requests_of_the_household(session: Session, 
         session=session, actor=SYSTEM, household=household, items="rice", channel=RequestChannel.CALL, now=NOW
     )
     assert again.duplicate_of_id == made[1].id and again.task_id is None
+
+
+def test_work_given_back_puts_its_requests_back_to_wait_for_the_next_taker(
+    session: Session, world: World, resident: Person
+) -> None:
+    request = order(session, resident, "insulin 1", world.households[0])
+    assert request.task_id is not None
+    first, second = world.supply_volunteers
+    claims.claim(session=session, actor=world.actor(first), task_id=request.task_id, now=NOW)
+    assert request.status == RequestStatus.ON_THE_WAY
+    claims.release(session=session, actor=world.actor(first), task_id=request.task_id, reason="ill", now=NOW)
+    assert request.status == RequestStatus.ACCEPTED
+    claims.claim(session=session, actor=world.actor(second), task_id=request.task_id, now=NOW)
+    claims.cannot_complete(
+        session=session, actor=world.actor(second), task_id=request.task_id, reason="shop closed", now=NOW
+    )
+    assert request.status == RequestStatus.ACCEPTED
