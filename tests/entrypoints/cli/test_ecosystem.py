@@ -81,3 +81,16 @@ def test_a_message_with_a_plural_entry_takes_the_form_its_count_asks_for() -> No
     assert translate(problem, "en", count=1) == "The file has 1 problem; nothing was imported."
     assert translate(problem, "en", count=3) == "The file has 3 problems; nothing was imported."
     assert translate(problem, "zh", count=3) == "文件中有 3 处问题，什么都没有导入。"
+
+
+def test_a_configured_network_without_its_extra_names_the_extra() -> None:
+    # As on a machine where `pip install coord` ran without [telegram]: the library cannot be imported
+    program = (
+        "import sys; sys.modules['telegram'] = None\n"
+        "from bots import network\n"
+        "from coord.errors import SettingsError\n"
+        "try:\n    network('telegram')\n"
+        "except SettingsError as exc:\n    print(exc)\n"
+    )
+    done = run(sys.executable, "-c", program)
+    assert "pip install 'coord[telegram]'" in done.stdout, done.stderr
