@@ -131,7 +131,9 @@ def start_day(session: Session, community: Community) -> date | None:
     made = session.scalar(select(func.min(Task.created_at)).where(of_community))
     # work entered afterwards was made later than it was done: its own times count
     done = session.scalar(
-        select(func.min(Assignment.ended_at)).join(Task, Task.id == Assignment.task_id).where(of_community)
+        select(func.min(Assignment.ended_at))
+        .join(Task, Task.id == Assignment.task_id)
+        .where(of_community, Task.entered_afterwards.is_(True))
     )
     first = min((moment for moment in (made, done) if moment is not None), default=None)
     return first.astimezone(ZoneInfo(community.timezone)).date() if first else None
