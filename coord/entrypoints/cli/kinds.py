@@ -56,7 +56,7 @@ def list_kinds(community: CommunityOption = None) -> None:
     """The kinds of work the community added, with their figures."""
     with command_run() as run:
         place = run.community(community)
-        rows = run.out.table(N_("name"), N_("code"), N_("English"), N_("Chinese"), N_("figures"))
+        rows = run.out.table(N_("name"), N_("code"), N_("English name"), N_("Chinese name"), N_("figures"))
         for kind in community_kinds(run.session, place.id):
             figures = ", ".join(
                 f"{f['name']} ({f['label_zh']}{'*' if f.get('required') else ''})" for f in kind.figures
