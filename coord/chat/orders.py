@@ -62,6 +62,9 @@ def order(ctx: Context, command: Command) -> list[Reply]:
             N_("There is no household “{ref}”. Give building-unit-room, a name or a phone."), ref=ref[:40]
         )
     if len(found) > 1:
+        names = dict.fromkeys(
+            requests.desk_name(ctx.session, actor=ctx.actor, household=h, typed=ref) for h in found
+        )
         return [
             ctx.say(
                 N_(
@@ -70,7 +73,7 @@ def order(ctx: Context, command: Command) -> list[Reply]:
                 ),
                 ref=ref[:40],
                 count=len(found),
-                addresses=", ".join(h.address for h in found),
+                addresses=", ".join(names),
             )
         ]
     household = found[0]
@@ -95,7 +98,11 @@ def order(ctx: Context, command: Command) -> list[Reply]:
 
     reply = placed(ctx, request)
     return [
-        ctx.say(N_("For {address}: {said}"), address=household.address, said=Phrase(reply.key, reply.params))
+        ctx.say(
+            N_("For {address}: {said}"),
+            address=requests.desk_name(ctx.session, actor=ctx.actor, household=household, typed=ref),
+            said=Phrase(reply.key, reply.params),
+        )
     ]
 
 
@@ -139,7 +146,7 @@ def _line(ctx: Context, request: HouseholdRequest, late: datetime) -> Phrase:
         N_("#{request_id} {address} {items} — {status} ({channel}){flags}"),
         {
             "request_id": request.id,
-            "address": request.household.address,
+            "address": requests.desk_name(ctx.session, actor=ctx.actor, household=request.household),
             "items": requests.items_text(request.items, ctx.language),
             "status": Phrase(STATUS[str(request.status)]),
             "channel": Phrase(CHANNELS[str(request.channel)]),

@@ -69,8 +69,10 @@ RESIDENT_ORDERS = Dialog(
         Step(
             "helper",
             say="order Li Ming milk 2",
-            en=("For Building 2-1-502", "is received"),
-            zh=("Building 2-1-502", "已收到"),
+            # At the desk, naming a household by its contact shows its building, not its address.
+            en=("For Building 2:", "is received"),
+            zh=("为 Building 2 点单", "已收到"),
+            never=("502",),
             keep=r"#(?P<other>\d+)",
         ),
         Step(
@@ -90,9 +92,9 @@ RESIDENT_ORDERS = Dialog(
         Step(
             "helper",
             say="requests",
-            en=("#{other} Building 2-1-502", "desk"),
-            zh=("#{other} Building 2-1-502", "线下"),
-            never=("#{req} ",),
+            en=("#{other} Building 2 ", "desk"),
+            zh=("#{other} Building 2 ", "线下"),
+            never=("#{req} ", "502"),
         ),
         Step(
             "helper",
@@ -154,8 +156,9 @@ GROUP_BUY = Dialog(
         Step(
             "helper",
             say="order Li Ming flour 1 bag",
-            en=("For Building 2-1-502",),
-            zh=("为 Building 2-1-502 点单",),
+            en=("For Building 2:",),
+            zh=("为 Building 2 点单",),
+            never=("502",),
             keep=r"#(?P<theirs>\d+)",
         ),
         Step("helper", say="closeorders", en=("Only a captain",), zh=("只有队长",)),

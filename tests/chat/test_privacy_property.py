@@ -39,14 +39,7 @@ from tests.chat.runner import inbound_for
 from tests.chat.scene import NETWORK, Scene, build_scene
 from tests.factories import World
 
-#: Found by this property and left to the lead (issue 13's desk, not issue 19's): a volunteer at the desk who
-#: orders for a household named by its contact ("order Li Ming milk 2") is answered with its address.
-DESK_ORDERS = ("order ", "下单")
-STEPS: list[Step] = [
-    step
-    for step in dict.fromkeys(step for dialog in DIALOGS for step in dialog.steps)
-    if not step.say.lower().startswith(DESK_ORDERS)
-]
+STEPS: list[Step] = list(dict.fromkeys(step for dialog in DIALOGS for step in dialog.steps))
 
 
 def secrets_of(household: Household) -> tuple[str, ...]:

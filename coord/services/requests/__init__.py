@@ -17,7 +17,7 @@ from coord.services.requests.intake import (
     set_status,
 )
 from coord.services.requests.items import items_text, read_items
-from coord.services.requests.listing import find_for_desk, list_requests, overdue_requests
+from coord.services.requests.listing import desk_name, find_for_desk, list_requests, overdue_requests
 from coord.services.requests.progress import (
     DOOR_OUTCOMES,
     REQUEST_KINDS,
@@ -66,6 +66,7 @@ __all__ = [
     "confirm_resident",
     "cutoff_day",
     "deep_link",
+    "desk_name",
     "export_rows",
     "find_for_desk",
     "get_request",

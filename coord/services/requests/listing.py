@@ -21,6 +21,7 @@ from coord.models import (
 )
 from coord.services.outbox.events import record_event
 from coord.services.people.access import Actor
+from coord.services.people.phones import DEFAULT_REGION, phone_key
 from coord.services.requests.access import is_lead, require_desk, resident_of
 from coord.services.requests.settings import request_settings
 
@@ -77,7 +78,13 @@ def overdue_requests(session: Session, *, community: Community, now: datetime) -
 def find_for_desk(
     session: Session, *, actor: Actor, community: Community, text: str, now: datetime, limit: int = 8
 ) -> list[Household]:
-    """Households for the desk: building-unit-room, part of a contact name, or 4+ digits of a phone."""
+    """Households for the desk: building-unit-room, a contact name or a phone number (each search recorded).
+
+    A captain or coordinator may give part of a name or 4+ digits of a phone. A volunteer at the desk must
+    give the whole name or the whole number, as the resident in front of them says it: a part would let anyone
+    at the desk walk through the register, and the address of a household found by name is not theirs to
+    learn (``desk_name`` says what they are shown instead).
+    """
     require_desk(session, actor, community.id)
     from coord.services.watch.households import _by_address
 
@@ -86,14 +93,13 @@ def find_for_desk(
         raise InvalidInput(N_("Search for what? An address such as 2-1-502, a name or a phone number."))
     found = _by_address(session, community.id, words)
     if not found:
-        digits = re.sub(r"\D", "", words)
-        conditions: list[Any] = [func.lower(Household.contact_name).like(f"%{words.lower()}%")]
-        if len(digits) >= 4 and len(digits) >= len(words.replace(" ", "")) - 2:
-            conditions.append(func.replace(Household.phone, "-", "").like(f"%{digits}%"))
         found = list(
             session.scalars(
                 select(Household)
-                .where(Household.community_id == community.id, or_(*conditions))
+                .where(
+                    Household.community_id == community.id,
+                    or_(*_name_or_phone(session, actor, community, words)),
+                )
                 .options(selectinload(Household.building))
                 .order_by(Household.id)
                 .limit(limit)
@@ -110,3 +116,29 @@ def find_for_desk(
         purpose="desk",
     )
     return found
+
+
+def _name_or_phone(session: Session, actor: Actor, community: Community, words: str) -> list[Any]:
+    digits = re.sub(r"\D", "", words)
+    looks_like_phone = len(digits) >= 4 and len(digits) >= len(words.replace(" ", "")) - 2
+    if is_lead(session, actor, community.id):
+        conditions: list[Any] = [func.lower(Household.contact_name).like(f"%{words.lower()}%")]
+        if looks_like_phone:
+            conditions.append(func.replace(Household.phone, "-", "").like(f"%{digits}%"))
+        return conditions
+    conditions = [func.lower(Household.contact_name) == words.lower()]
+    if looks_like_phone:
+        conditions.append(Household.phone == phone_key(words, community.phone_region or DEFAULT_REGION))
+    return conditions
+
+
+def desk_name(session: Session, *, actor: Actor, household: Household, typed: str = "") -> str:
+    """How a household is named to whoever works the desk: its address for a captain or coordinator, or for a
+    volunteer who typed that address; otherwise only its building (public, as on every task card)."""
+    if is_lead(session, actor, household.community_id):
+        return household.address
+    from coord.services.watch.households import _by_address
+
+    if typed and household in _by_address(session, household.community_id, " ".join(typed.split())):
+        return household.address
+    return household.building.name

@@ -366,16 +366,43 @@ def test_a_resident_sees_only_their_own_household(session: Session, world: World
 
 
 def test_the_desk_finds_households_by_address_name_or_phone(session: Session, world: World) -> None:
-    desk = world.actor(world.volunteers[0])
-    assert rq.find_for_desk(session, actor=desk, community=world.community, text="1-2-301", now=NOW) == [
+    lead = world.actor(world.gate_captain)
+    assert rq.find_for_desk(session, actor=lead, community=world.community, text="1-2-301", now=NOW) == [
         world.households[0]
     ]
-    assert rq.find_for_desk(session, actor=desk, community=world.community, text="li ming", now=NOW) == [
+    assert rq.find_for_desk(session, actor=lead, community=world.community, text="li ming", now=NOW) == [
         world.households[1]
     ]
-    assert rq.find_for_desk(session, actor=desk, community=world.community, text="0002", now=NOW) == [
+    assert rq.find_for_desk(session, actor=lead, community=world.community, text="0002", now=NOW) == [
         world.households[1]
     ]
+
+
+def test_a_volunteer_at_the_desk_finds_a_household_only_by_what_the_resident_says_whole(
+    session: Session, world: World
+) -> None:
+    """Part of a name or of a number would let anyone at the desk walk through the register; and a household
+    found by its name is named to the volunteer by its building only, never its address."""
+    desk = world.actor(world.volunteers[0])
+    household = world.households[1]
+
+    def find(text: str) -> list[Household]:
+        return rq.find_for_desk(session, actor=desk, community=world.community, text=text, now=NOW)
+
+    assert find("1-2-301") == [world.households[0]]
+    assert find("li") == [] and find("0002") == []
+    assert find(household.contact_name.upper()) == [household]
+    assert find(household.phone) == [household]
+    assert rq.desk_name(session, actor=desk, household=household, typed=household.contact_name) == (
+        household.building.name
+    )
+    assert household.address not in rq.desk_name(session, actor=desk, household=household)
+    assert rq.desk_name(session, actor=desk, household=world.households[0], typed="1-2-301") == (
+        world.households[0].address
+    )
+    assert (
+        rq.desk_name(session, actor=world.actor(world.gate_captain), household=household) == household.address
+    )
 
 
 def test_runs_per_grid_when_the_community_says_so(session: Session, world: World, resident: Person) -> None:
