@@ -68,6 +68,35 @@ def work_moved(session: Session, task: Task, *, done: bool, now: datetime, given
             set_status(session, request, outcome, now=now, task_id=task.id, unmarked=run_id is not None)
 
 
+def work_cancelled(session: Session, task: Task, *, now: datetime) -> None:
+    """A captain cancelled delivery or purchase work that carried households' requests: none is lost. A run's
+    requests (its buy task or its delivery cancelled) go back to wait for the next cut-off; medicine bought at
+    once is bought at once again, as new urgent work (a captain withdraws a request no longer wanted)."""
+    from coord.services.requests.intake import buy_at_once
+
+    runs = select(RequestRun.id).where(
+        or_(RequestRun.run_task_id == task.id, RequestRun.buy_task_id == task.id)
+    )
+    carried = session.scalars(
+        select(HouseholdRequest)
+        .where(
+            or_(HouseholdRequest.task_id == task.id, HouseholdRequest.run_id.in_(runs)),
+            HouseholdRequest.status.in_(
+                [RequestStatus.ACCEPTED, RequestStatus.ON_THE_WAY, RequestStatus.RETRIED]
+            ),
+        )
+        .order_by(HouseholdRequest.id)
+    ).all()
+    for request in carried:
+        on_its_own = request.run_id is None
+        request.task_id = None
+        request.run_id = None
+        if on_its_own and request.urgent:
+            buy_at_once(session, request, now=now, team=task.team)
+        else:
+            set_status(session, request, RequestStatus.RECEIVED, now=now, tell=False, work_cancelled=task.id)
+
+
 def mark_door(
     *, session: Session, actor: Actor, request_id: object, outcome: str, now: datetime
 ) -> HouseholdRequest:

@@ -176,6 +176,10 @@ def cancel_task(
             params={"task_id": task.id, "title": task.title, "reason": reason},
             at=moment,
         )
+    if task.kind in ("delivery", "purchase"):
+        from coord.services.requests.progress import work_cancelled
+
+        work_cancelled(session, task, now=moment)  # the households' requests it carried are not lost
     record_event(
         session,
         actor=actor,

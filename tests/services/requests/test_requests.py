@@ -24,6 +24,7 @@ from coord.models import (
     RequestStatus,
     RunScope,
     Task,
+    TaskStatus,
 )
 from coord.services import requests as rq
 from coord.services.people.access import Actor
@@ -563,3 +564,29 @@ def test_work_given_back_puts_its_requests_back_to_wait_for_the_next_taker(
         session=session, actor=world.actor(second), task_id=request.task_id, reason="shop closed", now=NOW
     )
     assert request.status == RequestStatus.ACCEPTED
+
+
+def test_cancelled_work_loses_no_request(session: Session, world: World, resident: Person) -> None:
+    """A captain cancels a run: its requests wait for the next cut-off; cancels medicine bought at once: it is
+    bought at once again, as new urgent work."""
+    from coord.services.work.tasks import cancel_task
+
+    food = order(session, resident, "rice 1 bag", world.households[0])
+    medicine = order(session, resident, "insulin 1 box", world.households[0])
+    first_purchase = medicine.task_id
+    assert first_purchase is not None
+    [run] = rq.run_cutoff(session=session, cutoff_id=_cutoff(session, world).id, now=CUTOFF)
+    assert food.run_id == run.id and food.status == RequestStatus.ACCEPTED
+    captain = world.actor(world.supply_captain)
+    cancel_task(session=session, actor=captain, task_id=run.run_task_id, reason="no runner", now=CUTOFF)
+    assert (food.status, food.run_id, food.task_id) == (RequestStatus.RECEIVED, None, None)
+    cancel_task(session=session, actor=captain, task_id=first_purchase, reason="wrong shop", now=CUTOFF)
+    again = session.get_one(Task, medicine.task_id)
+    assert (
+        again.id != first_purchase and again.priority == Priority.URGENT and again.status == TaskStatus.OPEN
+    )
+    assert medicine.status == RequestStatus.ACCEPTED
+    # The next cut-off carries the food again
+    next_cutoff = _cutoff(session, world, CUTOFF + timedelta(days=1))
+    [later] = rq.run_cutoff(session=session, cutoff_id=next_cutoff.id, now=CUTOFF + timedelta(days=1))
+    assert food.run_id == later.id and food.status == RequestStatus.ACCEPTED
