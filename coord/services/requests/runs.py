@@ -185,6 +185,8 @@ def _make_run(
         team=team,
         place=place,
         public_details=translate(N_("Buy in bulk: {totals}"), language, totals=items_text(totals, language)),
+        # Households wait on it: nobody taking it climbs the urgent ladder (team, captain, coordinators).
+        priority=Priority.URGENT,
         due_at=due_at - timedelta(hours=2),
         now=now,
     )
@@ -207,7 +209,7 @@ def _make_run(
             language,
         ),
         private_details=translate(N_("Pick list, door by door:\n{pick_list}"), language, pick_list=pick_list),
-        priority=Priority.NORMAL,
+        priority=Priority.URGENT,
         due_at=due_at,
         now=now,
     )

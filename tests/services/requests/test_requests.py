@@ -590,3 +590,27 @@ def test_cancelled_work_loses_no_request(session: Session, world: World, residen
     next_cutoff = _cutoff(session, world, CUTOFF + timedelta(days=1))
     [later] = rq.run_cutoff(session=session, cutoff_id=next_cutoff.id, now=CUTOFF + timedelta(days=1))
     assert food.run_id == later.id and food.status == RequestStatus.ACCEPTED
+
+
+def test_a_run_nobody_takes_climbs_the_urgent_ladder(
+    session: Session, world: World, resident: Person
+) -> None:
+    """Requests nobody takes escalate as urgent work does: the team after 15 minutes, the captain after 30,
+    coordinators after 45."""
+    from coord.services.escalation.climb import arm_escalations, climb
+
+    order(session, resident, "rice 1 bag", world.households[0])
+    [run] = rq.run_cutoff(session=session, cutoff_id=_cutoff(session, world).id, now=CUTOFF)
+    tasks = [session.get_one(Task, run.buy_task_id), session.get_one(Task, run.run_task_id)]
+    assert {t.priority for t in tasks} == {Priority.URGENT}
+    until = CUTOFF + timedelta(minutes=46)
+    arm_escalations(session, now=CUTOFF)
+    for task in tasks:
+        while task.escalation_due_at is not None and task.escalation_due_at <= until:
+            climb(session=session, task_id=task.id, token=task.escalation_token, now=task.escalation_due_at)
+    told = session.scalars(
+        select(Notification.person_id).where(
+            Notification.task_id == tasks[1].id, Notification.person_id.is_not(None)
+        )
+    ).all()
+    assert world.supply_captain.id in told and world.coordinator.id in told
