@@ -7,8 +7,6 @@ unless a coordinator asks for them, and then the export is recorded.
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from datetime import datetime, timedelta
 from typing import Any
@@ -122,23 +120,17 @@ def export_rows(
 
 
 def as_csv(rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return out.getvalue()
+    """The rows as CSV; text that a spreadsheet would read as a formula stays text (reporting.cells)."""
+    from coord.services.reporting.cells import csv_text
+
+    return csv_text(rows)
 
 
 def as_xlsx(rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
+    """The rows as a workbook of one sheet, every text a string cell (reporting.cells)."""
+    from coord.services.reporting.cells import xlsx_bytes
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "requests"
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes([("requests", rows)])
 
 
 #: How each channel a request came in by is named.

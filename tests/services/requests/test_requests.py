@@ -614,3 +614,17 @@ def test_a_run_nobody_takes_climbs_the_urgent_ladder(
         )
     ).all()
     assert world.supply_captain.id in told and world.coordinator.id in told
+
+
+def test_request_exports_write_formula_looking_text_as_text() -> None:
+    """A household's items typed as a formula never run when a coordinator opens the export."""
+    import io
+
+    from openpyxl import load_workbook
+
+    rows: list[list[object]] = [["id", "items"], [1, '=HYPERLINK("http://example.org","x")'], [2, "@SUM(A1)"]]
+    assert "'=HYPERLINK" in rq.as_csv(rows) and "'@SUM(A1)" in rq.as_csv(rows)
+    sheet = load_workbook(io.BytesIO(rq.as_xlsx(rows))).active
+    assert sheet is not None
+    cell = sheet["B2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.org","x")', "s")
