@@ -88,6 +88,22 @@ async def poster(request: Request) -> Response:
     return await signed_in(request, action, change=True)
 
 
+async def requests(request: Request) -> Response:
+    """Residents' requests: the queue by building, the cut-off, today's runs (the requests service decides
+    who reads them and whether a household is named by its address; each address shown is recorded)."""
+
+    def action(page: Page) -> Response:
+        try:
+            found = board.requests_page(page.session, viewer=page.viewer, now=page.now)
+        except CoordError as err:
+            return page.render("problem.html", 403, problem=page.refusal(err))
+        part = page.request.query_params.get("part") == "live"
+        last = board.last_event_id(page.session, page.viewer.community.id)
+        return page.render("requests_live.html" if part else "requests.html", page=found, last=last)
+
+    return await signed_in(request, action)
+
+
 async def report(request: Request) -> Response:
     def action(page: Page) -> Response:
         try:

@@ -156,8 +156,9 @@ async def today(request: Request) -> Response:
 async def wall(request: Request) -> Response:
     def action(page: Page) -> Response:
         day = board.today_page(page.session, viewer=page.viewer, now=page.now)
+        asks = board.requests_page(page.session, viewer=page.viewer, now=page.now, counts_only=True)
         part = page.request.query_params.get("part") == "live"
-        return page.render("wall_live.html" if part else "wall.html", day=day)
+        return page.render("wall_live.html" if part else "wall.html", day=day, asks=asks)
 
     return await signed_in(request, action)
 

@@ -11,6 +11,7 @@ from coord.web.office import (
     report,
     report_chart,
     report_csv,
+    requests,
     teams,
     watch,
 )
@@ -47,6 +48,7 @@ ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/teams", teams, ["GET"]),
     ("/teams/{team_id}/poster", poster, ["POST"]),
     ("/people/{person_id}/deactivate", deactivate, ["POST"]),
+    ("/requests", requests, ["GET"]),
     ("/report", report, ["GET"]),
     ("/report/chart.png", report_chart, ["GET"]),
     ("/report.csv", report_csv, ["GET"]),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from coord.i18n import N_, translate
 from coord.kinds import KINDS
+from coord.services.requests.reports import CHANNEL_LABELS
 
 #: The colour words of the matrix (coord.services.board.today.STATES).
 CELL_STATES = {
@@ -22,6 +23,17 @@ CELL_STATES = {
 #: Disinfection runs up to three times a day: a building not covered for this long is ageing, then stale.
 AGEING = timedelta(hours=8)
 STALE = timedelta(hours=24)
+#: A request's status as the board names it (coord.models.RequestStatus).
+REQUEST_STATES = {
+    "received": N_("received"),
+    "accepted": N_("accepted"),
+    "on_the_way": N_("on the way"),
+    "delivered": N_("delivered"),
+    "not_at_home": N_("not at home"),
+    "retried": N_("coming again"),
+    "refused": N_("refused"),
+    "cancelled": N_("cancelled"),
+}
 COLOURS = {"red": N_("red"), "yellow": N_("yellow"), "blue": N_("blue"), "green": N_("green")}
 
 
@@ -71,6 +83,12 @@ class Texts:
     def colour(self, name: str) -> str:
         return self._(COLOURS.get(str(name), str(name)))
 
+    def request_state(self, name: str) -> str:
+        return self._(REQUEST_STATES.get(name, name))
+
+    def channel(self, name: str) -> str:
+        return self._(CHANNEL_LABELS.get(name, name))
+
     def helpers(self) -> dict[str, Any]:
         return {
             "_": self._,
@@ -80,5 +98,7 @@ class Texts:
             "state": self.state,
             "colour": self.colour,
             "staleness": self.staleness,
+            "request_state": self.request_state,
+            "channel": self.channel,
             "lang": self.language,
         }

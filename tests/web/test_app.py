@@ -15,7 +15,7 @@ from coord.services.board import issue_link
 from tests.conftest import FreshDatabase
 from tests.web.conftest import Scene, build_scene
 
-PAGES = ["/today", "/wall", "/watch", "/teams", "/report", "/households/1", "/today?part=live"]
+PAGES = ["/today", "/wall", "/watch", "/teams", "/report", "/requests", "/households/1", "/today?part=live"]
 
 
 def _holders(scene: Scene, task_id: int) -> int:

@@ -2,12 +2,14 @@
 viewer's roles, and the actions they take through the work services.
 
 Modules: ``viewer`` (who sees what), ``signin`` (one-time links, sessions, CSRF tokens), ``today`` (the
-Today page and wall), ``people`` (rosters, the watch list), ``actions`` (assign, reassign, cancel).
+Today page and wall), ``people`` (rosters, the watch list), ``actions`` (assign, reassign, cancel),
+``requests`` (residents' requests by building, the cut-off, today's runs).
 """
 
 from coord.services.board.actions import assign_place, cancel_work, deactivate, reassign_place
 from coord.services.board.people import Roster, assignable, household_details, rosters, watched
 from coord.services.board.reports import report_chart, report_csv, report_text
+from coord.services.board.requests import RequestsPage, requests_page
 from coord.services.board.signin import (
     SignedIn,
     Visit,
@@ -23,6 +25,7 @@ from coord.services.board.today import Today, last_event_id, today_page
 from coord.services.board.viewer import Viewer, viewer_of
 
 __all__ = [
+    "RequestsPage",
     "Roster",
     "SignedIn",
     "Today",
@@ -42,6 +45,7 @@ __all__ = [
     "report_chart",
     "report_csv",
     "report_text",
+    "requests_page",
     "rosters",
     "send_link",
     "sign_out",
