@@ -42,7 +42,15 @@ def _teams(page: Page, status: int = 200, notice: str = "", problem: str = "") -
     days = int(raw) if raw.isdigit() and int(raw) in PERIODS else 7
     rosters = board.rosters(page.session, viewer=page.viewer, now=page.now, days=days)
     return page.render(
-        "teams.html", status, rosters=rosters, days=days, periods=PERIODS, notice=notice, problem=problem
+        "teams.html",
+        status,
+        rosters=rosters,
+        days=days,
+        periods=PERIODS,
+        notice=notice,
+        problem=problem,
+        buildings=board.buildings(page.session, viewer=page.viewer),
+        bot=posters.DEFAULT_BOT,
     )
 
 
@@ -69,6 +77,35 @@ async def deactivate(request: Request) -> Response:
         return _teams(
             page, notice=page.say(N_("{name} is deactivated; what they held is released."), name=name)
         )
+
+    return await signed_in(request, action, change=True)
+
+
+async def team_role(request: Request) -> Response:
+    """A coordinator makes a member captain of the team, or a volunteer again (the people service checks)."""
+
+    def action(page: Page) -> Response:
+        team_id = as_id(request.path_params["team_id"]) or 0
+        person_id = as_id(request.path_params["person_id"]) or 0
+        role = page.form.get("role", "")
+        try:
+            with page.session.begin_nested():
+                name, team = board.set_team_role(
+                    page.session,
+                    viewer=page.viewer,
+                    team_id=team_id,
+                    person_id=person_id,
+                    role=role,
+                    now=page.now,
+                )
+        except CoordError as err:
+            return _teams(page, 409, problem=page.refusal(err))
+        said = (
+            N_("{name} is now a captain of {team}.")
+            if role.strip().lower() == "captain"
+            else N_("{name} is now a volunteer of {team}.")
+        )
+        return _teams(page, notice=page.say(said, name=name, team=team))
 
     return await signed_in(request, action, change=True)
 
@@ -102,6 +139,28 @@ async def requests(request: Request) -> Response:
         return page.render("requests_live.html" if part else "requests.html", page=found, last=last)
 
     return await signed_in(request, action)
+
+
+async def door_posters(request: Request) -> Response:
+    """Each building's door poster (or one building's): the residents' code, the bot's link, its QR code."""
+
+    def action(page: Page) -> Response:
+        raw = page.form.get("building", "")
+        building_id = (as_id(raw) or 0) if raw else None
+        try:
+            with page.session.begin_nested():
+                found = posters.building_posters(
+                    page.session,
+                    viewer=page.viewer,
+                    bot=page.form.get("bot", posters.DEFAULT_BOT),
+                    now=page.now,
+                    building_id=building_id,
+                )
+        except CoordError as err:
+            return _teams(page, 409, problem=page.refusal(err))
+        return page.render("door_posters.html", posters=found)
+
+    return await signed_in(request, action, change=True)
 
 
 async def report(request: Request) -> Response:

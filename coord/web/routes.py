@@ -6,12 +6,14 @@ from typing import Any
 
 from coord.web.office import (
     deactivate,
+    door_posters,
     household,
     poster,
     report,
     report_chart,
     report_csv,
     requests,
+    team_role,
     teams,
     watch,
 )
@@ -47,6 +49,8 @@ ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/households/{household_id}", household, ["GET"]),
     ("/teams", teams, ["GET"]),
     ("/teams/{team_id}/poster", poster, ["POST"]),
+    ("/teams/{team_id}/members/{person_id}/role", team_role, ["POST"]),
+    ("/buildings/posters", door_posters, ["POST"]),
     ("/people/{person_id}/deactivate", deactivate, ["POST"]),
     ("/requests", requests, ["GET"]),
     ("/report", report, ["GET"]),

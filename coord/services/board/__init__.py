@@ -6,8 +6,8 @@ Today page and wall), ``people`` (rosters, the watch list), ``actions`` (assign,
 ``requests`` (residents' requests by building, the cut-off, today's runs).
 """
 
-from coord.services.board.actions import assign_place, cancel_work, deactivate, reassign_place
-from coord.services.board.people import Roster, assignable, household_details, rosters, watched
+from coord.services.board.actions import assign_place, cancel_work, deactivate, reassign_place, set_team_role
+from coord.services.board.people import Roster, assignable, buildings, household_details, rosters, watched
 from coord.services.board.reports import report_chart, report_csv, report_text
 from coord.services.board.requests import RequestsPage, requests_page
 from coord.services.board.signin import (
@@ -34,6 +34,7 @@ __all__ = [
     "assign_place",
     "assignable",
     "board_address",
+    "buildings",
     "cancel_work",
     "deactivate",
     "household_details",
@@ -48,6 +49,7 @@ __all__ = [
     "requests_page",
     "rosters",
     "send_link",
+    "set_team_role",
     "sign_out",
     "today_page",
     "viewer_of",

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coord.models import Task
-from coord.services.board.viewer import Viewer
-from coord.services.people.people import find_person
+from coord.errors import InvalidInput, NotFound
+from coord.i18n import N_
+from coord.models import Membership, Task, TeamRole
+from coord.services.board.viewer import Viewer, require_board_coordinator
+from coord.services.people.people import add_member, find_person, find_team
 from coord.services.people.roster import deactivate_person
 from coord.services.work import assign, cancel_task, reassign
 
@@ -49,3 +52,24 @@ def deactivate(session: Session, *, viewer: Viewer, person_id: int, reason: str,
 
 def cancel_work(session: Session, *, viewer: Viewer, task_id: int, now: datetime) -> Task:
     return cancel_task(session=session, actor=viewer.actor, task_id=task_id, reason="", now=now)
+
+
+def set_team_role(
+    session: Session, *, viewer: Viewer, team_id: int, person_id: int, role: str, now: datetime
+) -> tuple[str, str]:
+    """A coordinator makes a member of a team its captain, or a captain a volunteer again, through the people
+    service (``add_member``, as ``coord team add --role`` does); returns the person's and the team's names.
+    A captain cannot change roles from the board."""
+    require_board_coordinator(viewer)
+    wanted = {"captain": TeamRole.CAPTAIN, "volunteer": TeamRole.VOLUNTEER}.get(role.strip().lower())
+    if wanted is None:
+        raise InvalidInput(N_("A team role is volunteer or captain."))
+    team = find_team(session, viewer.community.id, team_id)
+    person = find_person(session, viewer.community.id, person_id)
+    member = session.scalar(
+        select(Membership.id).where(Membership.team_id == team.id, Membership.person_id == person.id)
+    )
+    if member is None:
+        raise NotFound(N_("{name} is not in team {team}."), name=person.name, team=team.name)
+    add_member(session=session, actor=viewer.actor, team=team, person=person, role=wanted, now=now)
+    return person.name, team.name

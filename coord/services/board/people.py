@@ -19,6 +19,8 @@ from coord.models import (
     Household,
     Membership,
     Person,
+    Place,
+    PlaceKind,
     Task,
     Team,
     TeamRole,
@@ -152,3 +154,14 @@ def assignable(session: Session, *, viewer: Viewer) -> list[str]:
         members = select(Membership.person_id).where(Membership.team_id.in_(sorted(viewer.team_ids)))
         query = query.where(Person.id.in_(members))
     return list(session.scalars(query.order_by(Person.name).distinct()))
+
+
+def buildings(session: Session, *, viewer: Viewer) -> list[tuple[int, str]]:
+    """The community's buildings (number and name), for their door posters."""
+    return list(
+        session.execute(
+            select(Place.id, Place.name)
+            .where(Place.community_id == viewer.community.id, Place.kind == PlaceKind.BUILDING)
+            .order_by(Place.name)
+        ).tuples()
+    )
