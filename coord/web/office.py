@@ -14,6 +14,8 @@ from coord.services.board.people import PERIODS
 from coord.web import posters
 from coord.web.pages import Page, signed_in
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 async def watch(request: Request) -> Response:
     def action(page: Page) -> Response:
@@ -182,6 +184,18 @@ async def report_csv(request: Request) -> Response:
             return PlainTextResponse(page.refusal(err), status_code=403)
         headers = {"Content-Disposition": 'attachment; filename="daily-summary.csv"'}
         return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+
+    return await signed_in(request, action)
+
+
+async def report_xlsx(request: Request) -> Response:
+    def action(page: Page) -> Response:
+        try:
+            book = board.report_xlsx(page.session, viewer=page.viewer, now=page.now)
+        except CoordError as err:
+            return PlainTextResponse(page.refusal(err), status_code=403)
+        headers = {"Content-Disposition": 'attachment; filename="daily-summary.xlsx"'}
+        return Response(book, media_type=XLSX, headers=headers)
 
     return await signed_in(request, action)
 

@@ -12,6 +12,7 @@ from coord.web.office import (
     report,
     report_chart,
     report_csv,
+    report_xlsx,
     requests,
     team_role,
     teams,
@@ -56,4 +57,5 @@ ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/report", report, ["GET"]),
     ("/report/chart.png", report_chart, ["GET"]),
     ("/report.csv", report_csv, ["GET"]),
+    ("/report.xlsx", report_xlsx, ["GET"]),
 ]

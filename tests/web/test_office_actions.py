@@ -3,13 +3,16 @@ its session's CSRF token; roles are a coordinator's (a captain is refused); bad 
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 import segno
+from openpyxl import load_workbook
 from sqlalchemy import select
 
-from coord.models import BuildingCode, Event, Membership, TeamRole
+from coord.models import BuildingCode, Event, Membership, Team, TeamRole
+from coord.web.office import XLSX
 from tests.web.conftest import Scene
 
 
@@ -143,3 +146,24 @@ def test_role_changes_without_csrf_or_with_bad_input_change_nothing(scene: Scene
     assert role_of(scene, team.id, person.id) == TeamRole.VOLUNTEER
     assert role_of(scene, scene.world.supply_team.id, helper.id) == TeamRole.VOLUNTEER
     assert role_changes(scene) == []
+
+
+# Reports -------------------------------------------------------------------------------------------
+
+
+def test_the_report_downloads_as_xlsx_with_formula_looking_text_kept_as_text(scene: Scene) -> None:
+    with scene.factory() as session, session.begin():
+        session.get_one(Team, scene.world.supply_team.id).name = '=HYPERLINK("http://x","y")'
+    client = scene.signed_in(scene.world.coordinator)
+    assert 'href="/report.xlsx"' in client.get("/report").text
+    response = client.get("/report.xlsx")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(XLSX)
+    assert "daily-summary.xlsx" in response.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    named = [cell for cell in cells if cell.value == '=HYPERLINK("http://x","y")']
+    assert named and all(cell.data_type == "s" for cell in named)  # text, never a formula
+    assert len(book.worksheets) == 2
+    assert scene.signed_in(scene.world.gate_captain).get("/report.xlsx").status_code == 403
+    assert scene.client().get("/report.xlsx", follow_redirects=False).status_code == 303

@@ -8,7 +8,7 @@ Today page and wall), ``people`` (rosters, the watch list), ``actions`` (assign,
 
 from coord.services.board.actions import assign_place, cancel_work, deactivate, reassign_place, set_team_role
 from coord.services.board.people import Roster, assignable, buildings, household_details, rosters, watched
-from coord.services.board.reports import report_chart, report_csv, report_text
+from coord.services.board.reports import report_chart, report_csv, report_text, report_xlsx
 from coord.services.board.requests import RequestsPage, requests_page
 from coord.services.board.signin import (
     SignedIn,
@@ -46,6 +46,7 @@ __all__ = [
     "report_chart",
     "report_csv",
     "report_text",
+    "report_xlsx",
     "requests_page",
     "rosters",
     "send_link",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from coord.services.board.viewer import Viewer, require_board_coordinator
 from coord.services.reporting import compute_summary, summary_text
-from coord.services.reporting.report import summary_chart, summary_csv
+from coord.services.reporting.report import summary_chart, summary_csv, summary_xlsx
 
 
 def _figures(session: Session, viewer: Viewer, now: datetime) -> dict[str, Any]:
@@ -31,6 +31,12 @@ def report_text(session: Session, *, viewer: Viewer, now: datetime) -> str:
 def report_csv(session: Session, *, viewer: Viewer, now: datetime) -> str:
     """Today's summary so far as CSV (formula-looking text kept as text by the reporting service)."""
     return summary_csv(_figures(session, viewer, now), viewer.language)
+
+
+def report_xlsx(session: Session, *, viewer: Viewer, now: datetime) -> bytes:
+    """Today's summary so far as an XLSX workbook (every text a string cell: formula-looking text stays text,
+    by the reporting service's ``xlsx_bytes``)."""
+    return summary_xlsx(_figures(session, viewer, now), viewer.language)
 
 
 def report_chart(session: Session, *, viewer: Viewer, now: datetime) -> bytes:
