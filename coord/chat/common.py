@@ -30,7 +30,7 @@ EVERYONE = (
     N_("cantdo 12 reason — you cannot finish it; your captain is told"),
     N_("health — today's health declaration"),
     N_("order 1-2-301 rice 1 bag, milk 2 — an order for a household (the desk); requests — its orders"),
-    N_("delivered 12 / notathome 12 / refused 12 — mark a door of your run; residents, confirm 5 — residents"),
+    N_("delivered 12 / notathome 12 / refused 12 — mark a door; residents, confirm 5 — new residents"),
     N_("standard — the service standard"),
     N_("language — English or 简体中文"),
     N_("stop — leave a question I am asking you"),

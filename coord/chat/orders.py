@@ -271,14 +271,14 @@ def close_orders(ctx: Context, command: Command) -> list[Reply]:
         return [ctx.say(N_("Orders are closed for today; no request was waiting for a run."))]
     lines = tuple(
         Phrase(
-            N_("{place}: buy #{buy_id}, run #{run_id} ({count} doors)"),
+            N_("{place}: buy #{buy_id}, run #{run_id}; doors: {count}"),
             {"place": run.label, "buy_id": run.buy_task_id, "run_id": run.run_task_id, "count": count},
         )
         for run, count in ((r, _doors(ctx, r.id)) for r in runs)
     )
     return [
         ctx.say(
-            N_("Orders are closed: {count} run(s) for buyers and runners to claim.\n{lines}"),
+            N_("Orders are closed: {count} run for buyers and runners to claim.\n{lines}"),
             count=len(runs),
             lines=lines,
         )

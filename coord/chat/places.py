@@ -70,7 +70,7 @@ def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
 def _place_line(ctx: Context, place: Place) -> Phrase:
     uses = geography.place_uses(ctx.session, place)
     return Phrase(
-        N_("{name}: {kind}, {area}; {tasks} task(s), {households} household(s)"),
+        N_("{name}: {kind}, {area}; tasks {tasks}, households {households}"),
         {
             "name": place.name,
             "kind": Phrase(KIND_NAMES[str(place.kind)]),
@@ -93,7 +93,7 @@ def areas(ctx: Context, command: Command) -> list[Reply]:
 def _area_line(ctx: Context, area: Area) -> Phrase:
     uses = geography.area_uses(ctx.session, area)
     line = Phrase(
-        N_("{name}: {kind}, {places} place(s), {teams} team(s)"),
+        N_("{name}: {kind}; places {places}, teams {teams}"),
         {
             "name": area.name if area.parent_id is None else "  " + area.name,
             "kind": Phrase(KIND_NAMES[str(area.kind)]),

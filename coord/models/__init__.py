@@ -41,6 +41,7 @@ from coord.models.requests import (
     Resident,
     RunScope,
 )
+from coord.models.web import WebLink, WebSession, WebSite
 from coord.models.work import (
     ACTIVE_STATES,
     HOLDING_STATES,
@@ -51,7 +52,6 @@ from coord.models.work import (
     TaskStatus,
     Template,
 )
-from coord.models.web import WebLink, WebSession, WebSite
 
 __all__ = [
     "ACTIVE_STATES",
@@ -80,12 +80,12 @@ __all__ = [
     "EscalationPolicy",
     "Event",
     "HealthDeclaration",
-    "KeptHousehold",
     "Household",
     "HouseholdRequest",
     "Invite",
     "InviteFailure",
     "InviteRole",
+    "KeptHousehold",
     "Membership",
     "Notification",
     "NotificationStatus",

@@ -152,7 +152,7 @@ PLACES_AND_GRIDS = Dialog(
             en=(
                 "Places (4)",
                 "North Gate: gate, Zone 1",
-                "Building 1: building, Grid 1-1; 1 task(s), 1 household(s)",
+                "Building 1: building, Grid 1-1; tasks 1, households 1",
             ),
             zh=(
                 "地点（共 4 处）",
@@ -163,8 +163,8 @@ PLACES_AND_GRIDS = Dialog(
         Step(
             "coordinator",
             say="片区列表",
-            en=("Zones and grids (2)", "Zone 1: zone", "Grid 1-1: grid, 3 place(s)", "grid leader nobody"),
-            zh=("片区和网格（共 2 个）", "Zone 1：片区", "Grid 1-1：网格，地点 3 处", "网格长：无人"),
+            en=("Zones and grids (2)", "Zone 1: zone", "Grid 1-1: grid; places 3", "grid leader nobody"),
+            zh=("片区和网格（共 2 个）", "Zone 1：片区", "Grid 1-1：网格；地点 3 处", "网格长：无人"),
         ),
         Step(
             "captain", say="places", en=("Only a coordinator",), zh=("只有社区负责人",), never=("Building 1",)
@@ -181,7 +181,7 @@ PLACES_AND_GRIDS = Dialog(
         Step(
             "coordinator",
             say="remove Building 1",
-            en=("still used by", "1 household(s)", "Nothing was changed"),
+            en=("still used by", "households (1)", "Nothing was changed"),
             zh=("仍被", "1 户住户", "没有做任何改动"),
         ),
         Step(

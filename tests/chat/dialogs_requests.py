@@ -173,7 +173,7 @@ GROUP_BUY = Dialog(
         Step(
             "supply_captain",
             say="closeorders",
-            en=("Orders are closed: 2 run(s)", "Building 1: buy #", "(1 doors)"),
+            en=("Orders are closed: 2 runs", "Building 1: buy #", "; doors: 1"),
             zh=("已截单：共 2 趟", "Building 1：采购任务 #"),
             keep=r"Building 1\D+(?P<buy>\d+)\D+(?P<run>\d+)",
         ),
@@ -181,7 +181,7 @@ GROUP_BUY = Dialog(
         Step(
             "volunteer",
             say="task {buy}",
-            en=("Group buy for Building 1: 1 households", "rice 2 bag", "eggs ×10"),
+            en=("Group buy for Building 1: 1 household", "rice 2 bag", "eggs ×10"),
             zh=("Group buy for Building 1", "rice 2 bag"),
             never=("301", "Wang Lan", "13800000001"),
         ),

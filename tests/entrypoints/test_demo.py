@@ -133,7 +133,7 @@ def test_chinese_shows_chinese(runs: dict[str, tuple[int, str, str, Path]]) -> N
 
 
 def test_residents_order_and_a_group_buy_run_goes_out(runs: dict[str, tuple[int, str, str, Path]]) -> None:
-    """Residents join from their building's code and order; the 11:00 cut-off makes a run; doors are marked."""
+    """Residents join by their building code and order; the 11:00 cut-off makes a run; doors are marked."""
     english, chinese = runs["first"][1], runs["zh"][1]
     for said in (
         "to the bot: “/start ",

@@ -98,4 +98,4 @@ def _write(run: Run, output: Path, body: str | bytes, rows: int) -> None:
         raise CliError(
             N_("Cannot write {path}: {reason}"), path=str(output), reason=exc.strerror or str(exc)
         ) from None
-    run.out.line(N_("Wrote {rows} row(s) to {file}."), rows=max(rows, 0), file=str(output))
+    run.out.line(N_("Wrote {rows} row to {file}."), rows=max(rows, 0), file=str(output))

@@ -44,7 +44,7 @@ def add(
             now=run.now,
         )
         run.out.line(
-            N_("Added the kind of work {name} ({code}) with {count} figure(s)."),
+            N_("Added the kind of work {name} ({code}) with {count} figure."),
             name=kind.name,
             code=kind.code,
             count=len(kind.figures),

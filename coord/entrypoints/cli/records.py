@@ -88,8 +88,8 @@ def work(
             now=run.now,
         )
         run.out.line(
-            N_("Recorded task #{id} done on {day} by {count} person(s), entered afterwards."),
-            id=task.id,
+            N_("Recorded task #{id} done on {day} by {count} person, entered afterwards."),
+            id=str(task.id),
             day=when.isoformat(),
             count=len(parts),
         )
@@ -125,8 +125,8 @@ def fill(
             now=run.now,
         )
         run.out.line(
-            N_("Recorded task #{id} done on {day} by {count} person(s), entered afterwards."),
-            id=task.id,
+            N_("Recorded task #{id} done on {day} by {count} person, entered afterwards."),
+            id=str(task.id),
             day=day.isoformat(),
             count=len(parts),
         )

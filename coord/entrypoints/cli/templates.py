@@ -87,7 +87,7 @@ def create(
 
             made = materialise_past(session=run.session, actor=run.actor, template=template, now=run.now)
             run.out.line(
-                N_("Made {count} task(s) of past work to fill in (coord record fill TASK …)."), count=made
+                N_("Made {count} task of past work to fill in (coord record fill TASK …)."), count=made
             )
 
 
@@ -166,7 +166,7 @@ def materialise(
                 raise NotFound(N_("There is no template #{template_id}."), template_id=template_id or 0)
             made = materialise_past(session=run.session, actor=run.actor, template=template, now=run.now)
             run.out.line(
-                N_("Made {count} task(s) of past work to fill in (coord record fill TASK …)."), count=made
+                N_("Made {count} task of past work to fill in (coord record fill TASK …)."), count=made
             )
             return
         if template_id is None:
@@ -176,7 +176,7 @@ def materialise(
             if template is None or template.community_id != chosen.id:
                 raise NotFound(N_("There is no template #{template_id}."), template_id=template_id)
             made = materialise(session=run.session, template=template, now=run.now, days=days)
-        run.out.line(N_("Created {count} task(s) for the next {days} day(s)."), count=made, days=days)
+        run.out.line(N_("Tasks made for the next {days} day: {count}."), count=made, days=days)
         if made == 0:  # say why, for each template that made none
             from coord.services.records.rosters import why_none
 

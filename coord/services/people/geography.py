@@ -154,8 +154,8 @@ def remove_place(*, session: Session, actor: Actor, place: Place, now: datetime 
     if uses.any:
         raise InvalidInput(
             N_(
-                "“{name}” is still used by {tasks} task(s), {households} household(s) and {templates} "
-                "recurring plan(s), so it was not removed. Nothing was changed."
+                "“{name}” is still used by tasks ({tasks}), households ({households}) and recurring plans "
+                "({templates}), so it was not removed. Nothing was changed."
             ),
             name=place.name,
             tasks=uses.tasks,
@@ -221,8 +221,8 @@ def remove_area(*, session: Session, actor: Actor, area: Area, now: datetime | N
     if uses.any:
         raise InvalidInput(
             N_(
-                "“{name}” still has {places} place(s), {grids} grid(s), {teams} team(s) and {templates} "
-                "recurring plan(s), so it was not removed. Nothing was changed."
+                "“{name}” still has places ({places}), grids ({grids}), teams ({teams}) and recurring plans "
+                "({templates}), so it was not removed. Nothing was changed."
             ),
             name=area.name,
             places=uses.places,

@@ -156,7 +156,7 @@ def why_none(session: Session, template: Template, now: datetime, days: int) -> 
     upcoming = rule.after(now.astimezone(tz).replace(tzinfo=None), inc=True)
     if upcoming is not None and upcoming.replace(tzinfo=tz) >= now + timedelta(days=days):
         return (
-            N_("The next date of template #{id} is {day}, after the next {days} day(s)."),
+            N_("The next date of template #{id} is {day}, beyond the days asked for ({days})."),
             {"id": template.id, "day": upcoming.date().isoformat(), "days": days},
         )
     from coord.services.recurring.materialisation import _targets
@@ -164,6 +164,6 @@ def why_none(session: Session, template: Template, now: datetime, days: int) -> 
     if not _targets(session, template):
         return N_("Template #{id} names no place or household to work at just now."), {"id": template.id}
     return (
-        N_("The tasks of template #{id} for the next {days} day(s) exist already."),
+        N_("The tasks of template #{id} for the days asked for ({days}) exist already."),
         {"id": template.id, "days": days},
     )

@@ -180,7 +180,7 @@ def _make_run(
         community=community,
         kind="purchase",
         title=translate(
-            N_("Group buy for {place}: {count} households"), language, place=label, count=len(requests)
+            N_("Group buy for {place}: {count} household"), language, place=label, count=len(requests)
         ),
         team=team,
         place=place,
@@ -197,7 +197,7 @@ def _make_run(
         community=community,
         kind="delivery",
         title=translate(
-            N_("Group-buy run, {place}: {count} doors"), language, place=label, count=len(requests)
+            N_("Group-buy run, {place}: {count} door"), language, place=label, count=len(requests)
         ),
         team=team,
         place=place,

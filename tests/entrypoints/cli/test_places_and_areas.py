@@ -56,7 +56,7 @@ def test_places_are_listed_edited_and_removed(url: str) -> None:
 def test_a_place_in_use_is_kept_and_bad_input_changes_nothing(url: str) -> None:
     ok(url, "task", "create", "--kind", "delivery", "--title", "Rice", "--place", "12栋")
     before = counts(url)
-    assert "still used by 1 task(s)" in one_line_error(coord(url, "place", "remove", "12栋"))
+    assert "still used by tasks (1)" in one_line_error(coord(url, "place", "remove", "12栋"))
     assert "exists already" in one_line_error(coord(url, "place", "edit", "12栋", "--name", "南门"))
     assert "no place called" in one_line_error(coord(url, "place", "remove", "Castle"))
     assert "no zone or grid" in one_line_error(coord(url, "place", "edit", "12栋", "--area", "Moon"))
@@ -72,7 +72,7 @@ def test_areas_are_listed_edited_and_removed_unless_in_use(url: str) -> None:
     assert "Updated 1-1网格: parent_id." in ok(url, "area", "edit", "1-1网格", "--parent", "第二片区")
     assert re.search(r"1-1网格\s+grid\s+第二片区", ok(url, "area", "list"))
     before = counts(url)
-    assert "still has 0 place(s), 1 grid(s)" in one_line_error(coord(url, "area", "remove", "第二片区"))
+    assert "still has places (0), grids (1)" in one_line_error(coord(url, "area", "remove", "第二片区"))
     assert "inside a zone" in one_line_error(coord(url, "area", "edit", "第一片区", "--parent", "第二片区"))
     assert "exists already" in one_line_error(coord(url, "area", "edit", "第一片区", "--name", "第二片区"))
     assert counts(url) == before

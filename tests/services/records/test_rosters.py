@@ -95,7 +95,7 @@ def test_materialise_says_why_it_made_nothing(session: Session, world: World) ->
     later = roster(session, world, starts_on=date(2026, 3, 20), until=None)
     assert materialise(session=session, template=later, now=NOW, days=7) == 0
     message, params = why_none(session, later, NOW, 7)
-    assert "after the next {days} day(s)" in message and params["day"] == "2026-03-20"
+    assert "beyond the days asked for ({days})" in message and params["day"] == "2026-03-20"
     now_on = roster(session, world, starts_on=date(2026, 3, 2), until=None)
     assert materialise(session=session, template=now_on, now=NOW, days=2) == 2
     assert materialise(session=session, template=now_on, now=NOW, days=2) == 0
