@@ -117,7 +117,7 @@ def answer(ctx: Context, value: str) -> list[Reply]:
     return step(ctx, conversation, value if free else fold(value))
 
 
-#: Commands that take a task number first (``cantdo 2 …``): followed by one, they are certainly commands.
+#: Commands that take a number first (``cantdo 2 …``, ``delivered 7``): followed by one, they are commands.
 TASK_COMMANDS = frozenset(
     {
         "claim",
@@ -131,6 +131,18 @@ TASK_COMMANDS = frozenset(
         "noshow",
         "cancel",
         "place",
+        # a captain's records for a member (issue 18) and the requests' numbers (issue 16)
+        "donefor",
+        "checkinfor",
+        "hours",
+        "delivered",
+        "notathome",
+        "refused",
+        "received",
+        "withdraw",
+        "keep",
+        "confirm",
+        "problem",
     }
 )
 #: Short answers that are also command words (健康, today): while a question waits, they answer it.

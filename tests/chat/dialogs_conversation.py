@@ -27,6 +27,14 @@ A_COMMAND_IS_NOT_AN_ANSWER = Dialog(
         ),
         Step("captain", say="new", en=("what kind of work",), zh=("是哪类工作",)),
         Step("captain", say="board", en=(*SET_ASIDE, "Board of Gate duty"), zh=(*SET_ASIDE_ZH, "看板")),
+        # a number after a door's word (or a record for a member) makes it a command too, never an answer
+        Step("captain", say="new", en=("what kind of work",), zh=("是哪类工作",)),
+        Step(
+            "captain",
+            say="delivered 999",
+            en=(*SET_ASIDE, "There is no request #999"),
+            zh=(*SET_ASIDE_ZH, "#999"),
+        ),
         # the question is gone: a kind typed now is not an answer to it
         Step("captain", say="delivery", en=("did not understand",), zh=("没看懂",)),
     ),
