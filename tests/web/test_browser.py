@@ -231,3 +231,23 @@ def test_the_page_works_at_a_phones_width(live: Live, browser: Browser, output_p
     expect(page.locator(".notice")).to_contain_text("given to Volunteer 1")
     screenshot(page, output_path, "today-phone.png")
     context.close()
+
+
+def test_a_request_made_in_chat_appears_on_the_requests_page(
+    live: Live, page: Page, output_path: str
+) -> None:
+    # Given the coordinator has the Requests page open (linked from the navigation)
+    live.sign_in(page, live.scene.world.coordinator)
+    page.get_by_role("link", name="Requests").click()
+    expect(page).to_have_url(f"{live.base}/requests")
+    expect(page.locator(".cutoff")).to_contain_text("Orders close at 20:00")
+    expect(page.locator("#live")).to_contain_text("No open requests.")
+    # When a captain orders for a household in chat, twice (the second is a possible duplicate)
+    live.say("supply_captain", "order Building 1-2-301 eggs 5, rice 1 bag")
+    live.say("supply_captain", "order Building 1-2-301 eggs 5, rice 1 bag")
+    # Then both appear under their building within 2 s, without reloading, the second flagged
+    queue = page.locator(".building-queue")
+    expect(queue).to_contain_text("Building 1-2-301", timeout=2000)
+    expect(queue.locator(".flag.duplicate")).to_have_count(1, timeout=2000)
+    expect(page.locator(".request-counts")).to_contain_text("2")
+    screenshot(page, output_path, "requests-en.png")
