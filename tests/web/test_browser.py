@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy import select
 
 from coord.chat import Inbound, handle_safely
@@ -32,7 +32,7 @@ from tests.web.conftest import Scene, build_scene
 
 USER_IDS = {"volunteer": 810002, "volunteer2": 810003, "helper": 810004, "captain": 810005,
             "supply_captain": 810006, "coordinator": 810007}  # fmt: skip
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def free_port() -> int:
