@@ -146,3 +146,15 @@ def test_a_stranger_is_sent_to_sign_in(queued: Scene) -> None:
     response = queued.client().get("/requests", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/signin"
     assert queued.read(lambda s: len(list(s.scalars(select(HouseholdRequest))))) == 3
+
+
+def test_buildings_are_listed_in_their_numbers_order() -> None:
+    from coord.services.board.today import natural_key
+
+    assert sorted(["10栋", "2栋", "1栋", "Building 11", "Building 3"], key=natural_key) == [
+        "1栋",
+        "2栋",
+        "Building 3",
+        "10栋",
+        "Building 11",
+    ]

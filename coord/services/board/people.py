@@ -26,6 +26,7 @@ from coord.models import (
     TeamRole,
     WatchColour,
 )
+from coord.services.board.today import natural_key
 from coord.services.board.viewer import Viewer
 from coord.services.watch.households import HouseholdView, household_view, watch_list
 
@@ -158,10 +159,9 @@ def assignable(session: Session, *, viewer: Viewer) -> list[str]:
 
 def buildings(session: Session, *, viewer: Viewer) -> list[tuple[int, str]]:
     """The community's buildings (number and name), for their door posters."""
-    return list(
-        session.execute(
-            select(Place.id, Place.name)
-            .where(Place.community_id == viewer.community.id, Place.kind == PlaceKind.BUILDING)
-            .order_by(Place.name)
-        ).tuples()
-    )
+    found = session.execute(
+        select(Place.id, Place.name).where(
+            Place.community_id == viewer.community.id, Place.kind == PlaceKind.BUILDING
+        )
+    ).tuples()
+    return sorted(found, key=lambda row: natural_key(row[1]))

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coord.models import HouseholdRequest, Place, PlaceKind, RequestRun, RequestStatus, Task
+from coord.services.board.today import natural_key
 from coord.services.board.viewer import Viewer
 from coord.services.privacy import record_read
 from coord.services.requests import cutoff_day, desk_name, items_text, list_requests, request_settings
@@ -155,7 +156,7 @@ def requests_page(
         )
     cutoff_at = next_cutoff(session, viewer, now)
     return RequestsPage(
-        sorted(by_building.values(), key=lambda b: b.name),
+        sorted(by_building.values(), key=lambda b: natural_key(b.name)),
         cutoff_at,
         max(int((cutoff_at - now).total_seconds() // 60), 0),
         _runs(session, viewer, now),
@@ -173,7 +174,7 @@ def _runs(session: Session, viewer: Viewer, now: datetime) -> list[Run]:
                 RequestRun.created_at >= now - RUN_WINDOW,
                 RequestRun.created_at <= now,
             )
-            .order_by(RequestRun.label, RequestRun.id)
+            .order_by(RequestRun.id)
         ).tuples()
     )
     doors: dict[int, Counter[str]] = defaultdict(Counter)
@@ -185,7 +186,7 @@ def _runs(session: Session, viewer: Viewer, now: datetime) -> list[Run]:
         if run_id is not None:
             doors[run_id][str(status)] += int(count)
     found = []
-    for run, state in runs:
+    for run, state in sorted(runs, key=lambda pair: natural_key(pair[0].label)):
         marked = doors[run.id]
         left = (
             marked[RequestStatus.ACCEPTED] + marked[RequestStatus.ON_THE_WAY] + marked[RequestStatus.RETRIED]

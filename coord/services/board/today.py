@@ -210,14 +210,15 @@ def _matrix(
     return grids, counts
 
 
+def natural_key(name: str) -> tuple[Any, ...]:
+    """Building 2 before Building 10 (2栋 before 10栋)."""
+    digits = "".join(c for c in name if c.isdigit())
+    return (int(digits) if digits else 10**9, name)
+
+
 def _natural(rows: list[BuildingRow]) -> list[BuildingRow]:
     """Building 2 before Building 10."""
-
-    def key(row: BuildingRow) -> tuple[Any, ...]:
-        digits = "".join(c for c in row.name if c.isdigit())
-        return (int(digits) if digits else 10**9, row.name)
-
-    return sorted(rows, key=key)
+    return sorted(rows, key=lambda row: natural_key(row.name))
 
 
 def _last_covered(session: Session, community_id: int) -> dict[int, datetime]:
