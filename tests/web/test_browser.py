@@ -251,3 +251,15 @@ def test_a_request_made_in_chat_appears_on_the_requests_page(
     expect(queue.locator(".flag.duplicate")).to_have_count(1, timeout=2000)
     expect(page.locator(".request-counts")).to_contain_text("2")
     screenshot(page, output_path, "requests-en.png")
+
+
+def test_the_cutoff_counts_down_on_an_open_page(live: Live, page: Page) -> None:
+    # The browser's clock is Playwright's: an hour and a half-minute pass on the open page, not reloaded
+    page.clock.install()
+    live.sign_in(page, live.scene.world.coordinator)
+    page.goto(f"{live.base}/requests")
+    cutoff = page.locator(".cutoff")
+    expect(cutoff).to_contain_text("(in 6 h 0 min)")  # NOW is 14:00 in Shanghai, the cut-off 20:00
+    page.clock.run_for("01:00:30")
+    expect(cutoff).to_contain_text("(in 4 h 59 min)")  # 299.5 minutes left, counted in whole minutes
+    expect(cutoff).to_contain_text("Orders close at 20:00")

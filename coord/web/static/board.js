@@ -6,6 +6,20 @@
   Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+  // The group-buy cut-off's countdown: minutes left when the server rendered it, counted down here (by the
+  // time since it was rendered, not the browser's clock, which may differ from the server's).
+  var rendered = Date.now();
+  var countdown = document.querySelector("[data-countdown]");
+  if (countdown) { countdown.setAttribute("data-rendered", String(rendered)); }
+  setInterval(function () {
+    var node = document.querySelector("[data-countdown]");
+    if (!node) { return; }
+    if (!node.hasAttribute("data-rendered")) { node.setAttribute("data-rendered", String(Date.now())); }
+    var since = (Date.now() - Number(node.getAttribute("data-rendered"))) / 60000;
+    var left = Math.max(0, Math.floor(Number(node.getAttribute("data-countdown")) - since));
+    node.textContent = node.getAttribute("data-text")
+      .replace("{hours}", String(Math.floor(left / 60))).replace("{minutes}", String(left % 60));
+  }, 15000);
   var root = document.getElementById("live");
   if (!root) { return; }
   var last = root.getAttribute("data-last");
