@@ -158,3 +158,16 @@ def test_buildings_are_listed_in_their_numbers_order() -> None:
         "10栋",
         "Building 11",
     ]
+
+
+def test_a_list_longer_than_the_page_shows_is_said_to_be_cut(
+    queued: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coord.services.board import requests as page
+
+    client = queued.signed_in(queued.world.coordinator)
+    assert "Only the newest" not in client.get("/requests").text
+    monkeypatch.setattr(page, "MAX_SHOWN", 2)
+    text = client.get("/requests").text
+    assert "Only the newest 2 open requests are listed and counted." in text
+    assert text.count("<tr class=") == 2  # two of the three requests listed

@@ -19,8 +19,9 @@ from coord.services.board.viewer import Viewer
 from coord.services.privacy import record_read
 from coord.services.requests import cutoff_day, desk_name, items_text, list_requests, request_settings
 
-#: The most open requests the page lists (the counts per building are always whole).
-MAX_SHOWN = 500
+#: The most open requests the page lists (the newest; a 万科嘉园-sized evening has about 1,600): past it,
+#: the page says the list is cut and its counts are of the listed ones.
+MAX_SHOWN = 2000
 #: A run is "today's" when it was made within this long before now (the evening cut-off for this morning).
 RUN_WINDOW = timedelta(hours=24)
 
@@ -82,6 +83,7 @@ class RequestsPage:
     cutoff_at: datetime
     minutes_left: int
     runs: list[Run]
+    cut: bool = False  # more open requests than MAX_SHOWN: the newest are listed
 
     @property
     def open(self) -> int:
@@ -160,6 +162,7 @@ def requests_page(
         cutoff_at,
         max(int((cutoff_at - now).total_seconds() // 60), 0),
         _runs(session, viewer, now),
+        cut=len(requests) >= MAX_SHOWN,
     )
 
 
