@@ -144,7 +144,7 @@ PRIVACY_IN_GROUP = Dialog(
             where="group",
             en=("Rice and vegetables", "Contactless"),
             zh=("Rice and vegetables",),
-            never=("13800000001", "Wang Lan", "301", "Call before"),
+            never=("13800000001", "Wang Lan", "2-301", "Call before"),
         ),
         Step(
             "helper",

@@ -26,7 +26,7 @@ ONE_LINE_HOUSEHOLD = Dialog(
             where="group",
             en=("private", "direct chat", "Nothing was created"),
             zh=("隐私", "私聊", "没有创建任何任务"),
-            never=(*WANG, "301"),
+            never=(*WANG, "2-301"),
         ),
         Step(
             "supply_captain",

@@ -72,7 +72,7 @@ RESIDENT_ORDERS = Dialog(
             # At the desk, naming a household by its contact shows its building, not its address.
             en=("For Building 2:", "is received"),
             zh=("为 Building 2 点单", "已收到"),
-            never=("502",),
+            never=("1-502",),
             keep=r"#(?P<other>\d+)",
         ),
         Step(
@@ -86,7 +86,7 @@ RESIDENT_ORDERS = Dialog(
             say="problem {other} wrong",
             en=("There is no request #{other} of yours",),
             zh=("没有你的",),
-            never=("Li Ming", "502"),
+            never=("Li Ming", "1-502"),
         ),
         Step("stranger", say="received {med}", en=("has not been left",), zh=("还没有送到",)),
         Step(
@@ -94,7 +94,7 @@ RESIDENT_ORDERS = Dialog(
             say="requests",
             en=("#{other} Building 2 ", "desk"),
             zh=("#{other} Building 2 ", "线下"),
-            never=("#{req} ", "502"),
+            never=("#{req} ", "1-502"),
         ),
         Step(
             "helper",
@@ -102,7 +102,7 @@ RESIDENT_ORDERS = Dialog(
             where="group",
             en=("direct chat",),
             zh=("私聊",),
-            never=("502", "301", "Li Ming"),
+            never=("1-502", "2-301", "Li Ming"),
         ),
         Step(
             "supply_captain",
@@ -158,7 +158,7 @@ GROUP_BUY = Dialog(
             say="order Li Ming flour 1 bag",
             en=("For Building 2:",),
             zh=("为 Building 2 点单",),
-            never=("502",),
+            never=("1-502",),
             keep=r"#(?P<theirs>\d+)",
         ),
         Step("helper", say="closeorders", en=("Only a captain",), zh=("只有队长",)),
@@ -168,7 +168,7 @@ GROUP_BUY = Dialog(
             where="group",
             en=("direct chat",),
             zh=("私聊",),
-            never=("301", "502"),
+            never=("2-301", "1-502"),
         ),
         Step(
             "supply_captain",
@@ -183,7 +183,7 @@ GROUP_BUY = Dialog(
             say="task {buy}",
             en=("Group buy for Building 1: 1 household", "rice 2 bag", "eggs ×10"),
             zh=("Group buy for Building 1", "rice 2 bag"),
-            never=("301", "Wang Lan", "13800000001"),
+            never=("2-301", "Wang Lan", "13800000001"),
         ),
         Step("volunteer", say="claim {buy}", en=("You have task #{buy}",), zh=("你已认领任务 #{buy}",)),
         Step(
