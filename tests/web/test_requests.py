@@ -63,6 +63,18 @@ def test_a_coordinator_sees_the_queue_by_building_and_the_reads_are_recorded(que
     assert {(c, w) for _, c, w in recorded} == {("board", "requests")}
 
 
+def test_a_page_that_refreshes_itself_records_each_address_once_an_hour(queued: Scene) -> None:
+    """The live page renders again after every change: the same reader's view of the same household within
+    the hour is not recorded again (the log would grow by the whole queue at each change), after it is."""
+    client = queued.signed_in(queued.world.coordinator)
+    for _ in range(3):
+        assert client.get("/requests").status_code == 200
+    assert len(reads(queued)) == 2
+    queued.clock.advance(timedelta(minutes=61))
+    assert client.get("/requests").status_code == 200
+    assert len(reads(queued)) == 4
+
+
 def test_requests_open_longer_than_the_setting_are_overdue(queued: Scene) -> None:
     client = queued.signed_in(queued.world.coordinator)
     assert "flag overdue" not in client.get("/requests").text

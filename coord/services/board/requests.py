@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from coord.models import HouseholdRequest, Place, PlaceKind, RequestRun, RequestStatus, Task
+from coord.models import HouseholdRequest, Place, PlaceKind, PrivateRead, RequestRun, RequestStatus, Task
 from coord.services.board.today import natural_key
 from coord.services.board.viewer import Viewer
 from coord.services.privacy import record_read
-from coord.services.requests import cutoff_day, desk_name, items_text, list_requests, request_settings
+from coord.services.requests import cutoff_day, items_text, list_requests, request_settings, sees_addresses
 
 #: The most open requests the page lists (the newest; a 万科嘉园-sized evening has about 1,600): past it,
 #: the page says the list is cut and its counts are of the listed ones.
@@ -126,13 +126,15 @@ def requests_page(
     )
     by_building: dict[int, Building] = {}
     shown: list[int] = []
+    addresses = not counts_only and sees_addresses(
+        session, actor=viewer.actor, community_id=viewer.community.id
+    )
     for request in sorted(requests, key=lambda r: (not r.urgent, r.created_at, r.id)):
         building = by_building.setdefault(request.building_id, Building(names.get(request.building_id, "?")))
         name = building.name
-        if not counts_only:
-            name = desk_name(session, actor=viewer.actor, household=request.household)
-            if name != building.name:
-                shown.append(request.household_id)
+        if addresses:
+            name = request.household.address
+            shown.append(request.household_id)
         building.rows.append(
             Row(
                 request.id,
@@ -146,14 +148,15 @@ def requests_page(
                 request.created_at,
             )
         )
-    if shown:
+    unrecorded = _not_read_lately(session, viewer, shown, now)
+    if unrecorded:
         record_read(
             session,
             actor=viewer.actor,
             community_id=viewer.community.id,
             what="requests",
             at=now,
-            households=shown,
+            households=unrecorded,
             channel="board",
         )
     cutoff_at = next_cutoff(session, viewer, now)
@@ -164,6 +167,29 @@ def requests_page(
         _runs(session, viewer, now),
         cut=len(requests) >= MAX_SHOWN,
     )
+
+
+#: A page that refreshes itself after every change shows the same addresses again and again: a household whose
+#: address this reader saw on the board within this window is not recorded a second time.
+READ_AGAIN_AFTER = timedelta(hours=1)
+
+
+def _not_read_lately(session: Session, viewer: Viewer, households: list[int], now: datetime) -> list[int]:
+    """Of ``households``, those whose address the viewer has not read on the board's requests lately."""
+    if not households:
+        return []
+    lately = set(
+        session.scalars(
+            select(PrivateRead.household_id).where(
+                PrivateRead.community_id == viewer.community.id,
+                PrivateRead.reader_id == viewer.actor.person_id,
+                PrivateRead.channel == "board",
+                PrivateRead.what == "requests",
+                PrivateRead.at > now - READ_AGAIN_AFTER,
+            )
+        )
+    )
+    return [h for h in dict.fromkeys(households) if h not in lately]
 
 
 def _runs(session: Session, viewer: Viewer, now: datetime) -> list[Run]:

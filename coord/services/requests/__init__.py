@@ -17,7 +17,13 @@ from coord.services.requests.intake import (
     set_status,
 )
 from coord.services.requests.items import items_text, read_items
-from coord.services.requests.listing import desk_name, find_for_desk, list_requests, overdue_requests
+from coord.services.requests.listing import (
+    desk_name,
+    find_for_desk,
+    list_requests,
+    overdue_requests,
+    sees_addresses,
+)
 from coord.services.requests.progress import (
     DOOR_OUTCOMES,
     REQUEST_KINDS,
@@ -88,6 +94,7 @@ __all__ = [
     "request_team",
     "resident_of",
     "run_cutoff",
+    "sees_addresses",
     "set_home",
     "set_request_settings",
     "set_status",

@@ -132,10 +132,15 @@ def _name_or_phone(session: Session, actor: Actor, community: Community, words: 
     return conditions
 
 
+def sees_addresses(session: Session, *, actor: Actor, community_id: int) -> bool:
+    """Whether requests name their households' addresses to ``actor``: a captain's or coordinator's right."""
+    return is_lead(session, actor, community_id)
+
+
 def desk_name(session: Session, *, actor: Actor, household: Household, typed: str = "") -> str:
     """How a household is named to whoever works the desk: its address for a captain or coordinator, or for a
     volunteer who typed that address; otherwise only its building (public, as on every task card)."""
-    if is_lead(session, actor, household.community_id):
+    if sees_addresses(session, actor=actor, community_id=household.community_id):
         return household.address
     from coord.services.watch.households import _by_address
 
