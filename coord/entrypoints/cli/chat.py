@@ -45,9 +45,9 @@ MOST_CANDIDATES = 8
 
 @dataclass
 class Speaker:
-    """Who is typing, where, and the buttons the bot offered last."""
+    """Who is typing (their terminal account), where, and the buttons the bot offered last."""
 
-    person_id: int
+    user_id: str
     name: str
     chat_id: str
     in_group: bool
@@ -56,13 +56,19 @@ class Speaker:
     choices: list[tuple[str, str]] = field(default_factory=list)  # (label, payload), numbered from 1
     waiting: bool = False  # a question of the bot waits for its answer: a number typed is that answer
 
-    @property
-    def user_id(self) -> str:
-        return f"person-{self.person_id}"
-
 
 def chat(
-    person: Annotated[str, typer.Option("--as", help="Who you are: a person's name or number.")],
+    person: Annotated[
+        str | None, typer.Option("--as", help="Who you are: a person's name or number.")
+    ] = None,
+    newcomer: Annotated[
+        str | None,
+        typer.Option(
+            "--newcomer",
+            help="Chat as someone not registered yet, by a name of your choosing: a resident with their "
+            "building's code (/start CODE), a volunteer with an invite code.",
+        ),
+    ] = None,
     lang: Annotated[
         str | None, typer.Option("--lang", help="en or zh; default: the person's language.")
     ] = None,
@@ -73,13 +79,36 @@ def chat(
     settings = read_settings()
     if lang:
         cli_language.set(parse_language(lang))
+    if (person is None) == (newcomer is None):
+        raise CliError(N_("Say who you are: --as NAME, or --newcomer NAME for someone not registered yet."))
     with opened_engine(settings) as engine:
         require_schema(engine)
         factory = make_session_factory(engine)
         with transaction(factory) as session:
             place = pick_community(session, community)
-            speaker = _speaker(session, place, find_speaker(session, place, person), group, lang)
+            if newcomer is not None:
+                speaker = _newcomer(session, place, newcomer, group, lang)
+            else:
+                assert person is not None
+                speaker = _speaker(session, place, find_speaker(session, place, person), group, lang)
         _converse(factory, speaker, Console(highlight=False))
+
+
+def _newcomer(session: Session, community: Community, name: str, group: bool, lang: str | None) -> Speaker:
+    """Someone the bot does not know yet: their own terminal account, named by ``name``. Once they join (an
+    invite code, a building's code), the same name speaks as the person they became."""
+    name = " ".join(name.split())[:60]
+    if not name:
+        raise CliError(N_("Give the newcomer a name, for example --newcomer 李阿姨."))
+    if group:
+        raise CliError(N_("A newcomer is in no team, so there is no group chat to speak in."))
+    key = f"newcomer-{community.id}-{name}"
+    account = session.scalar(
+        select(ChatAccount).where(ChatAccount.network == NETWORK, ChatAccount.external_id == key)
+    )
+    joined = session.get(Person, account.person_id) if account is not None else None
+    own = joined.language if joined is not None else cli_language.get()
+    return Speaker(key, name, f"terminal-{key}", False, parse_language(lang) if lang else own)
 
 
 def find_speaker(session: Session, community: Community, ref: str) -> Person:
@@ -131,25 +160,27 @@ def _speaker(
     account = session.scalar(
         select(ChatAccount).where(ChatAccount.network == NETWORK, ChatAccount.person_id == person.id)
     )
-    direct = f"terminal-{person.id}"
+    user_id, direct = f"person-{person.id}", f"terminal-{person.id}"
     if account is None:
         link_account(
             session=session,
             actor=Actor.system(NETWORK),
             person=person,
             network=NETWORK,
-            external_id=f"person-{person.id}",
+            external_id=user_id,
             display_name=person.name,
             dm_chat_id=direct,
         )
+    else:  # perhaps a newcomer who joined in the terminal: speak through the account they joined with
+        user_id, direct = account.external_id, account.dm_chat_id or direct
     language = parse_language(lang) if lang else person.language
     if not group:
-        return Speaker(person.id, person.name, direct, False, language)
+        return Speaker(user_id, person.name, direct, False, language)
     teams = teams_of(session, person)
     if not teams:
         raise CliError(N_("{name} is in no team, so there is no group chat to speak in."), name=person.name)
     team = teams[0][0]
-    return Speaker(person.id, person.name, f"terminal-group-{team.id}", True, language, team.name)
+    return Speaker(user_id, person.name, f"terminal-group-{team.id}", True, language, team.name)
 
 
 def _converse(factory: sessionmaker[Session], speaker: Speaker, console: Console) -> None:

@@ -152,3 +152,47 @@ def test_while_a_question_waits_a_number_is_the_answer_not_a_button(url: str) ->
     # And a button is still pressed with b and its number
     again = coord(url, "chat", "--as", str(person.id), "--lang", "en", stdin="health\nb2\n")
     assert "Please rest today" in again.output, again.output
+
+
+def test_a_newcomer_joins_with_the_building_code_and_orders_and_is_known_the_next_time(url: str) -> None:
+    """``--newcomer NAME``: someone the bot does not know yet, as a resident at their door would be."""
+    from coord.models import BuildingCode
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        household = session.scalars(
+            select(Household).where(Household.phone != "").order_by(Household.id.desc())
+        ).first()
+        assert household is not None
+        code = session.scalar(
+            select(BuildingCode.code).where(BuildingCode.building_id == household.building_id)
+        )
+        address = household.address
+        session.expunge_all()
+    engine.dispose()
+    if code is None:  # made the first time a coordinator asks for the building's codes
+        assert coord(url, "requests", "codes").exit_code == 0
+        engine = make_engine(url)
+        with Session(engine) as session:
+            code = session.scalar(
+                select(BuildingCode.code).where(BuildingCode.building_id == household.building_id)
+            )
+        engine.dispose()
+    assert code
+    home = f"{household.unit} {household.room}"
+    typed = f"hello\n/start {code}\n{home}\nphone {household.phone}\norder rice 1 bag\n"
+    first = coord(url, "chat", "--newcomer", "Auntie Li", "--lang", "en", stdin=typed)
+    assert first.exit_code == 0, first.output
+    assert "not registered" in first.output  # before the code
+    assert f"Your home: {address}" in first.output and "confirmed" in first.output
+    assert re.search(r"Request #\d+ \(rice 1 bag\) is received", first.output), first.output
+    # The next time, the same newcomer is the resident they became
+    again = coord(url, "chat", "--newcomer", "Auntie Li", "--lang", "en", stdin="requests\n")
+    assert "rice 1 bag" in again.output and "not registered" not in again.output
+
+
+def test_who_is_speaking_must_be_said_once(url: str) -> None:
+    for args in ((), ("--as", "1", "--newcomer", "Auntie Li")):
+        result = coord(url, "chat", *args, stdin="")
+        assert result.exit_code != 0 and "--newcomer NAME" in result.output
+    assert "no group chat" in coord(url, "chat", "--newcomer", "X", "--group", stdin="").output
