@@ -180,7 +180,10 @@ def stranger(session: Session, inbound: Inbound, command: Command, now: datetime
     if not inbound.is_private_chat and not command.addressed:
         return []  # chatter in a group is not addressed to the bot
     language = normalise_language(inbound.language_hint)
-    text = N_("You are not registered yet. Ask your captain for an invite code, then send “/start CODE”.")
+    text = N_(
+        "You are not registered yet. Ask your captain for an invite code, then send “/start CODE”. "
+        "A resident sends the code on their building's door the same way."
+    )
     return [Reply(text, language=language)]
 
 
