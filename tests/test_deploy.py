@@ -5,6 +5,9 @@ from __future__ import annotations
 import configparser
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +151,15 @@ def test_deploy_guide_covers_the_first_steps() -> None:
         assert words in guide, words
     for line in re.findall(r"^\s*(coord [^\n#|]*)", guide, re.M):
         resolve(shlex.split(line.replace("…", "")))
+
+
+def test_the_compose_file_follows_the_compose_specification() -> None:
+    """check-jsonschema's copy of the Compose specification (works offline)."""
+    checker = shutil.which("check-jsonschema") or str(Path(sys.executable).with_name("check-jsonschema"))
+    done = subprocess.run(
+        [checker, "--builtin-schema", "vendor.compose-spec", str(DEPLOY / "compose.yml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
