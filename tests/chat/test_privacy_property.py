@@ -1,7 +1,7 @@
 """A property over every dialog table and every notification kind (issue 19): whatever people say, in whatever
 order, no message to a group chat, and no message to anyone but a household's holder, a captain and the
-community's coordinators, carries a seeded household's phone or address (with the address goes its colour:
-a colour alone names nobody).
+community's coordinators, carries a seeded household's phone, address or contact's name (with them goes its
+colour: a colour alone names nobody).
 
 Hypothesis draws sequences of steps from all the dialog tables (any person, any chat, either language) and
 plays them through the chat layer; after each step every reply is checked by where it goes, and so is every
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.chat import handle_safely, render_buttons, render_text
 from coord.models import (
+    Area,
     Assignment,
     ChatAccount,
     CommunityRole,
@@ -27,6 +28,7 @@ from coord.models import (
     Household,
     Membership,
     Notification,
+    Resident,
     Task,
     TeamRole,
 )
@@ -43,9 +45,11 @@ STEPS: list[Step] = list(dict.fromkeys(step for dialog in DIALOGS for step in di
 
 
 def secrets_of(household: Household) -> tuple[str, ...]:
-    """What names a household: its phone's digits (as stored, and without a country code) and its address."""
+    """What names a household: its phone's digits (as stored, and without a country code), its address and
+    its contact's name (with which a colour would name it as surely as with the address)."""
     digits = "".join(c for c in household.phone if c.isdigit())
-    return tuple(s for s in (household.phone, digits[-11:], household.address) if len(s) >= 5)
+    named = (household.phone, digits[-11:], household.address, household.contact_name or "")
+    return tuple(s for s in named if len(s) >= 5)
 
 
 def allowed_readers(session: Session, household: Household) -> set[int]:
@@ -63,7 +67,12 @@ def allowed_readers(session: Session, household: Household) -> set[int]:
         )
     )
     named = {household.watch_lead_id, household.watch_medic_id} - {None}
-    return {*holders, *captains, *coordinators, *named}
+    # the grid's 一长三员 (its medic follows a blue household up when none is named), and the residents who
+    # joined as the household itself
+    grid = session.get(Area, household.building.area_id) if household.building.area_id else None
+    roles = {grid.leader_id, grid.registrar_id, grid.medic_id, grid.buyer_id} - {None} if grid else set()
+    residents = session.scalars(select(Resident.person_id).where(Resident.household_id == household.id))
+    return {*holders, *captains, *coordinators, *named, *roles, *residents}
 
 
 def person_of(session: Session, user_id: str) -> int | None:
