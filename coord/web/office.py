@@ -1,12 +1,13 @@
 """The board's office pages: the watch list and a household's details, teams and people (hours, deactivate,
-invite posters), and the daily report. Scoping and permission checks are the board services'."""
+invite posters), recurring work, and the daily report. Scoping and permission checks are the board
+services'."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from coord.errors import CoordError
+from coord.errors import CoordError, NotAllowed
 from coord.i18n import N_
 from coord.models import as_id
 from coord.services import board
@@ -209,3 +210,34 @@ async def report_chart(request: Request) -> Response:
         return Response(png, media_type="image/png")
 
     return await signed_in(request, action)
+
+
+def _recurring(page: Page, status: int = 200, notice: str = "", problem: str = "") -> Response:
+    work = board.recurring_page(page.session, viewer=page.viewer, now=page.now)
+    return page.render("recurring.html", status, work=work, notice=notice, problem=problem)
+
+
+async def recurring(request: Request) -> Response:
+    """Recurring work: the templates the viewer leads, their coming week and today's tasks."""
+    return await signed_in(request, _recurring)
+
+
+async def stop_template(request: Request) -> Response:
+    """A coordinator stops a template making new tasks (the board service refuses captains)."""
+
+    def action(page: Page) -> Response:
+        template_id = as_id(request.path_params["template_id"]) or 0
+        try:
+            with page.session.begin_nested():
+                name = board.stop_template(
+                    page.session, viewer=page.viewer, template_id=template_id, now=page.now
+                )
+        except NotAllowed as err:
+            return _recurring(page, 403, problem=page.refusal(err))
+        except CoordError as err:
+            return _recurring(page, 409, problem=page.refusal(err))
+        return _recurring(
+            page, notice=page.say(N_("{name} makes no more tasks; what it made stays."), name=name)
+        )
+
+    return await signed_in(request, action, change=True)

@@ -35,6 +35,16 @@ REQUEST_STATES = {
     "cancelled": N_("cancelled"),
 }
 COLOURS = {"red": N_("red"), "yellow": N_("yellow"), "blue": N_("blue"), "green": N_("green")}
+#: Weekdays as the Recurring work page names them, Monday first (datetime.weekday()).
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+#: Kinds of place (coord.models.PlaceKind), as targets of recurring work.
+PLACE_KINDS = {
+    "building": N_("building"),
+    "gate": N_("gate"),
+    "depot": N_("supply depot"),
+    "drop_point": N_("parcel drop point"),
+    "desk": N_("ordering desk"),
+}
 
 
 class Texts:
@@ -89,6 +99,18 @@ class Texts:
     def channel(self, name: str) -> str:
         return self._(CHANNEL_LABELS.get(name, name))
 
+    def weekdays(self, days: tuple[int, ...]) -> str:
+        """Weekdays (0 = Monday) in words; all seven are "every day"."""
+        if len(set(days)) == 7:
+            return self._(N_("every day"))
+        return self.join([self._(WEEKDAYS[d]) for d in days])
+
+    def place_kind(self, name: str) -> str:
+        return self._(PLACE_KINDS.get(name, name))
+
+    def join(self, words: list[str]) -> str:
+        return ("、" if self.language == "zh" else ", ").join(words)
+
     def helpers(self) -> dict[str, Any]:
         return {
             "_": self._,
@@ -100,5 +122,8 @@ class Texts:
             "staleness": self.staleness,
             "request_state": self.request_state,
             "channel": self.channel,
+            "weekdays": self.weekdays,
+            "place_kind": self.place_kind,
+            "join": self.join,
             "lang": self.language,
         }
