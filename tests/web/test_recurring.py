@@ -20,6 +20,7 @@ from coord.models import (
     Team,
     TeamRole,
     Template,
+    WatchColour,
 )
 from coord.services.recurring.materialisation import materialise
 from coord.services.recurring.templates import create_template
@@ -232,3 +233,33 @@ def test_the_page_in_chinese(scene: Scene, more: dict[str, int]) -> None:
     response = client.post(f"/templates/{more['calls']}/deactivate", data={"csrf": scene.csrf(client)})
     assert "“Saturday calls”不再生成新任务，已生成的任务保留。" in response.text
     assert not _active(scene, more["calls"])
+
+
+def test_households_by_colour_and_a_rule_edited_into_nonsense(scene: Scene) -> None:
+    disinfection = _disinfection(scene)
+    with scene.factory() as session, session.begin():
+        community = session.get_one(Community, scene.world.community.id)
+        calls = create_template(
+            session=session,
+            actor=SYSTEM,
+            community=community,
+            name="Blue calls",
+            kind="outreach",
+            title="Call a household in {place}",
+            rrule="FREQ=DAILY;BYHOUR=11;BYMINUTE=0",
+            starts_on=date(2026, 3, 1),
+            until=date(2026, 3, 3),
+            household_colour=WatchColour.BLUE,
+            team=session.get_one(Team, scene.world.supply_team.id),
+            now=NOW,
+        )
+        broken = session.get_one(Template, disinfection)
+        broken.rrule = "FREQ=SOMETIMES"  # edited by hand: materialisation skips it, the page says so
+        calls_id = calls.id
+    page = scene.signed_in(scene.world.supply_captain).get("/recurring")
+    assert page.status_code == 200
+    blue = _section(page.text, calls_id)
+    assert "Households on the blue list" in blue
+    assert "every day: 11:00" not in blue and "Mon, Tue: 11:00" in blue  # until 3 March: two days left
+    assert "03-03 11:00" in blue and "03-04 11:00" not in blue
+    assert "The repeat rule is not valid: it makes nothing." in _section(page.text, disinfection)

@@ -60,7 +60,7 @@ class RecurringWork:
     starts_on: str
     until: str | None
     rule_ok: bool  # False when the stored rule no longer parses (edited by hand): nothing is made of it
-    week: list[DayTimes]  # the rule in plain words: days and times of the coming seven days
+    week: list[DayTimes]  # the rule in plain words: days and times of the seven days from today
     upcoming: list[datetime]  # the next few occurrences (UTC)
     today: list[TodayTask]  # the tasks it made for today, with their state
 
@@ -140,8 +140,9 @@ def _work(
     now: datetime,
     zone: ZoneInfo,
 ) -> RecurringWork:
-    try:
-        coming = _coming(template, zone, now, now + WEEK)
+    day_start = datetime.combine(now.astimezone(zone).date(), time(), zone).astimezone(UTC)
+    try:  # from today's start, so the week shows today's earlier times too
+        coming = _coming(template, zone, day_start, now + WEEK)
         rule_ok = True
     except InvalidInput:
         coming, rule_ok = [], False
@@ -159,8 +160,8 @@ def _work(
         starts_on=f"{template.starts_on:%Y-%m-%d}",
         until=f"{template.until:%Y-%m-%d}" if template.until else None,
         rule_ok=rule_ok,
-        week=_week(coming, zone),
-        upcoming=coming[:NEXT_COUNT] if template.active else [],
+        week=_week([m for m in coming if m < day_start + WEEK], zone),
+        upcoming=[m for m in coming if m >= now][:NEXT_COUNT] if template.active else [],
         today=today,
     )
 
