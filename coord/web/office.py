@@ -223,7 +223,7 @@ async def recurring(request: Request) -> Response:
 
 
 async def stop_template(request: Request) -> Response:
-    """A coordinator stops a template making new tasks (the board service refuses captains)."""
+    """A coordinator or the team's captain stops a template making tasks (the recurring service's rule)."""
 
     def action(page: Page) -> Response:
         template_id = as_id(request.path_params["template_id"]) or 0

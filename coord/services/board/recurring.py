@@ -15,7 +15,7 @@ from coord.errors import InvalidInput, NotFound
 from coord.i18n import N_
 from coord.models import Area, Place, Task, Team, Template, as_id
 from coord.services.board.today import cell_state
-from coord.services.board.viewer import Viewer, require_board_coordinator
+from coord.services.board.viewer import Viewer
 from coord.services.recurring.rules import parse_rule
 from coord.services.recurring.templates import deactivate_template
 
@@ -81,9 +81,8 @@ def recurring_page(session: Session, *, viewer: Viewer, now: datetime) -> list[R
 
 
 def stop_template(session: Session, *, viewer: Viewer, template_id: int, now: datetime) -> str:
-    """A coordinator stops a template making new tasks (what it made stays); returns its name. Captains are
-    refused here, even for their team's work (the board leaves it to the office)."""
-    require_board_coordinator(viewer)
+    """Stop a template making new tasks (what it made stays); returns its name. Who may is the recurring
+    service's rule, as from the CLI: a coordinator, or the captain of the template's team."""
     template = session.get(Template, template_id) if as_id(template_id) is not None else None
     if template is None or template.community_id != viewer.community.id:
         raise NotFound(N_("There is no template #{template_id}."), template_id=template_id)
