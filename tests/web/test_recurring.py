@@ -1,5 +1,6 @@
 """The board's Recurring work page over HTTP, on SQLite and PostgreSQL: the templates with their week, next
-times and today's tasks; a captain's view; a coordinator or the team's captain stopping a template (CSRF; another team's captain refused)."""
+times and today's tasks; a captain's view; a coordinator or the team's captain stopping a template (CSRF;
+another team's captain refused)."""
 
 from __future__ import annotations
 
