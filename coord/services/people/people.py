@@ -23,6 +23,7 @@ from coord.models import (
     as_id,
 )
 from coord.services.outbox.events import record_event
+from coord.services.outbox.notifications import notify
 from coord.services.people.access import Actor, require_coordinator, require_lead
 from coord.services.people.communities import _required
 from coord.services.people.phones import e164
@@ -147,6 +148,8 @@ def add_member(
     membership = session.scalar(
         select(Membership).where(Membership.team_id == team.id, Membership.person_id == person.id)
     )
+    moment = now or utcnow()
+    changed = membership is not None and membership.role != role
     if membership is None:
         membership = Membership(team_id=team.id, person_id=person.id, role=role)
         session.add(membership)
@@ -155,7 +158,7 @@ def add_member(
     session.flush()
     record_event(
         session,
-        at=now or utcnow(),
+        at=moment,
         actor=actor,
         action="member_added",
         community_id=team.community_id,
@@ -163,7 +166,26 @@ def add_member(
         team_id=team.id,
         role=str(role),
     )
+    if changed:  # a role given from the board, the CLI or an import: the person hears it from the bot
+        notify(
+            session,
+            dedupe_key=f"member:{team.id}:{person.id}:{role}:{moment.isoformat()}",
+            community_id=team.community_id,
+            person_id=person.id,
+            msgid=ROLE_TOLD[role],
+            params={"team": team.name},
+            at=moment,
+        )
     return membership
+
+
+#: What a person is told when their role in a team changes.
+ROLE_TOLD = {
+    TeamRole.CAPTAIN: N_(
+        "You are now a captain of team {team}: you can post and assign its work; send help to see how."
+    ),
+    TeamRole.VOLUNTEER: N_("You are now a volunteer of team {team}, no longer its captain."),
+}
 
 
 def remove_member(

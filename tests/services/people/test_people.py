@@ -154,3 +154,31 @@ def test_a_number_no_row_can_have_is_not_found(session: Session, world: World, n
         find_person(session, community_id, number)
     with pytest.raises(NotFound):
         get_community(session, number)
+
+
+def test_a_person_is_told_when_their_role_in_a_team_changes(session: Session, world: World) -> None:
+    """Made captain (from the board, the CLI or an import) or volunteer again: the bot tells them; joining
+    with the role they have, or as a new member, is said by the invite or the captain already."""
+    from coord.models import Notification
+
+    def told() -> list[tuple[str, dict[str, object]]]:
+        rows = session.execute(
+            select(Notification.msgid, Notification.params)
+            .where(Notification.person_id == newcomer.id)
+            .order_by(Notification.id)
+        ).tuples()
+        return [(msgid, dict(params)) for msgid, params in rows]
+
+    newcomer = add_person(session=session, actor=SYSTEM, community=world.community, name="王芳")
+    coordinator = world.actor(world.coordinator)
+    add_member(session=session, actor=coordinator, team=world.gate_team, person=newcomer)
+    add_member(session=session, actor=coordinator, team=world.gate_team, person=newcomer)
+    assert told() == []
+    add_member(
+        session=session, actor=coordinator, team=world.gate_team, person=newcomer, role=TeamRole.CAPTAIN
+    )
+    add_member(session=session, actor=coordinator, team=world.gate_team, person=newcomer, now=NOW)
+    assert [(m.split(":")[0], p) for m, p in told()] == [
+        ("You are now a captain of team {team}", {"team": "Gate duty"}),
+        ("You are now a volunteer of team {team}, no longer its captain.", {"team": "Gate duty"}),
+    ]
