@@ -15,8 +15,10 @@ import functools
 import gettext
 import string
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.messages.pofile import read_po
 
@@ -150,3 +152,43 @@ def normalise_language(value: str | None) -> str:
 
 TRANSLATED = "_translated"
 """A parameter naming the other parameters whose values are message ids, translated for each reader."""
+
+MOMENTS = "_moments"
+"""A parameter naming the parameters that are moments (``moment_param``), shown in the reader's language."""
+
+_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
+_DATE_TIME = {"en": "EEE d MMM HH:mm", "zh": "M月d日EEE HH:mm"}
+
+
+def format_moment(at: datetime, zone: str, language: str, *, with_date: bool = True) -> str:
+    """``at`` in ``zone``, as the reader's language writes it: ``Tue 3 Mar 16:00`` / ``3月3日周二 16:00``
+    (``16:00`` alone without the date). The one format of every time a person is shown."""
+    from babel.dates import format_datetime
+
+    lang = language if language in _LOCALES else "en"
+    pattern = _DATE_TIME[lang] if with_date else "HH:mm"
+    return format_datetime(at, pattern, tzinfo=ZoneInfo(zone), locale=_LOCALES[lang])
+
+
+def moment_param(at: datetime | None, zone: str, now: datetime) -> dict[str, Any] | str:
+    """A moment stored in a notification's parameters (JSON), shown at delivery by ``format_moment`` in the
+    reader's language: with its date unless it is ``now``'s day in ``zone``. ``—`` when there is none."""
+    if at is None:
+        return "—"
+    tz = ZoneInfo(zone)
+    return {
+        "at": at.isoformat(),
+        "zone": zone,
+        "with_date": at.astimezone(tz).date() != now.astimezone(tz).date(),
+    }
+
+
+def shown_moments(params: dict[str, Any], language: str) -> dict[str, Any]:
+    """``params`` with the moments ``MOMENTS`` names written in ``language`` (the marker itself removed)."""
+    shown = dict(params)
+    for key in shown.pop(MOMENTS, ()):
+        value = shown.get(key)
+        if isinstance(value, dict) and "at" in value:
+            at = datetime.fromisoformat(value["at"])
+            shown[key] = format_moment(at, value["zone"], language, with_date=value.get("with_date", True))
+    return shown

@@ -5,15 +5,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
 
 from coord.chat.port import Button, Joined, Moment, Phrase, Reply
-from coord.i18n import N_, translate
-
-_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
-_DATE_TIME = {"en": "EEE d MMM HH:mm", "zh": "M月d日EEE HH:mm"}
+from coord.i18n import N_, format_moment, translate
 
 
 def render_text(reply: Reply, language: str | None = None) -> str:
@@ -62,6 +56,4 @@ def render_value(value: Any, language: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def render_moment(moment: Moment, language: str) -> str:
     """A moment in its zone, in the reader's language; cached, since lists repeat the same few times."""
-    lang = language if language in _LOCALES else "en"
-    pattern = _DATE_TIME[lang] if moment.with_date else "HH:mm"
-    return format_datetime(moment.at, pattern, tzinfo=ZoneInfo(moment.zone), locale=_LOCALES[lang])
+    return format_moment(moment.at, moment.zone, language, with_date=moment.with_date)

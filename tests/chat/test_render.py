@@ -93,3 +93,19 @@ def test_unreadable_times_are_refused_with_an_example(text: str, shift: bool) ->
     with pytest.raises(InvalidInput) as refused:
         parse_when(text, now=NOW, zone="Asia/Shanghai", shift=shift)
     assert "08:00-12:00" in str(refused.value)
+
+
+def test_a_notification_names_its_moments_in_the_readers_language() -> None:
+    """An alert or a shift's end is stored with its moments (``moment_param``), and each reader sees them as
+    the chat writes them: another day with its date, today's as the time alone."""
+    from coord.i18n import MOMENTS, moment_param, shown_moments
+
+    now = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # Monday 14:00 in Shanghai
+    params = {
+        "end": moment_param(datetime(2026, 3, 3, 8, 0, tzinfo=UTC), "Asia/Shanghai", now),
+        "start": moment_param(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), "Asia/Shanghai", now),
+        "due": moment_param(None, "Asia/Shanghai", now),
+        MOMENTS: ["end", "start", "due"],
+    }
+    assert shown_moments(params, "zh") == {"end": "3月3日周二 16:00", "start": "18:00", "due": "—"}
+    assert shown_moments(params, "en") == {"end": "Tue 3 Mar 16:00", "start": "18:00", "due": "—"}

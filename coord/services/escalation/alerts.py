@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coord.i18n import N_, TRANSLATED
+from coord.i18n import MOMENTS, N_, TRANSLATED, moment_param
 from coord.models import (
     AreaKind,
     Assignment,
@@ -208,9 +208,10 @@ def _params(session: Session, task: Task, names: dict[int, str], now: datetime) 
     return {
         "task_id": task.id,
         "title": task.title,
-        "start": local_time(task.starts_at, zone, now),
-        "due": local_time(task.ends_at or task.due_at, zone, now),
-        "when": local_time(task.starts_at or task.due_at, zone, now),
+        "start": moment_param(task.starts_at, zone.key, now),
+        "due": moment_param(task.ends_at or task.due_at, zone.key, now),
+        "when": moment_param(task.starts_at or task.due_at, zone.key, now),
+        MOMENTS: ["start", "due", "when"],
         "minutes": minutes,
         "missing": task.capacity - task.filled,
         "capacity": task.capacity,

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coord.clock import Clock
 from coord.db import insert_new, transaction
-from coord.i18n import N_, TRANSLATED, translate
+from coord.i18n import N_, TRANSLATED, shown_moments, translate
 from coord.models import (
     ChatAccount,
     Community,
@@ -287,7 +287,7 @@ def render(envelope: Envelope, target: Target, *, repeat: bool = False) -> Outbo
     """The message as ``target``'s reader sees it: text and button labels in their language, marked
     as a repeat when ``repeat``."""
     language = target.language
-    params = dict(envelope.params)
+    params = shown_moments(dict(envelope.params), language)
     for key in params.pop(TRANSLATED, ()):
         if isinstance(params.get(key), str):
             params[key] = translate(params[key], language)

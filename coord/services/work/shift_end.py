@@ -19,10 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coord.errors import CoordError
-from coord.i18n import N_
+from coord.i18n import MOMENTS, N_, moment_param
 from coord.kinds import get_kind
 from coord.models import ACTIVE_STATES, Assignment, AssignmentState, Task, TaskStatus
-from coord.services.escalation.alerts import local_time
 from coord.services.outbox.events import record_event
 from coord.services.outbox.notifications import notify
 from coord.services.people.access import Actor
@@ -117,7 +116,12 @@ def _finish(session: Session, task: Task, assignment: Assignment, now: datetime)
         person_id=assignment.person_id,
         task_id=task.id,
         msgid=N_("Task #{task_id} “{title}” ended at {end}: your shift is recorded as finished. Thank you!"),
-        params={"task_id": task.id, "title": task.title, "end": local_time(task.ends_at, zone, now)},
+        params={
+            "task_id": task.id,
+            "title": task.title,
+            "end": moment_param(task.ends_at, zone.key, now),
+            MOMENTS: ["end"],
+        },
         at=now,
     )
     return True
