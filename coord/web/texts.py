@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from coord.i18n import N_, translate
+from coord.i18n import N_, format_moment, translate
 from coord.kinds import KINDS
 from coord.services.requests.reports import CHANNEL_LABELS
 
@@ -62,9 +62,8 @@ class Texts:
         if moment is None:
             return ""
         local = moment.astimezone(self.zone)
-        if with_date or local.date() != self.now.astimezone(self.zone).date():
-            return local.strftime("%m-%d %H:%M")
-        return local.strftime("%H:%M")
+        other_day = with_date or local.date() != self.now.astimezone(self.zone).date()
+        return format_moment(moment, self.zone.key, self.language, with_date=other_day)
 
     def ago(self, moment: datetime | None) -> str:
         """How long ago, in hours and minutes; "never" without a moment."""

@@ -105,8 +105,12 @@ def test_a_coordinator_sees_every_template_with_its_week_next_times_and_todays_t
     assert "Disinfection" in disinfection and "Supplies" in disinfection
     assert "every day: 08:00, 16:00, 20:00" in disinfection
     assert "Every building" in disinfection
-    assert "03-02 16:00" in disinfection and "03-02 20:00" in disinfection and "03-03 08:00" in disinfection
-    assert "03-02 08:00" not in re.search(r'class="next">(.*?)</dd>', disinfection, re.S).group(1)  # type: ignore[union-attr]
+    assert (
+        "Mon 2 Mar 16:00" in disinfection
+        and "Mon 2 Mar 20:00" in disinfection
+        and "Tue 3 Mar 08:00" in disinfection
+    )
+    assert "Mon 2 Mar 08:00" not in re.search(r'class="next">(.*?)</dd>', disinfection, re.S).group(1)  # type: ignore[union-attr]
     todays = scene.read(
         lambda s: list(
             s.scalars(
@@ -125,10 +129,10 @@ def test_a_coordinator_sees_every_template_with_its_week_next_times_and_todays_t
     assert f"#{tomorrow} " not in disinfection  # only today's tasks are listed
     rounds = _section(page, more["rounds"])
     assert "Mon, Tue, Wed, Thu, Fri: 09:00" in rounds and "Gate duty" in rounds
-    assert "03-03 09:00" in rounds and ">2<" in rounds  # two people per task
+    assert "Tue 3 Mar 09:00" in rounds and ">2<" in rounds  # two people per task
     assert "None today." in rounds  # none materialised
     calls = _section(page, more["calls"])
-    assert "Sat: 10:30" in calls and "The office" in calls and "03-07 10:30" in calls
+    assert "Sat: 10:30" in calls and "The office" in calls and "Sat 7 Mar 10:30" in calls
     assert page.count('action="/templates/') == 3  # a coordinator may stop each
 
 
@@ -267,5 +271,5 @@ def test_households_by_colour_and_a_rule_edited_into_nonsense(scene: Scene) -> N
     blue = _section(page.text, calls_id)
     assert "Households on the blue list" in blue
     assert "every day: 11:00" not in blue and "Mon, Tue: 11:00" in blue  # until 3 March: two days left
-    assert "03-03 11:00" in blue and "03-04 11:00" not in blue
+    assert "Tue 3 Mar 11:00" in blue and "Wed 4 Mar 11:00" not in blue
     assert "The repeat rule is not valid: it makes nothing." in _section(page.text, disinfection)
