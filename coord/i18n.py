@@ -91,6 +91,8 @@ def translate(msgid: str, language: str | None = None, /, **params: Any) -> str:
     """The text of ``msgid`` in ``language`` (English when missing), with ``params`` filled in. A message
     whose catalogue entry has a plural (``msgid_plural``) takes the form its count asks for: the first of
     its ``{placeholders}`` whose value is a whole number ("The file has {count} problem" → "… 3 problems")."""
+    if MOMENTS in params:  # moments a notification or an error carries, in the reader's language
+        params = shown_moments(params, language or DEFAULT_LANGUAGE)
     plural = _english_plurals().get(msgid)
     if plural is not None:
         count = _count_of(msgid, params)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from coord.chat.port import Button, Joined, Moment, Phrase, Reply
-from coord.i18n import N_, format_moment, translate
+from coord.i18n import MOMENTS, N_, format_moment, shown_moments, translate
 
 
 def render_text(reply: Reply, language: str | None = None) -> str:
@@ -26,6 +26,8 @@ def render_label(button: Button, language: str) -> str:
 
 
 def render_phrase(key: str, params: Mapping[str, Any], language: str) -> str:
+    if MOMENTS in params:  # moments an error of the core carries (coord.i18n.moment_param)
+        params = shown_moments(dict(params), language)
     # Whole numbers stay numbers: a message with a plural picks its form by them (coord.i18n.translate).
     values = {name: _count_or_text(value, language) for name, value in params.items()}
     return translate(key, language, **values)

@@ -109,3 +109,19 @@ def test_a_notification_names_its_moments_in_the_readers_language() -> None:
     }
     assert shown_moments(params, "zh") == {"end": "3月3日周二 16:00", "start": "18:00", "due": "—"}
     assert shown_moments(params, "en") == {"end": "Tue 3 Mar 16:00", "start": "18:00", "due": "—"}
+
+
+def test_an_error_of_the_core_names_its_moments_in_the_readers_language() -> None:
+    """A refusal made in a service (done before the start of tomorrow's shift) carries its start as a moment:
+    the CLI (``CoordError.render``) and the chat (``error_params``) both write it in the reader's language."""
+    from coord.chat.context import error_params
+    from coord.chat.render import render_phrase
+    from coord.errors import InvalidTransition
+    from coord.i18n import MOMENTS, moment_param
+
+    now = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+    start = moment_param(datetime(2026, 3, 3, 8, 0, tzinfo=UTC), "Asia/Shanghai", now)
+    msgid = "Task #{task_id} starts at {start}; it can be reported done only after the start."
+    err = InvalidTransition(msgid, task_id=5, start=start, **{MOMENTS: ["start"]})
+    assert "starts at Tue 3 Mar 16:00;" in str(err) and "3月3日周二 16:00" in err.render("zh")
+    assert "3月3日周二 16:00" in render_phrase(err.msgid, error_params(err, "zh"), "zh")

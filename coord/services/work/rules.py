@@ -27,7 +27,7 @@ from sqlalchemy import and_, bindparam, join, select
 from sqlalchemy.orm import Session
 
 from coord.errors import AlreadyClaimed, CoordError, InvalidTransition, NotAllowed, TaskFull, Unwell
-from coord.i18n import N_
+from coord.i18n import MOMENTS, N_, moment_param
 from coord.kinds import get_kind
 from coord.models import (
     ACTIVE_STATES,
@@ -340,7 +340,7 @@ def done_refusal(
         return None
     check_in_first = state not in done_from(task, on_behalf=on_behalf)
     if task.starts_at is not None and moment < task.starts_at:
-        start = local_time(task.starts_at, ZoneInfo(zone), moment)
+        start = {"start": moment_param(task.starts_at, zone, moment), MOMENTS: ["start"]}
         if check_in_first:
             return InvalidTransition(
                 N_(
@@ -348,12 +348,12 @@ def done_refusal(
                     "then report it done after the start."
                 ),
                 task_id=task.id,
-                start=start,
+                **start,
             )
         return InvalidTransition(
             N_("Task #{task_id} starts at {start}; it can be reported done only after the start."),
             task_id=task.id,
-            start=start,
+            **start,
         )
     if check_in_first:
         return InvalidTransition(

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from coord.i18n import N_
+from coord.i18n import MOMENTS, N_, moment_param
 from coord.models import ACTIVE_STATES, Assignment, Community, HealthDeclaration, Person, Task, TaskStatus
 from coord.payloads import button
-from coord.services.escalation.alerts import local_time
 from coord.services.outbox.notifications import notify
 from coord.services.people.people import captains_of, coordinators_of
 from coord.services.work.rules import community_zone, window_text
@@ -65,11 +65,12 @@ def stand_down(session: Session, person: Person, *, now: datetime) -> list[Task]
     for assignment, task in held:
         if task.team_id not in leads_of:
             leads_of[task.team_id] = _leads(session, task, person)
+        when: str | dict[str, Any]
         if task.starts_at is not None and task.ends_at is not None:
             msgid, when = UNWELL_SHIFT, window_text(task.starts_at, task.ends_at, zone, now)
         else:
             assert task.due_at is not None
-            msgid, when = UNWELL_DEADLINE, local_time(task.due_at, ZoneInfo(zone), now)
+            msgid, when = UNWELL_DEADLINE, moment_param(task.due_at, zone, now)
         reassign = button(
             N_("Reassign {name}"),
             "reassign",
@@ -85,7 +86,13 @@ def stand_down(session: Session, person: Person, *, now: datetime) -> list[Task]
                 person_id=lead,
                 task_id=task.id,
                 msgid=msgid,
-                params={"name": person.name, "task_id": task.id, "title": task.title, "when": when},
+                params={
+                    "name": person.name,
+                    "task_id": task.id,
+                    "title": task.title,
+                    "when": when,
+                    **({MOMENTS: ["when"]} if isinstance(when, dict) else {}),
+                },
                 buttons=[[reassign]],
                 at=now,
             )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from coord.db import make_session_factory
 from coord.errors import CoordError, InvalidInput, InvalidTransition, NotAllowed
+from coord.i18n import shown_moments
 from coord.models import Assignment, AssignmentState, Event, Notification, Person, Task, TaskStatus
 from coord.payloads import payload_of
 from coord.services.people.people import declare_health
@@ -66,7 +67,7 @@ def test_done_on_a_shift_waits_for_the_check_in_and_the_start(session: Session, 
         )
     # Then it is refused, saying when it may be reported, and nothing changes
     assert refused.value.msgid.startswith("Task #{task_id} starts at {start}; it can be reported done")
-    assert refused.value.params == {"task_id": task.id, "start": "16:00"}
+    assert shown_moments(refused.value.params, "en") == {"task_id": task.id, "start": "16:00"}
     assert (
         written(session) == before
         and state_of(session, task, world.volunteers[0]) == AssignmentState.CHECKED_IN
@@ -421,7 +422,7 @@ def test_not_well_hands_the_next_days_work_to_the_captain_with_a_reassign_button
         .where(Notification.msgid.in_([UNWELL_SHIFT, UNWELL_DEADLINE]))
         .order_by(Notification.id)
     ).all()
-    assert [(n.person_id, n.task_id, n.msgid, n.params["when"]) for n in told] == [
+    assert [(n.person_id, n.task_id, n.msgid, shown_moments(n.params, "en")["when"]) for n in told] == [
         (world.gate_captain.id, today.id, UNWELL_SHIFT, "16:00–20:00"),
         (world.gate_captain.id, parcel.id, UNWELL_DEADLINE, "17:00"),
     ]
