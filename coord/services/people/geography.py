@@ -131,20 +131,7 @@ def edit_place(
             if value is not None and not 1 <= value <= 200:
                 raise InvalidInput(N_("Floors and units are counted from 1 to 200."))
             changes[field] = value
-    for field, value in changes.items():
-        setattr(place, field, value)
-    if changes:
-        session.flush()
-        record_event(
-            session,
-            at=now or utcnow(),
-            actor=actor,
-            action="place_edited",
-            community_id=place.community_id,
-            place_id=place.id,
-            fields=sorted(changes),
-        )
-    return sorted(changes)
+    return _apply(session, actor, place, changes, "place", now)
 
 
 def remove_place(*, session: Session, actor: Actor, place: Place, now: datetime | None = None) -> None:
@@ -162,17 +149,7 @@ def remove_place(*, session: Session, actor: Actor, place: Place, now: datetime 
             households=uses.households,
             templates=uses.templates,
         )
-    record_event(
-        session,
-        at=now or utcnow(),
-        actor=actor,
-        action="place_removed",
-        community_id=place.community_id,
-        place_id=place.id,
-        name=place.name,
-    )
-    session.delete(place)
-    session.flush()
+    _remove(session, actor, place, "place", now)
 
 
 def edit_area(
@@ -198,20 +175,7 @@ def edit_area(
         if parent is None or parent.kind != AreaKind.ZONE or parent.community_id != area.community_id:
             raise InvalidInput(N_("A grid sits inside a zone: name the zone it is in."))
         changes["parent_id"] = parent.id
-    for field, value in changes.items():
-        setattr(area, field, value)
-    if changes:
-        session.flush()
-        record_event(
-            session,
-            at=now or utcnow(),
-            actor=actor,
-            action="area_edited",
-            community_id=area.community_id,
-            area_id=area.id,
-            fields=sorted(changes),
-        )
-    return sorted(changes)
+    return _apply(session, actor, area, changes, "area", now)
 
 
 def remove_area(*, session: Session, actor: Actor, area: Area, now: datetime | None = None) -> None:
@@ -230,17 +194,7 @@ def remove_area(*, session: Session, actor: Actor, area: Area, now: datetime | N
             teams=uses.teams,
             templates=uses.templates,
         )
-    record_event(
-        session,
-        at=now or utcnow(),
-        actor=actor,
-        action="area_removed",
-        community_id=area.community_id,
-        area_id=area.id,
-        name=area.name,
-    )
-    session.delete(area)
-    session.flush()
+    _remove(session, actor, area, "area", now)
 
 
 def _name(value: str, what: str) -> str:
@@ -309,3 +263,48 @@ def set_grid_roles(
             roles={role: getattr(area, f"{role}_id") for role in changed},
         )
     return changed
+
+
+def _apply(
+    session: Session,
+    actor: Actor,
+    thing: Place | Area,
+    changes: dict[str, Any],
+    what: str,
+    now: datetime | None,
+) -> list[str]:
+    """Set the changed fields of a place or area and record it (``place_edited``/``area_edited``)."""
+    for field, value in changes.items():
+        setattr(thing, field, value)
+    if changes:
+        session.flush()
+        record_event(
+            session,
+            at=now or utcnow(),
+            actor=actor,
+            action=f"{what}_edited",
+            community_id=thing.community_id,
+            fields=sorted(changes),
+            **_id_of(thing, what),
+        )
+    return sorted(changes)
+
+
+def _remove(session: Session, actor: Actor, thing: Place | Area, what: str, now: datetime | None) -> None:
+    """Remove a place or area nothing refers to, recorded as ``place_removed`` or ``area_removed``."""
+    record_event(
+        session,
+        at=now or utcnow(),
+        actor=actor,
+        action=f"{what}_removed",
+        community_id=thing.community_id,
+        name=thing.name,
+        **_id_of(thing, what),
+    )
+    session.delete(thing)
+    session.flush()
+
+
+def _id_of(thing: Place | Area, what: str) -> dict[str, Any]:
+    """The event's ``place_id`` or ``area_id``."""
+    return {f"{what}_id": thing.id}
